@@ -1,0 +1,24 @@
+"""portlint: a linter for PM2 ecosystem files that enforces the PortOS port-allocation policy.
+
+The public surface for plugin authors is small: ``hookimpl`` to mark hook implementations,
+``Rule`` to derive rules from, ``Diagnostic`` and ``Span`` for what rules report.
+"""
+from ._version import __version__
+
+__all__ = ["__version__", "hookimpl", "Rule", "Diagnostic", "Span"]
+
+
+def __getattr__(name):  # lazy, so that `portlint --version` stays cheap
+    if name == "hookimpl":
+        from .plugins import hookimpl
+
+        return hookimpl
+    if name == "Rule":
+        from .rule import Rule
+
+        return Rule
+    if name in ("Diagnostic", "Span"):
+        from . import diagnostic
+
+        return getattr(diagnostic, name)
+    raise AttributeError(name)

@@ -1,0 +1,121 @@
+"""The command line: click options → settings → engine → report → exit code."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ._version import __version__
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+
+class Fatal(Exception):
+    """A usage, settings or environment problem: one line on stderr, exit 2."""
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--format", "output_format", default="text", metavar="NAME",
+              help="Output format: text (default), json, or one a plugin adds.")
+@click.option("--max-warnings", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Exit 1 when more than N warnings are reported (as ESLint does).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are reported (usage errors still exit 2).")
+@click.option("-q", "--quiet", is_flag=True, help="Report errors only, without warnings or the summary line.")
+@click.option("--list-rules", is_flag=True, help="Print the rule catalog and exit.")
+@click.option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
+@click.version_option(__version__, "--version", prog_name="portlint", message="%(prog)s %(version)s")
+def cli(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain):
+    """Lint PM2 ecosystem files against the PortOS port-allocation policy.
+
+    PATHS are files or folders (default: the current folder). In folders, portlint finds
+    ecosystem*.config.{js,cjs,mjs}, pm2*.config.{js,cjs,mjs}, ecosystem*.json and
+    ecosystem*.{yml,yaml}, skipping node_modules, .git and what .gitignore excludes.
+
+    Exit status: 0 no errors (warnings alone pass), 1 errors found, 2 usage, settings or internal error.
+    """
+    try:
+        code = _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain)
+    except Fatal as exc:
+        click.echo(f"portlint: {exc}", err=True)
+        code = EXIT_ERROR
+    except click.exceptions.Exit:
+        raise
+    except click.ClickException:
+        raise
+    except BrokenPipeError:  # `portlint ... | head`: the reader left; that is not our error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        click.echo("portlint: interrupted", err=True)
+        code = EXIT_ERROR
+    except Exception as exc:  # never a traceback: one line, exit 2
+        click.echo(f"portlint: internal error: {type(exc).__name__}: {exc}", err=True)
+        code = EXIT_ERROR
+    sys.exit(code)
+
+
+def _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain) -> int:
+    from .plugins import load_registry
+
+    registry = load_registry()
+    for warning in registry.warnings:
+        click.echo(f"portlint: warning: {warning}", err=True)
+
+    if list_rules:
+        from .docs import list_rules as render_catalog
+
+        click.echo(render_catalog(registry), nl=False)
+        return EXIT_CLEAN
+    if explain:
+        from .docs import explain as render_explain
+
+        text = render_explain(registry, explain.strip().upper())
+        if text is None:
+            raise Fatal(f"--explain: unknown rule code {explain!r} (see --list-rules)")
+        click.echo(text, nl=False)
+        return EXIT_CLEAN
+
+    render = registry.formats.get(output_format)
+    if render is None:
+        raise Fatal(f"--format: unknown format {output_format!r} (choose from {', '.join(sorted(registry.formats))})")
+
+    from .discover import DiscoveryError, discover
+    from .engine import Engine
+    from .settings import Settings, SettingsError
+
+    try:
+        settings = Settings().validate()
+    except SettingsError as exc:
+        raise Fatal(str(exc)) from None
+    try:
+        files = discover(list(paths) or ["."])
+    except DiscoveryError as exc:
+        raise Fatal(str(exc)) from None
+
+    engine = Engine(settings, registry)
+    result = engine.run(files)
+    diagnostics = result.diagnostics
+    if quiet:
+        diagnostics = [d for d in diagnostics if d.severity == "error"]
+
+    from .formats import FormatContext
+
+    out = click.get_text_stream("stdout")
+    render(diagnostics, out, FormatContext(rules=registry.rules, files=result.files, quiet=quiet))
+    out.flush()
+    for message in result.internal_errors:
+        click.echo(f"portlint: {message}", err=True)
+
+    if result.internal_errors:
+        return EXIT_ERROR
+    errors = sum(1 for d in result.diagnostics if d.severity == "error")
+    warnings = len(result.diagnostics) - errors
+    failed = errors > 0 or (max_warnings is not None and warnings > max_warnings)
+    return EXIT_PROBLEMS if failed and not exit_zero else EXIT_CLEAN
+
+
+def main() -> None:
+    cli(prog_name="portlint")

@@ -1,0 +1,77 @@
+"""Where things are (Span) and what is wrong with them (Diagnostic)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .source import Source
+
+DOCS_URL = "https://github.com/portlint/portlint/blob/main/docs/rules.md#{code}"
+
+
+@dataclass(frozen=True, eq=False)
+class Span:
+    """A half-open range of characters [start, end) in one source."""
+
+    source: "Source"
+    start: int
+    end: int
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def location(self) -> tuple[int, int]:
+        return self.source.position(self.start)
+
+    @property
+    def end_location(self) -> tuple[int, int]:
+        return self.source.position(self.end)
+
+    @property
+    def text(self) -> str:
+        return self.source.text[self.start : self.end]
+
+    def same_place(self, other: "Span | None") -> bool:
+        return other is not None and self.source is other.source and self.start == other.start and self.end == other.end
+
+    def contains(self, other: "Span | None") -> bool:
+        return other is not None and self.source is other.source and self.start <= other.start and other.end <= self.end
+
+    def where(self) -> str:
+        """'path:row:col', for naming another place inside a message."""
+        row, col = self.location
+        return f"{self.path}:{row}:{col}"
+
+
+@dataclass
+class Diagnostic:
+    """One problem at one place. Rows and columns are 1-based; the end is exclusive."""
+
+    code: str
+    name: str
+    message: str
+    severity: str  # "error" | "warning"
+    path: str
+    row: int
+    column: int
+    end_row: int
+    end_column: int
+    fix: Any = None
+    noqa_row: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def at(cls, span: Span, code: str, name: str, message: str, severity: str) -> "Diagnostic":
+        row, col = span.location
+        end_row, end_col = span.end_location
+        return cls(code, name, message, severity, span.path, row, col, end_row, end_col, noqa_row=row)
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code.lower())
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.row, self.column, self.code, self.message)

@@ -1,0 +1,123 @@
+"""Paths to config files: ecosystem file names, minus node_modules, .git and .gitignore'd paths."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+DEFAULT_INCLUDE = re.compile(
+    r"^(?:(?:ecosystem|pm2)[^/]*\.config\.(?:js|cjs|mjs)|ecosystem[^/]*\.json|ecosystem[^/]*\.ya?ml)$"
+)
+ALWAYS_SKIPPED = {"node_modules", ".git", ".hg", ".svn", "__pycache__", ".portlint_cache"}
+
+
+class DiscoveryError(Exception):
+    """A path given on the command line does not exist (one line, exit 2)."""
+
+
+@dataclass
+class _Ignore:
+    base: str
+    spec: object
+
+    def matches(self, path: str, is_dir: bool) -> bool:
+        rel = os.path.relpath(path, self.base).replace(os.sep, "/")
+        if rel.startswith(".."):
+            return False
+        return self.spec.match_file(rel + "/" if is_dir else rel)
+
+
+def _load_gitignore(directory: str) -> _Ignore | None:
+    path = os.path.join(directory, ".gitignore")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    import pathspec
+
+    try:
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # a malformed pattern: ignore that file rather than fail the run
+        return None
+    return _Ignore(directory, spec)
+
+
+def is_config_name(name: str) -> bool:
+    return bool(DEFAULT_INCLUDE.match(name))
+
+
+def discover(paths: list[str]) -> list[str]:
+    """Config files under ``paths``, each once, in a stable order. Named files are always kept."""
+    out: list[str] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+
+    for given in paths:
+        if given == "-":
+            add(given)
+            continue
+        if not os.path.lexists(given):
+            raise DiscoveryError(f"{given}: no such file or directory")
+        if os.path.isdir(given):
+            for found in _walk(given):
+                add(found)
+        else:
+            add(given)
+    return out
+
+
+def _walk(top: str) -> list[str]:
+    found: list[str] = []
+    # Ignore files of the folders above the starting folder, up to the repository root, apply too.
+    inherited = _ancestor_ignores(top)
+    stack: list[tuple[str, list[_Ignore]]] = [(top, inherited)]
+    while stack:
+        directory, ignores = stack.pop()
+        own = _load_gitignore(directory)
+        if own is not None:
+            ignores = ignores + [own]
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue  # unreadable folder: nothing to lint there
+        subdirs = []
+        for entry in entries:
+            path = os.path.join(directory, entry.name) if directory != "." else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in ALWAYS_SKIPPED or any(i.matches(path, True) for i in ignores):
+                    continue
+                subdirs.append(path)
+            elif is_config_name(entry.name) and not any(i.matches(path, False) for i in ignores):
+                found.append(path)
+        for sub in reversed(subdirs):
+            stack.append((sub, ignores))
+    return found
+
+
+def _ancestor_ignores(top: str) -> list[_Ignore]:
+    """The .gitignore files of the folders above ``top``, up to its repository root (if any)."""
+    chain: list[str] = []
+    current = os.path.abspath(top)
+    while not os.path.exists(os.path.join(current, ".git")):
+        parent = os.path.dirname(current)
+        if parent == current:
+            return []  # not in a repository: folders above the given path are none of our business
+        current = parent
+        chain.append(current)
+    ignores = []
+    for directory in reversed(chain):
+        own = _load_gitignore(directory)
+        if own is not None:
+            ignores.append(own)
+    return ignores

@@ -1,0 +1,122 @@
+"""Runs the pipeline: read → parse → evaluate → model → rules, for each file, then the project pass."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .diagnostic import Diagnostic, Span
+from .evaluate import Loader, ModuleEvaluator
+from .model import Config, build_config
+from .parse import ParseError, Parsed, parse
+from .plugins import Registry
+from .settings import Settings
+from .source import Source, UnreadableFile, read_source
+
+
+@dataclass
+class RunResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    configs: list[Config] = field(default_factory=list)
+    files: int = 0
+    internal_errors: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4096)
+def project_root(directory: str) -> str:
+    """The folder ``require()`` may not leave: the enclosing git work tree, else the file's folder."""
+    current = directory
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return directory
+        current = parent
+
+
+def read_and_parse(path: str) -> Parsed:
+    return parse(read_source(path))
+
+
+class Engine:
+    def __init__(self, settings: Settings, registry: Registry, selected: set[str] | None = None):
+        self.settings = settings
+        self.registry = registry
+        codes = selected if selected is not None else {c for c, r in registry.rules.items() if r.enabled_by_default}
+        self.rules = [registry.rules[c](settings) for c in sorted(codes) if c in registry.rules]
+        self.selected = codes
+
+    def _file_problem(self, source: Source, offset: int, message: str, end: int | None = None) -> list[Diagnostic]:
+        rule_cls = self.registry.rules.get("PL001")
+        if rule_cls is None or "PL001" not in self.selected:
+            return []
+        end = offset if end is None else end
+        severity = self.settings.severity.get("PL001", rule_cls.severity)
+        return [Diagnostic.at(Span(source, offset, end), rule_cls.code, rule_cls.name, message, severity)]
+
+    def lint_file(self, path: str, text: str | None = None, result: RunResult | None = None) -> tuple[Config | None, list[Diagnostic]]:
+        try:
+            source = Source(path, text) if text is not None else read_source(path)
+        except UnreadableFile as exc:
+            return None, self._file_problem(Source(path, ""), 0, str(exc))
+        try:
+            parsed = parse(source)
+        except ParseError as exc:
+            return None, self._file_problem(source, exc.offset, f"syntax error: {exc.reason}", exc.offset + 1 if exc.offset < len(source.text) else exc.offset)
+        except RecursionError:
+            return None, self._file_problem(source, 0, "syntax error: the file is nested too deeply to parse")
+        directory = os.path.dirname(os.path.abspath(path))
+        loader = Loader(project_root(directory), read=read_and_parse)
+        try:
+            evaluator = loader.evaluator_for(parsed)
+            config = build_config(parsed, evaluator, self.settings)
+        except RecursionError:
+            return None, self._file_problem(source, 0, "the file is nested too deeply to evaluate")
+        diagnostics: list[Diagnostic] = []
+        for rule in self.rules:
+            if rule.scope != "config":
+                continue
+            diagnostics.extend(self._run(rule, rule.check, config, result))
+        return config, diagnostics
+
+    def _run(self, rule, method, arg, result: RunResult | None) -> list[Diagnostic]:
+        try:
+            return list(method(arg))
+        except RecursionError:
+            return []
+        except Exception as exc:  # a crashing (plugin) rule is an internal error, not a traceback
+            message = f"rule {rule.code} crashed: {type(exc).__name__}: {exc}"
+            if result is not None:
+                result.internal_errors.append(message)
+            else:
+                print(f"portlint: {message}", file=sys.stderr)
+            return []
+
+    def run(self, paths: list[str], stdin_text: dict[str, str] | None = None) -> RunResult:
+        result = RunResult()
+        for path in paths:
+            text = stdin_text.get(path) if stdin_text else None
+            config, diagnostics = self.lint_file(path, text, result)
+            result.files += 1
+            result.diagnostics.extend(diagnostics)
+            if config is not None:
+                result.configs.append(config)
+        for rule in self.rules:
+            if rule.scope == "project":
+                result.diagnostics.extend(self._run(rule, rule.check_project, result.configs, result))
+        result.diagnostics = dedupe(result.diagnostics)
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+        return result
+
+
+def dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    seen = set()
+    out = []
+    for d in diagnostics:
+        key = (d.path, d.row, d.column, d.end_row, d.end_column, d.code, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out

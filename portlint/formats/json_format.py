@@ -1,0 +1,24 @@
+"""JSON for editors and tools: a list of objects in ruff's shape (see schema/diagnostics.schema.json)."""
+from __future__ import annotations
+
+import json
+
+
+def as_dict(d) -> dict:
+    return {
+        "code": d.code,
+        "name": d.name,
+        "message": d.message,
+        "severity": d.severity,
+        "filename": d.path,
+        "location": {"row": d.row, "column": d.column},
+        "end_location": {"row": d.end_row, "column": d.end_column},
+        "fix": d.fix,
+        "noqa_row": d.noqa_row,
+        "url": d.url,
+    }
+
+
+def render(diagnostics, stream, context) -> None:
+    json.dump([as_dict(d) for d in diagnostics], stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

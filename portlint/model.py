@@ -1,0 +1,544 @@
+"""The model the rules see: a Config with its PORTS table, its processes and their port uses.
+
+Rules never walk the syntax tree for port logic; they ask the model. Building the model is where
+PM2's field names and PortOS's labelling live, once.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from .diagnostic import Span
+from .evaluate import ModuleEvaluator, ModuleInfo
+from .parse import Parsed
+from .portos import env_label, is_port_key
+from .settings import Settings
+from .values import Arr, EnvDefault, Obj, OneOf, Prim, Template, Unknown, Value, possible_ports, to_js_string
+
+#: PM2's camelCase aliases of the fields portlint reads.
+ALIASES = {
+    "nodeArgs": "node_args", "interpreterArgs": "interpreter_args", "execMode": "exec_mode",
+    "incrementVar": "increment_var",
+}
+ARG_FIELDS = ("args", "node_args", "interpreter_args")
+
+
+@dataclass(eq=False)
+class PortsEntry:
+    """One entry of the PORTS constant; nested entries have dotted keys (``server.api``)."""
+
+    key: str
+    key_span: Span | None
+    value: Value
+    comment: str | None = None
+
+    @property
+    def span(self) -> Span | None:
+        return self.value.span
+
+    @property
+    def ports(self) -> set[int]:
+        return possible_ports(self.value)[0]
+
+    @property
+    def reference(self) -> str:
+        parts = self.key.split(".")
+        out = "PORTS"
+        for part in parts:
+            out += f".{part}" if re.match(r"^[A-Za-z_$][A-Za-z0-9_$]*$", part) else f"[{part!r}]"
+        return out
+
+
+@dataclass(eq=False)
+class PortsTable:
+    """The top-level ``const PORTS = {...}``, wherever its entries were written."""
+
+    name_span: Span | None
+    value: Value
+    entries: list[PortsEntry] = field(default_factory=list)
+    declaration: Any = None
+
+    def by_port(self, port: int) -> list[PortsEntry]:
+        return [e for e in self.entries if port in e.ports]
+
+    def entry_at(self, origin: Span | None) -> PortsEntry | None:
+        if origin is None:
+            return None
+        for entry in self.entries:
+            if origin.same_place(entry.value.origin or entry.value.span):
+                return entry
+        return None
+
+    @property
+    def span(self) -> Span | None:
+        return self.name_span or self.value.span
+
+
+@dataclass(eq=False)
+class PortUse:
+    """One place where a process gets a port."""
+
+    process: "Process"
+    source: str  # env | env_<name> | port | args | node_args | interpreter_args | ports
+    key: str  # env key, '--port', '--inspect', or the label in a ports object
+    value: Value
+    span: Span | None
+    literal: bool = False
+    entry: PortsEntry | None = None
+    label: str = ""
+    connection: bool = False
+
+    @property
+    def ports(self) -> set[int]:
+        return possible_ports(self.value)[0]
+
+    @property
+    def known(self) -> bool:
+        return possible_ports(self.value)[1]
+
+    @property
+    def where(self) -> str:
+        if self.source in ARG_FIELDS:
+            return f"{self.source} {self.key}"
+        if self.source == "port":
+            return "port"
+        return f"{self.source}.{self.key}"
+
+
+@dataclass(eq=False)
+class Process:
+    name: str | None
+    span: Span | None
+    value: Obj
+    index: int
+    name_span: Span | None = None
+    uses: list[PortUse] = field(default_factory=list)
+    instances: Value | None = None
+    exec_mode: str = "fork"
+    increment_var: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name if self.name is not None else f"app #{self.index + 1}"
+
+    @property
+    def instance_count(self) -> int | None:
+        """The number of copies when it is a plain number; None for 'max', -1, 0 or unknown."""
+        if isinstance(self.instances, Prim) and isinstance(self.instances.value, (int, float)) and not isinstance(self.instances.value, bool):
+            n = int(self.instances.value)
+            return n if n >= 1 else None
+        if self.instances is None:
+            return 1
+        return None
+
+    def allocated_uses(self) -> Iterator[PortUse]:
+        return (u for u in self.uses if not u.connection)
+
+    def occupied(self, use: PortUse) -> set[int]:
+        """The ports a use occupies, counting the copies ``increment_var`` adds."""
+        ports = use.ports
+        count = self.instance_count
+        if self.increment_var and use.key == self.increment_var and use.source.startswith("env") and count and count > 1:
+            return {p + i for p in ports for i in range(count)}
+        if self.increment_var == "PORT" and use.source == "port" and count and count > 1:
+            return {p + i for p in ports for i in range(count)}
+        return set(ports)
+
+
+@dataclass(eq=False)
+class Config:
+    path: str
+    parsed: Parsed
+    evaluator: ModuleEvaluator
+    exports: Value
+    ports: PortsTable | None
+    processes: list[Process]
+    unresolved: list[Unknown]
+    settings: Settings
+
+    @property
+    def source(self):
+        return self.parsed.source
+
+    @property
+    def info(self) -> ModuleInfo:
+        return self.evaluator.info
+
+    def uses(self) -> Iterator[PortUse]:
+        for process in self.processes:
+            yield from process.uses
+
+    def allocated_uses(self) -> Iterator[PortUse]:
+        for process in self.processes:
+            yield from process.allocated_uses()
+
+    def block(self) -> set[int]:
+        """Every distinct port the config defines or uses, with the copies increment_var adds."""
+        ports: set[int] = set()
+        if self.ports:
+            for entry in self.ports.entries:
+                ports |= {p for p in entry.ports if 1 <= p <= 65535}
+        for process in self.processes:
+            for use in process.allocated_uses():
+                ports |= {p for p in process.occupied(use) if 1 <= p <= 65535}
+        return ports
+
+
+# --- building ------------------------------------------------------------------------------------
+
+def build_config(parsed: Parsed, evaluator: ModuleEvaluator, settings: Settings) -> Config:
+    exports = evaluator.exports()
+    unresolved: list[Unknown] = []
+    ports = _ports_table(evaluator, unresolved)
+    apps = _apps_of(exports, unresolved)
+    processes = []
+    for index, app in enumerate(apps):
+        if not isinstance(app, Obj):
+            unresolved.append(app if isinstance(app, Unknown) else Unknown(reason="an app that is not an object", span=app.span))
+            continue
+        processes.append(_process(app, index, unresolved, settings))
+    config = Config(parsed.source.path, parsed, evaluator, exports, ports, processes, unresolved, settings)
+    _link_and_label(config)
+    return config
+
+
+def _ports_table(evaluator: ModuleEvaluator, unresolved: list[Unknown]) -> PortsTable | None:
+    binding = evaluator.info.bindings.get("PORTS")
+    if binding is None:
+        return None
+    value = evaluator.binding_value("PORTS")
+    id_node = binding.node.id if getattr(binding.node, "type", None) == "VariableDeclarator" else None
+    name_span = evaluator.parsed.span(id_node) if id_node is not None and id_node.type == "Identifier" else None
+    table = PortsTable(name_span, value, declaration=binding.node)
+    if isinstance(value, Obj):
+        _flatten_ports(value, "", table.entries, unresolved)
+    elif isinstance(value, Unknown):
+        unresolved.append(value)
+    return table
+
+
+def _flatten_ports(obj: Obj, prefix: str, out: list[PortsEntry], unresolved: list[Unknown]) -> None:
+    unresolved.extend(obj.unknown_parts)
+    for key, prop in obj.props.items():
+        dotted = prefix + key
+        if isinstance(prop.value, Obj):
+            _flatten_ports(prop.value, dotted + ".", out, unresolved)
+            continue
+        if isinstance(prop.value, Unknown):
+            unresolved.append(prop.value)
+        out.append(PortsEntry(dotted, prop.key_span, prop.value, _comment_for(prop)))
+
+
+_LINE_COMMENT = re.compile(r"^\s*(?://(.*)|/\*(.*?)\*/)")
+
+
+def _comment_for(prop) -> str | None:
+    """The comment documenting a PORTS entry: on its line after the value, or on the line above."""
+    span = prop.value.span or prop.key_span
+    if span is None or prop.key_span is None:
+        return None
+    source = span.source
+    row, _ = source.position(span.end)
+    line = source.line(row)
+    _, end_col = source.position(span.end)
+    rest = line[end_col - 1 :]
+    rest = rest.lstrip().lstrip(",").lstrip()
+    m = _LINE_COMMENT.match(rest)
+    if m:
+        return (m.group(1) if m.group(1) is not None else m.group(2)).strip()
+    key_row, _ = source.position(prop.key_span.start)
+    if key_row > 1:
+        above = source.line(key_row - 1).strip()
+        m = _LINE_COMMENT.match(above)
+        if m and (above.startswith("//") or above.endswith("*/")):
+            return (m.group(1) if m.group(1) is not None else m.group(2)).strip()
+    return None
+
+
+def _apps_of(exports: Value, unresolved: list[Unknown]) -> list[Value]:
+    """The app objects of an exported config, in the shapes PM2 accepts."""
+    if isinstance(exports, Unknown):
+        unresolved.append(exports)
+        return []
+    if isinstance(exports, Arr):
+        unresolved.extend(exports.unknown_parts)
+        return list(exports.items)
+    if not isinstance(exports, Obj):
+        return []
+    unresolved.extend(exports.unknown_parts)
+    for key in ("apps", "pm2"):
+        apps = exports.get(key)
+        if apps is None:
+            continue
+        if isinstance(apps, Arr):
+            unresolved.extend(apps.unknown_parts)
+            return list(apps.items)
+        if isinstance(apps, Obj):
+            return [apps]
+        if isinstance(apps, Unknown):
+            unresolved.append(apps)
+        return []
+    if "script" in exports.props or "name" in exports.props:
+        return [exports]  # a single bare app
+    return []
+
+
+def _field(app: Obj, name: str) -> tuple[str, Value] | None:
+    if name in app.props:
+        return name, app.props[name].value
+    for alias, canonical in ALIASES.items():
+        if canonical == name and alias in app.props:
+            return alias, app.props[alias].value
+    return None
+
+
+def _text(value: Value | None) -> str | None:
+    if isinstance(value, Prim) and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, Template):
+        return value.text()
+    return None
+
+
+def _process(app: Obj, index: int, unresolved: list[Unknown], settings: Settings) -> Process:
+    name_value = app.get("name")
+    process = Process(_text(name_value), app.span, app, index, name_span=name_value.span if name_value else None)
+    if isinstance(name_value, Unknown):
+        unresolved.append(name_value)
+    unresolved.extend(app.unknown_parts)
+    instances = _field(app, "instances")
+    process.instances = instances[1] if instances else None
+    mode = _field(app, "exec_mode")
+    mode_text = _text(mode[1]) if mode else None
+    if mode_text and "cluster" in mode_text:
+        process.exec_mode = "cluster"
+    inc = _field(app, "increment_var")
+    process.increment_var = _text(inc[1]) if inc else None
+
+    for key, prop in app.props.items():
+        value = prop.value
+        if key == "env" or key.startswith("env_"):
+            if isinstance(value, Obj):
+                unresolved.extend(value.unknown_parts)
+                for env_key, env_prop in value.props.items():
+                    if is_port_key(env_key, settings.is_connection_key):
+                        _add_use(process, key, env_key, env_prop.value, settings, unresolved)
+            elif isinstance(value, Unknown):
+                unresolved.append(value)
+        elif key == "port":
+            _add_use(process, "port", "port", value, settings, unresolved)
+        elif key == "ports":
+            if isinstance(value, Obj):
+                _ports_object_uses(process, value, "", settings, unresolved)
+            elif isinstance(value, Unknown):
+                unresolved.append(value)
+    for alias in ARG_FIELDS:
+        found = _field(app, alias)
+        if found is None:
+            continue
+        for flag, port_value, span in scan_args(found[1], inspect=(alias != "args")):
+            use = _add_use(process, alias, flag, port_value, settings, unresolved, span=span)
+            use.literal = use.literal or (isinstance(port_value, Prim) and port_value.literal and span.contains(port_value.origin))
+    return process
+
+
+def _ports_object_uses(process: Process, obj: Obj, prefix: str, settings: Settings, unresolved: list[Unknown]) -> None:
+    unresolved.extend(obj.unknown_parts)
+    for label, prop in obj.props.items():
+        if isinstance(prop.value, Obj):
+            _ports_object_uses(process, prop.value, prefix + label + ".", settings, unresolved)
+        else:
+            _add_use(process, "ports", prefix + label, prop.value, settings, unresolved)
+
+
+def _add_use(process: Process, source: str, key: str, value: Value, settings: Settings,
+             unresolved: list[Unknown], span: Span | None = None) -> PortUse:
+    span = span or value.span
+    literal = any(isinstance(alt, Prim) and alt.literal and span is not None and span.contains(alt.origin)
+                  for alt in value.alternatives())
+    if isinstance(value, Unknown):
+        unresolved.append(value)
+    connection = source.startswith("env") and settings.is_connection_key(key)
+    use = PortUse(process, source, key, value, span, literal=literal, connection=connection)
+    process.uses.append(use)
+    return use
+
+
+# --- args: --port N, --port=N, --inspect=[host:]N -----------------------------------------------
+
+_PORT_FLAG = re.compile(r"^--port(?:=(.*))?$")
+_INSPECT_FLAG = re.compile(r"^--inspect(?:-brk)?(?:=(?:(?:\[[^\]]*\]|[^:]*):)?(.*))?$")
+
+
+@dataclass
+class _Piece:
+    text: str | None  # None for a value that is not known text
+    value: Value | None
+    span: Span | None
+
+
+def _pieces(value: Value) -> list[_Piece]:
+    """A string value as pieces of text (with exact spans) and embedded values."""
+    if isinstance(value, Template):
+        out: list[_Piece] = []
+        for part in value.parts:
+            out.extend(_pieces(part))
+        return out
+    if isinstance(value, Prim) and isinstance(value.value, str):
+        piece = _Piece(value.value, value, value.span)
+        offset = _text_offset(piece)
+        if offset is not None and value.span is not None:
+            piece.span = Span(value.span.source, offset, offset + len(value.value))
+        return [piece]
+    return [_Piece(None, value, value.span)]
+
+
+def _text_offset(piece: _Piece) -> int | None:
+    """Where the piece's text starts in the file, when the text is written there as-is."""
+    span = piece.span
+    if span is None or piece.text is None:
+        return None
+    raw = span.text
+    if len(raw) == len(piece.text) and raw == piece.text:
+        return span.start
+    if raw[:1] in ("'", '"') and raw[1:-1] == piece.text:
+        return span.start + 1
+    if raw == piece.text:
+        return span.start
+    return None
+
+
+def _tokens(pieces: list[_Piece]) -> list[list[_Piece]]:
+    """Split pieces into shell-like words; a value glued to text stays in the same word."""
+    words: list[list[_Piece]] = [[]]
+    for piece in pieces:
+        if piece.text is None:
+            words[-1].append(piece)
+            continue
+        offset = _text_offset(piece)
+        pos = 0
+        for m in re.finditer(r"\S+|\s+", piece.text):
+            chunk = m.group(0)
+            if chunk.isspace():
+                if words[-1]:
+                    words.append([])
+                continue
+            span = Span(piece.span.source, offset + m.start(), offset + m.end()) if offset is not None and piece.span else piece.span
+            words[-1].append(_Piece(chunk, piece.value, span))
+            pos = m.end()
+    return [w for w in words if w]
+
+
+def _word_text(word: list[_Piece]) -> str | None:
+    if all(p.text is not None for p in word):
+        return "".join(p.text for p in word)  # type: ignore[misc]
+    return None
+
+
+def _word_span(word: list[_Piece]) -> Span | None:
+    spans = [p.span for p in word if p.span is not None]
+    if not spans:
+        return None
+    return Span(spans[0].source, spans[0].start, max(s.end for s in spans if s.source is spans[0].source))
+
+
+def _value_after(word: list[_Piece], prefix_len: int) -> tuple[Value, Span | None] | None:
+    """The value following the first ``prefix_len`` characters of a word (``--port=`` then N)."""
+    consumed = 0
+    rest: list[_Piece] = []
+    for piece in word:
+        if consumed >= prefix_len:
+            rest.append(piece)
+            continue
+        if piece.text is None:
+            return None
+        if consumed + len(piece.text) > prefix_len:
+            cut = prefix_len - consumed
+            span = Span(piece.span.source, piece.span.start + cut, piece.span.end) if piece.span and piece.span.end - piece.span.start == len(piece.text) else piece.span
+            rest.append(_Piece(piece.text[cut:], piece.value, span))
+        consumed += len(piece.text)
+    return _word_value(rest)
+
+
+def _word_value(word: list[_Piece]) -> tuple[Value, Span | None] | None:
+    if not word:
+        return None
+    span = _word_span(word)
+    if len(word) == 1 and word[0].text is None and word[0].value is not None:
+        return word[0].value.at(span), span
+    text = _word_text(word)
+    if text is not None:
+        exact = all(p.span is not None and p.span.end - p.span.start == len(p.text or "") for p in word)
+        literal = exact and text.isdigit()
+        if text.isdigit() and text.isascii():
+            return Prim(int(text), literal=literal, span=span, origin=span), span
+        return Prim(text, literal=False, span=span, origin=span), span
+    return Unknown(reason="a port built from several values", span=span), span
+
+
+def scan_args(value: Value, inspect: bool = False) -> list[tuple[str, Value, Span]]:
+    """Find ``--port N`` / ``--port=N`` (args) or ``--inspect=[host:]N`` (node_args) in an args value."""
+    if isinstance(value, Arr):
+        words: list[list[_Piece]] = [_pieces(item) for item in value.items]
+    elif isinstance(value, (Prim, Template)) and not (isinstance(value, Prim) and not isinstance(value.value, str)):
+        words = _tokens(_pieces(value))
+    else:
+        return []
+    found: list[tuple[str, Value, Span]] = []
+    flag_re = _INSPECT_FLAG if inspect else _PORT_FLAG
+    flag_name = "--inspect" if inspect else "--port"
+    for i, word in enumerate(words):
+        head = "".join(p.text or "\0" for p in word)
+        m = flag_re.match(head.split("\0")[0]) if "\0" in head else flag_re.match(head)
+        if not m:
+            continue
+        if "=" in head:
+            eq = head.index("=")
+            if inspect:
+                text_before = head.split("\0")[0]
+                colon = text_before.rfind(":")
+                eq = colon if colon > eq else eq
+            got = _value_after(word, eq + 1)
+        elif inspect:
+            continue  # bare --inspect: the default debugger port, not written in the file
+        elif i + 1 < len(words):
+            got = _word_value(words[i + 1])
+        else:
+            got = None
+        if got is not None and got[1] is not None:
+            found.append((flag_name, got[0], got[1]))
+    return found
+
+
+# --- labels ---------------------------------------------------------------------------------------
+
+def _link_and_label(config: Config) -> None:
+    has_api = False
+    for process in config.processes:
+        has_cdp = any(u.source.startswith("env") and u.key.upper() == "CDP_PORT" for u in process.uses)
+        for use in process.uses:
+            if config.ports is not None:
+                for alt in use.value.alternatives():
+                    use.entry = config.ports.entry_at(alt.origin)
+                    if use.entry:
+                        break
+            if use.source == "ports":
+                use.label = use.key
+            elif use.source in ("args",):
+                use.label = "ui"
+            elif use.source in ("node_args", "interpreter_args"):
+                use.label = "cdp"  # the Node inspector speaks the Chrome DevTools Protocol
+            elif use.source == "port":
+                use.label = "api"
+            else:
+                use.label = env_label(use.key, process.name, has_cdp)
+            has_api = has_api or (use.label == "api" and not use.connection)
+    if has_api:
+        for process in config.processes:
+            text = process.span.text.lower() if process.span else ""
+            is_vite = "vite" in text or any(u.key.upper() == "VITE_PORT" for u in process.uses)
+            if is_vite:
+                for use in process.uses:
+                    if use.label == "ui":
+                        use.label = "devUi"

@@ -1,0 +1,95 @@
+"""Text to syntax tree: esprima-fork for JavaScript and JSON, PyYAML for YAML.
+
+Nothing here runs the file. A file that does not parse becomes a ParseError carrying the
+parser's own reason and position, which the engine reports as PL001.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .diagnostic import Span
+from .source import Source
+
+
+class ParseError(Exception):
+    def __init__(self, reason: str, offset: int):
+        super().__init__(reason)
+        self.reason = reason
+        self.offset = offset
+
+
+@dataclass
+class Parsed:
+    """A parsed config. ``program`` is the ESTree Program (None for YAML)."""
+
+    source: Source
+    program: Any
+    is_module: bool
+    shift: int = 0  # characters the parser saw before the file's text (JSON's "(")
+    yaml_root: Any = None
+
+    def span(self, node: Any) -> Span:
+        start, end = node.range
+        return Span(self.source, start - self.shift, end - self.shift)
+
+
+_OPTIONS = {"range": True, "comment": True}
+
+
+def _esprima_error(exc: Exception, shift: int, text: str) -> ParseError:
+    description = getattr(exc, "description", None) or str(exc)
+    # esprima messages start with "Line N: "; the position is reported separately.
+    if description.startswith("Line ") and ": " in description:
+        description = description.split(": ", 1)[1]
+    index = getattr(exc, "index", None)
+    if not isinstance(index, int):
+        index = 0
+    return ParseError(description, max(0, min(index - shift, len(text))))
+
+
+def parse(source: Source) -> Parsed:
+    kind = source.kind
+    if kind == "yaml":
+        return _parse_yaml(source)
+    import esprima  # lazy: the parser is the heaviest import
+
+    text = source.text
+    if kind == "json":
+        # PM2 evaluates a JSON ecosystem file as the JavaScript expression "(" + text + ")".
+        try:
+            return Parsed(source, esprima.parseScript("(" + text + "\n)", _OPTIONS), False, shift=1)
+        except esprima.Error as exc:
+            raise _esprima_error(exc, 1, text) from None
+    if kind == "mjs":
+        try:
+            return Parsed(source, esprima.parseModule(text, _OPTIONS), True)
+        except esprima.Error as exc:
+            raise _esprima_error(exc, 0, text) from None
+    try:
+        return Parsed(source, esprima.parseScript(text, _OPTIONS), False)
+    except esprima.Error as script_error:
+        # ESM syntax in a CommonJS file still parses as a module; PL003 says it will not load.
+        try:
+            return Parsed(source, esprima.parseModule(text, _OPTIONS), True)
+        except esprima.Error as module_error:
+            # Report whichever parse got further into the file: that is the real mistake.
+            chosen = script_error
+            if (getattr(module_error, "index", 0) or 0) > (getattr(script_error, "index", 0) or 0):
+                chosen = module_error
+            raise _esprima_error(chosen, 0, text) from None
+
+
+def _parse_yaml(source: Source) -> Parsed:
+    import yaml
+
+    try:
+        root = yaml.compose(source.text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        offset = source.offset(mark.line + 1, mark.column + 1) if mark else 0
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise ParseError(reason, offset) from None
+    except yaml.YAMLError as exc:
+        raise ParseError(str(exc).splitlines()[0], 0) from None
+    return Parsed(source, None, False, yaml_root=root)

@@ -1,0 +1,309 @@
+"""What the static evaluator produces: values that remember where they were written.
+
+Every value has ``span`` (where this occurrence is written, e.g. ``PORTS.API`` inside ``env``)
+and ``origin`` (where the value was first written, e.g. the ``5570`` inside ``const PORTS``).
+A value the evaluator cannot know without running the file is ``Unknown`` with a reason.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from .diagnostic import Span
+
+
+class _Undefined:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+
+UNDEFINED = _Undefined()
+
+
+@dataclass(eq=False)
+class Value:
+    span: Span | None = field(default=None, kw_only=True)
+    origin: Span | None = field(default=None, kw_only=True)
+
+    def at(self, span: Span | None) -> "Value":
+        """The same value, seen at another place of use."""
+        if span is None or span is self.span:
+            return self
+        twin = copy.copy(self)
+        twin.span = span
+        if twin.origin is None:
+            twin.origin = self.span
+        return twin
+
+    def alternatives(self) -> Iterator["Value"]:
+        """The concrete values this may be (a conditional gives each branch)."""
+        yield self
+
+
+@dataclass(eq=False)
+class Prim(Value):
+    """A known primitive: int, float, str, bool, None (null) or UNDEFINED."""
+
+    value: object
+    literal: bool = False  # written as a literal right here (not computed)
+
+
+@dataclass(eq=False)
+class Obj(Value):
+    """An object literal. ``complete`` is False when a spread or computed key was not known."""
+
+    props: dict[str, "Prop"] = field(default_factory=dict)
+    complete: bool = True
+    unknown_parts: list["Unknown"] = field(default_factory=list)
+
+    def get(self, key: str) -> "Value | None":
+        prop = self.props.get(key)
+        return prop.value if prop else None
+
+    def keys(self) -> list[str]:
+        return list(self.props)
+
+
+@dataclass(eq=False)
+class Prop:
+    key: str
+    key_span: Span | None
+    value: Value
+    quoted_key: bool = False
+    computed: bool = False
+
+
+@dataclass(eq=False)
+class Arr(Value):
+    items: list[Value] = field(default_factory=list)
+    complete: bool = True
+    unknown_parts: list["Unknown"] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Template(Value):
+    """A string made of known text and values: template literals and string concatenation."""
+
+    parts: list[Value] = field(default_factory=list)
+
+    def text(self) -> str | None:
+        out = []
+        for part in self.parts:
+            if isinstance(part, Prim):
+                out.append(to_js_string(part.value))
+            elif isinstance(part, Template):
+                inner = part.text()
+                if inner is None:
+                    return None
+                out.append(inner)
+            else:
+                return None
+        return "".join(out)
+
+
+@dataclass(eq=False)
+class OneOf(Value):
+    """Either of several values, e.g. both branches of ``cond ? 5432 : 5561``."""
+
+    options: list[Value] = field(default_factory=list)
+
+    def alternatives(self) -> Iterator[Value]:
+        for option in self.options:
+            yield from option.alternatives()
+
+
+@dataclass(eq=False)
+class EnvVar(Value):
+    """``process.env.NAME``: decided by the environment at run time."""
+
+    name: str | None = None
+
+
+@dataclass(eq=False)
+class EnvDefault(Value):
+    """``process.env.NAME || default``: the default unless the environment overrides it."""
+
+    env: str | None = None
+    default: Value = None  # type: ignore[assignment]
+
+    def alternatives(self) -> Iterator[Value]:
+        yield from self.default.alternatives()
+
+
+@dataclass(eq=False)
+class Builtin(Value):
+    """A global the evaluator knows (``process``, ``Number``, ``Object``...)."""
+
+    name: str = ""
+
+
+@dataclass(eq=False)
+class Function(Value):
+    """A function value. Calls are not evaluated (yet); the node is kept for later."""
+
+    node: object = None
+
+
+@dataclass(eq=False)
+class Unknown(Value):
+    """Cannot be known without running the file; ``reason`` says why, in a few words."""
+
+    reason: str = "not statically known"
+
+
+# --- JavaScript conversions, for the operators the evaluator supports ---------------------------
+
+def to_js_string(value: object) -> str:
+    if value is UNDEFINED:
+        return "undefined"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def to_js_number(value: object) -> float | int:
+    if value is UNDEFINED:
+        return math.nan
+    if value is None or value is False:
+        return 0
+    if value is True:
+        return 1
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value).strip()
+    if text == "":
+        return 0
+    try:
+        if text.lower().startswith(("0x", "0o", "0b")):
+            return int(text, 0)
+        number = float(text)
+    except ValueError:
+        return math.nan
+    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+
+
+def parse_int(value: object, radix: object = None) -> float | int:
+    text = to_js_string(value).strip()
+    base = 10
+    if isinstance(radix, (int, float)) and radix not in (0,):
+        base = int(radix)
+    sign = 1
+    if text[:1] in "+-":
+        sign = -1 if text[0] == "-" else 1
+        text = text[1:]
+    if base == 16 or (radix in (None, 0, UNDEFINED) and text.lower().startswith("0x")):
+        if text.lower().startswith("0x"):
+            text = text[2:]
+        base = 16
+    if not 2 <= base <= 36:
+        return math.nan
+    digits = ""
+    for ch in text:
+        try:
+            if int(ch, 36) < base:
+                digits += ch
+                continue
+        except ValueError:
+            pass
+        break
+    return sign * int(digits, base) if digits else math.nan
+
+
+def truthy(value: Value) -> bool | None:
+    """JavaScript truthiness, or None when it is not known."""
+    if isinstance(value, Prim):
+        v = value.value
+        if v is UNDEFINED or v is None or v is False:
+            return False
+        if isinstance(v, float) and math.isnan(v):
+            return False
+        if v == 0 and not isinstance(v, str) or v == "":
+            return False
+        return True
+    if isinstance(value, (Obj, Arr, Function, Builtin)):
+        return True
+    if isinstance(value, Template):
+        text = value.text()
+        return None if text is None else bool(text)
+    if isinstance(value, OneOf):
+        answers = {truthy(o) for o in value.options}
+        return answers.pop() if len(answers) == 1 else None
+    return None
+
+
+def nullish(value: Value) -> bool | None:
+    if isinstance(value, Prim):
+        return value.value is None or value.value is UNDEFINED
+    if isinstance(value, (Obj, Arr, Function, Builtin, Template)):
+        return False
+    if isinstance(value, OneOf):
+        answers = {nullish(o) for o in value.options}
+        return answers.pop() if len(answers) == 1 else None
+    return None
+
+
+def as_port_number(value: Value) -> int | None:
+    """The port a single concrete value stands for: an integer, or a string of digits."""
+    if isinstance(value, Prim):
+        v = value.value
+        if isinstance(v, bool):
+            return None
+        if isinstance(v, int):
+            return v
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        if isinstance(v, str) and v.strip().isdigit() and v.strip().isascii():
+            return int(v.strip())
+        return None
+    if isinstance(value, Template):
+        text = value.text()
+        if text is not None and text.strip().isdigit() and text.strip().isascii():
+            return int(text.strip())
+    return None
+
+
+def possible_ports(value: Value) -> tuple[set[int], bool]:
+    """The port numbers a value may stand for, and whether every alternative was known."""
+    ports: set[int] = set()
+    known = True
+    for alt in value.alternatives():
+        n = as_port_number(alt)
+        if n is None:
+            known = False
+        else:
+            ports.add(n)
+    return ports, known
+
+
+def describe(value: Value) -> str:
+    """A short human description of a value, for messages."""
+    if isinstance(value, Prim):
+        if isinstance(value.value, str):
+            return repr(value.value)
+        return to_js_string(value.value)
+    if isinstance(value, Unknown):
+        return f"unknown ({value.reason})"
+    if isinstance(value, EnvDefault):
+        return f"process.env.{value.env} or {describe(value.default)}"
+    if isinstance(value, OneOf):
+        return " or ".join(describe(o) for o in value.options)
+    if isinstance(value, Template):
+        text = value.text()
+        return repr(text) if text is not None else "a computed string"
+    return type(value).__name__.lower()

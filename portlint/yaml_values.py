@@ -1,0 +1,57 @@
+"""YAML ecosystem files: the composed YAML node tree as evaluator values, with exact spans."""
+from __future__ import annotations
+
+from typing import Any
+
+from .diagnostic import Span
+from .parse import Parsed
+from .values import Arr, Obj, Prim, Prop, Unknown, Value
+
+MAX_DEPTH = 200
+
+
+def yaml_to_value(parsed: Parsed) -> Value:
+    import yaml
+
+    constructor = yaml.SafeLoader("")
+    source = parsed.source
+
+    def span(node: Any) -> Span:
+        return Span(source, node.start_mark.index, node.end_mark.index)
+
+    def convert(node: Any, depth: int, active: frozenset) -> Value:
+        if depth > MAX_DEPTH or id(node) in active:
+            return Unknown(reason="YAML nested too deeply or recursive", span=span(node))
+        if isinstance(node, yaml.MappingNode):
+            obj = Obj(span=span(node))
+            inner = active | {id(node)}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    obj.complete = False
+                    obj.unknown_parts.append(Unknown(reason="a non-scalar key", span=span(key_node)))
+                    continue
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    merged = convert(value_node, depth + 1, inner)
+                    for item in merged.items if isinstance(merged, Arr) else [merged]:
+                        if isinstance(item, Obj):
+                            for k, p in item.props.items():
+                                obj.props.setdefault(k, p)
+                    continue
+                key = str(key_node.value)
+                quoted = key_node.style in ("'", '"')
+                obj.props.pop(key, None)
+                obj.props[key] = Prop(key, span(key_node), convert(value_node, depth + 1, inner), quoted_key=quoted)
+            return obj
+        if isinstance(node, yaml.SequenceNode):
+            inner = active | {id(node)}
+            return Arr(items=[convert(item, depth + 1, inner) for item in node.value], span=span(node))
+        try:
+            value = constructor.construct_object(node, deep=True)
+        except Exception:  # an odd tag or timestamp: keep the text
+            value = node.value
+        if isinstance(value, (bool, int, float, str)) or value is None:
+            # a quoted scalar is a string even if it looks like a number, as YAML says
+            return Prim(value, literal=True, span=span(node), origin=span(node))
+        return Prim(str(node.value), literal=True, span=span(node), origin=span(node))
+
+    return convert(parsed.yaml_root, 0, frozenset())

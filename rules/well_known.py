@@ -1,0 +1,51 @@
+"""PL3: stay away from well-known ports."""
+from portlint.rule import Rule
+
+
+class WellKnownPort(Rule):
+    """No PORTS entry or port use is a well-known port (80, 443, 3000, 8080, ...).
+
+    Well-known ports are what every framework, database and tutorial defaults to, so they collide
+    with whatever else runs on the machine. The list is a setting; ``allowed_ports`` makes
+    exceptions. A use that refers to a PORTS entry is reported once, at the entry.
+
+    Bad:
+        const PORTS = {
+          API: 3000 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
+
+    Good:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
+    """
+
+    code, name, severity = "PL301", "well-known-port", "error"
+
+    def check(self, config):
+        settings = self.settings
+        if config.ports is not None:
+            for entry in config.ports.entries:
+                if entry.span is None or entry.span.source is not config.source:
+                    continue
+                for port in sorted(entry.ports):
+                    if settings.is_well_known(port):
+                        yield self.report(entry.span, (
+                            f"{entry.reference} is {port}, a well-known port that other software "
+                            f"defaults to; {_advice(settings)}"))
+        for use in config.allocated_uses():
+            if use.entry is not None or use.span is None:
+                continue
+            for port in sorted(use.ports):
+                if settings.is_well_known(port):
+                    yield self.report(use.span, (
+                        f"{use.process.display_name} uses {port} in {use.where}, a well-known port that "
+                        f"other software defaults to; {_advice(settings)}"))
+
+
+def _advice(settings) -> str:
+    role = settings.role if settings.role in settings.ranges else "user"
+    low, high = settings.ranges.get(role, settings.ranges["user"])
+    return f"pick a free port in the {role} range {low}-{high}"
