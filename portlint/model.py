@@ -468,6 +468,13 @@ def _word_value(word: list[_Piece]) -> tuple[Value, Span | None] | None:
     if len(word) == 1 and word[0].text is None and word[0].value is not None:
         return word[0].value.at(span), span
     text = _word_text(word)
+    if text is not None and len(word) == 1 and isinstance(word[0].value, Prim) and to_js_string(word[0].value.value) == text:
+        # a whole string value, e.g. String(PORTS.web): keep where the number was defined
+        source_value = word[0].value
+        if text.isdigit() and text.isascii():
+            exact = span is not None and span.end - span.start == len(text)
+            return Prim(int(text), literal=exact and source_value.literal, span=span,
+                        origin=source_value.origin if not exact else span), span
     if text is not None:
         exact = all(p.span is not None and p.span.end - p.span.start == len(p.text or "") for p in word)
         literal = exact and text.isdigit()

@@ -1,0 +1,97 @@
+// Test-only oracle: load each ecosystem file the way PM2 does (this RUNS the file, which is
+// why portlint itself never does this) and print, per app, the ports it really gets.
+// Usage: node resolve_ports.mjs FILE... ; prints {file: {apps: [{name, ports}]} | {error}}.
+import { createRequire, Module } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { builtinModules } from 'node:module';
+
+const CONNECTION = ['DB', 'DATABASE', 'PG', 'POSTGRES', 'MYSQL', 'MARIADB', 'MSSQL', 'REDIS', 'MONGO',
+  'MONGODB', 'SMTP', 'MAIL', 'EMAIL', 'IMAP', 'POP3', 'AMQP', 'RABBITMQ', 'KAFKA', 'ELASTIC',
+  'ELASTICSEARCH', 'MEMCACHED', 'LDAP', 'NATS', 'MQTT', 'CLICKHOUSE', 'INFLUX', 'CASSANDRA', 'NEO4J',
+  'MINIO', 'S3'];
+
+// Packages from node_modules (dotenv and friends) are stubbed: fixtures ship no node_modules.
+const stub = () => new Proxy(function () {}, {
+  get: (_, key) => (key === 'then' ? undefined : stub()),
+  apply: () => stub(),
+});
+const originalRequire = Module.prototype.require;
+Module.prototype.require = function (request) {
+  const bare = !request.startsWith('.') && !request.startsWith('/') && !request.startsWith('node:');
+  if (bare && !builtinModules.includes(request)) return stub();
+  return originalRequire.call(this, request);
+};
+
+function isPortKey(key) {
+  if (/^(PORT|[A-Za-z][A-Za-z0-9_]*_PORT)$/i.test(key)) return true;
+  const upper = key.toUpperCase();
+  return upper.endsWith('PORT') && CONNECTION.some((p) => upper.startsWith(p));
+}
+
+function toPort(value) {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^\s*[0-9]+\s*$/.test(value)) return parseInt(value, 10);
+  return null;
+}
+
+function words(args) {
+  if (Array.isArray(args)) return args.map(String);
+  if (typeof args === 'string') return args.split(/\s+/).filter(Boolean);
+  return [];
+}
+
+function portsOfApp(app) {
+  const ports = [];
+  const add = (v) => { const p = toPort(v); if (p !== null) ports.push(p); };
+  for (const [key, block] of Object.entries(app)) {
+    if ((key === 'env' || key.startsWith('env_')) && block && typeof block === 'object') {
+      for (const [envKey, v] of Object.entries(block)) if (isPortKey(envKey)) add(v);
+    }
+  }
+  if ('port' in app) add(app.port);
+  const flat = (obj) => { for (const v of Object.values(obj)) (v && typeof v === 'object') ? flat(v) : add(v); };
+  if (app.ports && typeof app.ports === 'object') flat(app.ports);
+  const args = words(app.args);
+  args.forEach((w, i) => {
+    if (w === '--port' && i + 1 < args.length) add(args[i + 1]);
+    else if (w.startsWith('--port=')) add(w.slice(7));
+  });
+  for (const field of ['node_args', 'nodeArgs', 'interpreter_args', 'interpreterArgs']) {
+    for (const w of words(app[field])) {
+      const m = /^--inspect(?:-brk)?=(?:(?:\[[^\]]*\]|[^:]*):)?(.*)$/.exec(w);
+      if (m) add(m[1]);
+    }
+  }
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+function appsOf(config) {
+  if (Array.isArray(config)) return config;
+  if (!config || typeof config !== 'object') return [];
+  for (const key of ['apps', 'pm2']) {
+    if (Array.isArray(config[key])) return config[key];
+    if (config[key] && typeof config[key] === 'object') return [config[key]];
+  }
+  if ('script' in config || 'name' in config) return [config];
+  return [];
+}
+
+async function load(relative) {
+  const file = resolve(relative);
+  if (/\.json5?$/i.test(file)) return new Function(`return (${readFileSync(file, 'utf8')}\n)`)();
+  if (/\.mjs$/i.test(file)) { const mod = await import(pathToFileURL(file).href); return mod.default ?? mod; }
+  return createRequire(pathToFileURL(file).href)(file);
+}
+
+const out = {};
+for (const file of process.argv.slice(2)) {
+  try {
+    const config = await load(file);
+    out[file] = { apps: appsOf(config).map((app) => ({ name: app && app.name, ports: portsOfApp(app || {}) })) };
+  } catch (error) {
+    out[file] = { error: String(error && error.message || error).split('\n')[0] };
+  }
+}
+process.stdout.write(JSON.stringify(out));

@@ -1,0 +1,88 @@
+"""Differential test: the ports portlint resolves statically must equal what Node.js computes
+when it really loads each fixture (Node runs the file here, in the test only — portlint never does).
+
+Node runs once for all fixtures with an empty environment, so ``process.env.X || 5570`` gives 5570.
+Where portlint keeps both branches of a conditional, Node's port must be one of them.
+"""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT, node_binary
+
+ORACLE = ROOT / "tests" / "oracle" / "resolve_ports.mjs"
+
+
+def js_fixtures() -> list[Path]:
+    from portlint.discover import is_config_name
+    from portlint.source import kind_of
+
+    return [p for p in sorted(FIXTURES.rglob("*"))
+            if p.is_file() and is_config_name(p.name) and kind_of(p.name) in ("js", "mjs", "json")]
+
+
+def require_node():
+    node = node_binary()
+    if node is None:
+        if os.environ.get("CI"):
+            pytest.fail("Node.js is required in CI for the differential test (.ci/run installs it)")
+        pytest.skip("Node.js is not installed")
+    return node
+
+
+def run_oracle(files: list[Path]) -> dict:
+    node = require_node()
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
+    proc = subprocess.run([node, str(ORACLE), *map(str, files)], capture_output=True, text=True,
+                          env=env, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def oracle():
+    return run_oracle(js_fixtures())
+
+
+def portlint_view(engine, path: Path):
+    config, diagnostics = engine.lint_file(str(path))
+    return config, {d.code for d in diagnostics}
+
+
+@pytest.fixture(scope="module")
+def engine(registry):
+    from portlint.engine import Engine
+    from portlint.settings import Settings
+
+    return Engine(Settings(), registry)
+
+
+def compare(config, node_apps, where):
+    assert config is not None, f"{where}: Node loads it, portlint did not"
+    assert [p.name for p in config.processes] == [a["name"] for a in node_apps], where
+    for process, app in zip(config.processes, node_apps):
+        node_ports = set(app["ports"])
+        possible = set().union(*(u.ports for u in process.uses)) if process.uses else set()
+        certain = set().union(*(u.ports for u in process.uses if len(list(u.value.alternatives())) == 1)) if process.uses else set()
+        assert node_ports <= possible, f"{where} {process.name}: Node sees {sorted(node_ports - possible)} that portlint missed"
+        assert certain <= node_ports, f"{where} {process.name}: portlint resolved {sorted(certain - node_ports)} that Node does not give"
+
+
+@pytest.mark.parametrize("path", js_fixtures(), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_ports_match_node(path, oracle, engine):
+    seen = oracle[str(path)]
+    config, codes = portlint_view(engine, path)
+    if "error" in seen:
+        # Node cannot load it, and neither can PM2: portlint must say so.
+        assert codes & {"PL001", "PL003"}, f"Node fails ({seen['error']}) but portlint reports {sorted(codes)}"
+        return
+    if config is None:
+        # Node replaces bad UTF-8 bytes and runs on; portlint refuses text it cannot read exactly.
+        assert "PL001" in codes
+        with pytest.raises(UnicodeDecodeError):
+            path.read_bytes().decode("utf-8")
+        return
+    compare(config, seen["apps"], path.name)
