@@ -653,7 +653,9 @@ def _call_builtin(name: str, args: list[Value], span: Span | None) -> Value:
     first = args[0] if args else Prim(UNDEFINED)
     if name in ("Number", "parseInt", "parseFloat", "String", "Boolean"):
         if isinstance(first, EnvVar):
-            return EnvVar(name=first.name, span=span)
+            if name in ("String", "Boolean"):
+                return Unknown(reason=f"{name}() of process.env.{first.name}", span=span)
+            return EnvVar(name=first.name, numeric=True, span=span)
         if isinstance(first, EnvDefault):
             inner = _call_builtin(name, [first.default] + args[1:], first.default.span)
             return EnvDefault(env=first.env, default=inner, span=span, origin=first.origin)

@@ -121,6 +121,8 @@ class EnvVar(Value):
     """``process.env.NAME``: decided by the environment at run time."""
 
     name: str | None = None
+    #: True after Number()/parseInt(): a number or NaN, never null or undefined, so ``??`` keeps it.
+    numeric: bool = False
 
 
 @dataclass(eq=False)
@@ -204,7 +206,7 @@ def parse_int(value: object, radix: object = None) -> float | int:
     if isinstance(radix, (int, float)) and radix not in (0,):
         base = int(radix)
     sign = 1
-    if text[:1] in "+-":
+    if text and text[0] in "+-":
         sign = -1 if text[0] == "-" else 1
         text = text[1:]
     if base == 16 or (radix in (None, 0, UNDEFINED) and text.lower().startswith("0x")):
@@ -248,6 +250,8 @@ def truthy(value: Value) -> bool | None:
 
 
 def nullish(value: Value) -> bool | None:
+    if isinstance(value, EnvVar) and value.numeric:
+        return False
     if isinstance(value, Prim):
         return value.value is None or value.value is UNDEFINED
     if isinstance(value, (Obj, Arr, Function, Builtin, Template)):
