@@ -103,7 +103,7 @@ def _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, expla
 
     from .formats import FormatContext
 
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     render(diagnostics, out, FormatContext(rules=registry.rules, files=result.files, quiet=quiet))
     out.flush()
     for message in result.internal_errors:

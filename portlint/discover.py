@@ -98,11 +98,20 @@ def _walk(top: str) -> list[str]:
                 if entry.name in ALWAYS_SKIPPED or any(i.matches(path, True) for i in ignores):
                     continue
                 subdirs.append(path)
-            elif is_config_name(entry.name) and not any(i.matches(path, False) for i in ignores):
+            elif (is_config_name(entry.name) and _is_file_or_link(entry)
+                  and not any(i.matches(path, False) for i in ignores)):
                 found.append(path)
         for sub in reversed(subdirs):
             stack.append((sub, ignores))
-    return found
+    return sorted(found, key=lambda p: p.split(os.sep))
+
+
+def _is_file_or_link(entry: os.DirEntry) -> bool:
+    """Regular files, and links (a dangling one is worth a diagnostic); never FIFOs or devices."""
+    try:
+        return entry.is_symlink() or entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _ancestor_ignores(top: str) -> list[_Ignore]:

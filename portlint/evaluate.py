@@ -20,7 +20,7 @@ from .values import (
 )
 
 #: Deepest expression nesting evaluated before giving up (well inside Python's recursion limit).
-MAX_DEPTH = 180
+MAX_DEPTH = 150
 #: Evaluation steps per file; a config needs a few thousand.
 MAX_STEPS = 200_000
 #: Alternatives kept for one value before it becomes unknown.
@@ -74,6 +74,7 @@ class Loader:
         self._read = read
         self._modules: dict[str, "ModuleEvaluator | None"] = {}
         self._active: list[str] = []
+        self.depth = 0  # expression nesting, shared by every file a require() chain evaluates
 
     def evaluator_for(self, parsed: Parsed) -> "ModuleEvaluator":
         path = os.path.realpath(parsed.source.path) if parsed.source.path not in ("-", "") else parsed.source.path
@@ -137,7 +138,6 @@ class ModuleEvaluator:
         self._cache: dict[str, Value] = {}
         self._evaluating: set[str] = set()
         self._exports: Value | None = None
-        self._depth = 0
         self._steps = 0
         self._exporting = False
 
@@ -216,9 +216,10 @@ class ModuleEvaluator:
         self._steps += 1
         if self._steps > MAX_STEPS:
             return Unknown(reason="evaluation budget exceeded", span=self._span(node))
-        if self._depth >= MAX_DEPTH:
+        loader = self.loader
+        if loader.depth >= MAX_DEPTH:
             return Unknown(reason="expression nested too deeply", span=self._span(node))
-        self._depth += 1
+        loader.depth += 1
         try:
             method = getattr(self, "_eval_" + node.type, None)
             if method is None:
@@ -228,7 +229,7 @@ class ModuleEvaluator:
                 value.span = self._span(node)
             return value
         finally:
-            self._depth -= 1
+            loader.depth -= 1
 
     def _span(self, node: Any) -> Span | None:
         try:

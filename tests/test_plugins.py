@@ -1,0 +1,79 @@
+"""Plugins load through the ``portlint`` entry-point group, like the built-ins do."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_portlint
+
+EXAMPLES = ROOT / "examples"
+UNNAMED = "module.exports = { apps: [{ script: 'server.js' }] };\n"
+
+
+def pip_install_to(target: Path, project: Path) -> None:
+    """A real install of a plugin package into ``target`` (wheel built from the repository copy)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--target", str(target), str(project)],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.fixture(scope="module")
+def plugin_site(tmp_path_factory):
+    site = tmp_path_factory.mktemp("site")
+    pip_install_to(site, EXAMPLES / "portlint-plugin-example")
+    pip_install_to(site, EXAMPLES / "portlint-plugin-broken")
+    return site
+
+
+def test_builtins_register_through_the_entry_point_group(registry):
+    assert "portlint.rules" in registry.plugin_names
+    assert "portlint.formats" in registry.plugin_names
+    assert {"PL001", "PL101", "PL201", "PL301", "PL401", "PL501"} <= set(registry.rules)
+    assert {"text", "json"} <= set(registry.formats)
+
+
+def test_installed_plugin_rule_fires_and_broken_plugin_only_warns(plugin_site, tmp_path):
+    config = tmp_path / "ecosystem.config.cjs"
+    config.write_text(UNNAMED)
+    proc = run_portlint(str(config), env={"PYTHONPATH": str(plugin_site), "PORTLINT_BUILTIN_ONLY": ""})
+    assert "EX100 app #1 has no name" in proc.stdout
+    assert "plugin 'broken' (portlint_broken) failed to load: ImportError" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 0  # EX100 is a warning
+
+
+def test_builtin_only_environment_variable_skips_plugins(plugin_site, tmp_path):
+    config = tmp_path / "ecosystem.config.cjs"
+    config.write_text(UNNAMED)
+    proc = run_portlint(str(config), env={"PYTHONPATH": str(plugin_site), "PORTLINT_BUILTIN_ONLY": "1"})
+    assert "EX100" not in proc.stdout
+    assert "broken" not in proc.stderr
+
+
+def test_plugin_rule_appears_in_catalog(plugin_site):
+    proc = run_portlint("--list-rules", env={"PYTHONPATH": str(plugin_site), "PORTLINT_BUILTIN_ONLY": "0"})
+    assert "EX100" in proc.stdout and "unnamed-process" in proc.stdout
+
+
+def test_crashing_rule_is_an_internal_error_not_a_traceback(registry, tmp_path, capsys):
+    from portlint.engine import Engine
+    from portlint.rule import Rule
+    from portlint.settings import Settings
+
+    class Crashes(Rule):
+        code, name = "ZZ001", "crashes"
+
+        def check(self, config):
+            raise ValueError("boom")
+
+    registry.rules["ZZ001"] = Crashes
+    try:
+        path = tmp_path / "ecosystem.config.cjs"
+        path.write_text("module.exports = { apps: [] };\n")
+        result = Engine(Settings(), registry, {"ZZ001", "PL001"}).run([str(path)])
+    finally:
+        del registry.rules["ZZ001"]
+    assert result.internal_errors == ["rule ZZ001 crashed: ValueError: boom"]
