@@ -512,7 +512,7 @@ class ModuleEvaluator:
             if len(args) != len(node.arguments):
                 return Unknown(reason=f"{name}() with a spread argument", span=span)
             return _call_builtin(name, args, span)
-        if isinstance(callee, Unknown):
+        if isinstance(callee, Unknown) and callee.reason.startswith("unknown identifier"):
             return Unknown(reason=callee.reason, span=span)
         return Unknown(reason=f"a call to {_callee_name(node.callee)}()", span=span)
 
