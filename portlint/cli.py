@@ -22,10 +22,22 @@ class Fatal(Exception):
               help="Exit 1 when more than N warnings are reported (as ESLint does).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are reported (usage errors still exit 2).")
 @click.option("-q", "--quiet", is_flag=True, help="Report errors only, without warnings or the summary line.")
+@click.option("--select", metavar="CODES", help="Comma-separated codes or prefixes to check (replaces the default set).")
+@click.option("--ignore", metavar="CODES", help="Comma-separated codes or prefixes to skip.")
+@click.option("--extend-select", metavar="CODES", help="Codes or prefixes to check in addition (e.g. PL405).")
+@click.option("--extend-ignore", metavar="CODES", help="Codes or prefixes to skip in addition.")
+@click.option("--per-file-ignores", metavar="GLOB:CODES", multiple=True,
+              help="Skip codes for matching files, e.g. 'legacy/*:PL4,PL502' (repeatable).")
+@click.option("--role", type=click.Choice(["user", "core", "reserved", "any"]),
+              help="The range every linted config takes its ports from (default: user, or the settings).")
+@click.option("--extend-labels", metavar="LABELS", help="Comma-separated labels to accept besides the label set.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Use this settings file (portlint.toml or pyproject.toml) for every file.")
+@click.option("--isolated", is_flag=True, help="Ignore every settings file; defaults and options only.")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalog and exit.")
 @click.option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
 @click.version_option(__version__, "--version", prog_name="portlint", message="%(prog)s %(version)s")
-def cli(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain):
+def cli(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain, **settings_options):
     """Lint PM2 ecosystem files against the PortOS port-allocation policy.
 
     PATHS are files or folders (default: the current folder). In folders, portlint finds
@@ -35,7 +47,7 @@ def cli(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explai
     Exit status: 0 no errors (warnings alone pass), 1 errors found, 2 usage, settings or internal error.
     """
     try:
-        code = _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain)
+        code = _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain, settings_options)
     except Fatal as exc:
         click.echo(f"portlint: {exc}", err=True)
         code = EXIT_ERROR
@@ -57,7 +69,38 @@ def cli(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explai
     sys.exit(code)
 
 
-def _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain) -> int:
+def _overrides(options: dict) -> dict:
+    """Command-line options as a settings table (validated like a settings file)."""
+    def split(text):
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    table: dict = {}
+    for key in ("select", "ignore", "extend_select", "extend_ignore", "extend_labels"):
+        if options.get(key) is not None:
+            table[key.replace("_", "-")] = split(options[key])
+    if options.get("role"):
+        table["role"] = options["role"]
+    if options.get("per_file_ignores"):
+        entries: dict = {}
+        for item in options["per_file_ignores"]:
+            glob, sep, codes = item.rpartition(":")
+            if not sep or not glob:
+                raise Fatal(f"--per-file-ignores: {item!r} is not GLOB:CODES (e.g. 'legacy/*:PL4')")
+            entries.setdefault(glob, []).extend(split(codes))
+        table["per-file-ignores"] = entries
+    return table
+
+
+def _check_codes(settings, registry) -> None:
+    """A selector that matches no rule is a typo: say so instead of silently checking nothing."""
+    chosen = list(settings.select or ()) + list(settings.ignore) + list(settings.extend_select) + list(settings.extend_ignore)
+    chosen += [code for _, codes in settings.per_file_ignores for code in codes]
+    for prefix in chosen:
+        if prefix != "ALL" and not any(code.startswith(prefix) for code in registry.rules):
+            raise Fatal(f"unknown rule selector {prefix!r} (see --list-rules)")
+
+
+def _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain, settings_options) -> int:
     from .plugins import load_registry
 
     registry = load_registry()
@@ -84,19 +127,17 @@ def _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, expla
 
     from .discover import DiscoveryError, discover
     from .engine import Engine
-    from .settings import Settings, SettingsError
+    from .settings import SettingsError, SettingsResolver
 
     try:
-        settings = Settings().validate()
-    except SettingsError as exc:
-        raise Fatal(str(exc)) from None
-    try:
+        resolver = SettingsResolver(_overrides(settings_options), config_file=settings_options.get("config_file"),
+                                    isolated=settings_options.get("isolated", False))
+        _check_codes(resolver.default(), registry)
         files = discover(list(paths) or ["."])
-    except DiscoveryError as exc:
+        engine = Engine(resolver, registry)
+        result = engine.run(files)
+    except (SettingsError, DiscoveryError) as exc:
         raise Fatal(str(exc)) from None
-
-    engine = Engine(settings, registry)
-    result = engine.run(files)
     diagnostics = result.diagnostics
     if quiet:
         diagnostics = [d for d in diagnostics if d.severity == "error"]

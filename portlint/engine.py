@@ -11,7 +11,7 @@ from .evaluate import Loader, ModuleEvaluator
 from .model import Config, build_config
 from .parse import ParseError, Parsed, parse
 from .plugins import Registry
-from .settings import Settings
+from .settings import Settings, SettingsResolver
 from .source import Source, UnreadableFile, read_source
 
 
@@ -41,41 +41,62 @@ def read_and_parse(path: str) -> Parsed:
 
 
 class Engine:
-    def __init__(self, settings: Settings, registry: Registry, selected: set[str] | None = None):
-        self.settings = settings
-        self.registry = registry
-        codes = selected if selected is not None else {c for c, r in registry.rules.items() if r.enabled_by_default}
-        self.rules = [registry.rules[c](settings) for c in sorted(codes) if c in registry.rules]
-        self.selected = codes
+    """Lints files. ``settings`` is one Settings for every file, or a SettingsResolver that finds
+    each file's own (nearest settings file); rules are instantiated once per distinct Settings."""
 
-    def _file_problem(self, source: Source, offset: int, message: str, end: int | None = None) -> list[Diagnostic]:
+    def __init__(self, settings: "Settings | SettingsResolver", registry: Registry, selected: set[str] | None = None):
+        self.resolver = settings if isinstance(settings, SettingsResolver) else None
+        self.settings = settings if isinstance(settings, Settings) else settings.default()
+        self.registry = registry
+        #: Codes chosen by the caller (tests, the API); None means each file's settings decide.
+        self.selected = {c for c in selected if c in registry.rules} if selected is not None else None
+        self._rules: dict[Settings, list] = {}
+
+    def settings_for(self, path: str) -> Settings:
+        return self.resolver.for_path(path) if self.resolver is not None else self.settings
+
+    def enabled(self, settings: Settings, code: str) -> bool:
+        if self.selected is not None:
+            return code in self.selected
+        rule = self.registry.rules.get(code)
+        return rule is not None and settings.is_enabled(code, rule.enabled_by_default)
+
+    def rules_for(self, settings: Settings) -> list:
+        rules = self._rules.get(settings)
+        if rules is None:
+            rules = [cls(settings) for code, cls in self.registry.rules.items() if self.enabled(settings, code)]
+            self._rules[settings] = rules
+        return rules
+
+    def _file_problem(self, source: Source, settings: Settings, offset: int, message: str, end: int | None = None) -> list[Diagnostic]:
         rule_cls = self.registry.rules.get("PL001")
-        if rule_cls is None or "PL001" not in self.selected:
+        if rule_cls is None or not self.enabled(settings, "PL001"):
             return []
         end = offset if end is None else end
-        severity = self.settings.severity.get("PL001", rule_cls.severity)
+        severity = settings.severity_of("PL001", rule_cls.severity)
         return [Diagnostic.at(Span(source, offset, end), rule_cls.code, rule_cls.name, message, severity)]
 
     def lint_file(self, path: str, text: str | None = None, result: RunResult | None = None) -> tuple[Config | None, list[Diagnostic]]:
+        settings = self.settings_for(path)
         try:
             source = Source(path, text) if text is not None else read_source(path)
         except UnreadableFile as exc:
-            return None, self._file_problem(Source(path, ""), 0, str(exc))
+            return None, self._file_problem(Source(path, ""), settings, 0, str(exc))
         try:
             parsed = parse(source)
         except ParseError as exc:
-            return None, self._file_problem(source, exc.offset, f"syntax error: {exc.reason}", exc.offset + 1 if exc.offset < len(source.text) else exc.offset)
+            return None, self._file_problem(source, settings, exc.offset, f"syntax error: {exc.reason}", exc.offset + 1 if exc.offset < len(source.text) else exc.offset)
         except RecursionError:
-            return None, self._file_problem(source, 0, "syntax error: the file is nested too deeply to parse")
+            return None, self._file_problem(source, settings, 0, "syntax error: the file is nested too deeply to parse")
         directory = os.path.dirname(os.path.abspath(path))
         loader = Loader(project_root(directory), read=read_and_parse)
         try:
             evaluator = loader.evaluator_for(parsed)
-            config = build_config(parsed, evaluator, self.settings)
+            config = build_config(parsed, evaluator, settings)
         except RecursionError:
-            return None, self._file_problem(source, 0, "the file is nested too deeply to evaluate")
+            return None, self._file_problem(source, settings, 0, "the file is nested too deeply to evaluate")
         diagnostics: list[Diagnostic] = []
-        for rule in self.rules:
+        for rule in self.rules_for(settings):
             if rule.scope != "config":
                 continue
             diagnostics.extend(self._run(rule, rule.check, config, result))
@@ -103,10 +124,11 @@ class Engine:
             result.diagnostics.extend(diagnostics)
             if config is not None:
                 result.configs.append(config)
-        for rule in self.rules:
+        for rule in self.rules_for(self.settings):
             if rule.scope == "project":
                 result.diagnostics.extend(self._run(rule, rule.check_project, result.configs, result))
-        result.diagnostics = dedupe(result.diagnostics)
+        result.diagnostics = [d for d in dedupe(result.diagnostics)
+                              if not self.settings_for(d.path).ignored_here(d.path, d.code)]
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
 

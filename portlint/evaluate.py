@@ -563,6 +563,8 @@ def _env_name(value: Value) -> str | None | bool:
 
 
 def _unary(op: str, arg: Value) -> Value:
+    if isinstance(arg, Unknown):
+        return Unknown(reason=arg.reason)
     if isinstance(arg, (EnvVar, EnvDefault)) and op == "+":
         return arg
     if not isinstance(arg, Prim):
@@ -588,6 +590,9 @@ def _unary(op: str, arg: Value) -> Value:
 
 
 def _binary(op: str, left: Value, right: Value, span: Span | None) -> Value:
+    for operand in (left, right):
+        if isinstance(operand, Unknown):  # keep the first cause: it says what to fix
+            return Unknown(reason=operand.reason, span=span)
     if isinstance(left, OneOf) or isinstance(right, OneOf):
         lefts = left.options if isinstance(left, OneOf) else [left]
         rights = right.options if isinstance(right, OneOf) else [right]

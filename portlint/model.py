@@ -14,7 +14,7 @@ from .evaluate import ModuleEvaluator, ModuleInfo
 from .parse import Parsed
 from .portos import env_label, is_port_key
 from .settings import Settings
-from .values import Arr, EnvDefault, Obj, OneOf, Prim, Template, Unknown, Value, possible_ports, to_js_string
+from .values import Arr, EnvDefault, EnvVar, Obj, OneOf, Prim, Template, Unknown, Value, possible_ports, to_js_string
 
 #: PM2's camelCase aliases of the fields portlint reads.
 ALIASES = {
@@ -94,6 +94,11 @@ class PortUse:
         return possible_ports(self.value)[0]
 
     @property
+    def valid_ports(self) -> set[int]:
+        """The ports this use may be that are real ports (1-65535); PL105 reports the others."""
+        return {p for p in self.ports if 1 <= p <= 65535}
+
+    @property
     def known(self) -> bool:
         return possible_ports(self.value)[1]
 
@@ -137,13 +142,21 @@ class Process:
 
     def occupied(self, use: PortUse) -> set[int]:
         """The ports a use occupies, counting the copies ``increment_var`` adds."""
-        ports = use.ports
+        ports = use.valid_ports
         count = self.instance_count
         if self.increment_var and use.key == self.increment_var and use.source.startswith("env") and count and count > 1:
             return {p + i for p in ports for i in range(count)}
         if self.increment_var == "PORT" and use.source == "port" and count and count > 1:
             return {p + i for p in ports for i in range(count)}
         return set(ports)
+
+
+@dataclass(eq=False)
+class Unresolved:
+    """A part of the config holding apps or ports that cannot be known without running the file."""
+
+    value: Value  # an Unknown, or an EnvVar with no default
+    context: str  # what could not be checked, e.g. "env.PORT of api"
 
 
 @dataclass(eq=False)
@@ -154,8 +167,12 @@ class Config:
     exports: Value
     ports: PortsTable | None
     processes: list[Process]
-    unresolved: list[Unknown]
+    unresolved: list[Unresolved]
     settings: Settings
+
+    @property
+    def role(self) -> str:
+        return self.settings.role_for(self.path)
 
     @property
     def source(self):
@@ -189,21 +206,36 @@ class Config:
 
 def build_config(parsed: Parsed, evaluator: ModuleEvaluator, settings: Settings) -> Config:
     exports = evaluator.exports()
-    unresolved: list[Unknown] = []
+    unresolved = _Collector()
     ports = _ports_table(evaluator, unresolved)
     apps = _apps_of(exports, unresolved)
     processes = []
     for index, app in enumerate(apps):
         if not isinstance(app, Obj):
-            unresolved.append(app if isinstance(app, Unknown) else Unknown(reason="an app that is not an object", span=app.span))
+            unknown = app if isinstance(app, Unknown) else Unknown(reason="an app that is not an object", span=app.span)
+            unresolved.add(unknown, f"app #{index + 1}")
             continue
         processes.append(_process(app, index, unresolved, settings))
-    config = Config(parsed.source.path, parsed, evaluator, exports, ports, processes, unresolved, settings)
+    config = Config(parsed.source.path, parsed, evaluator, exports, ports, processes, unresolved.items, settings)
     _link_and_label(config)
     return config
 
 
-def _ports_table(evaluator: ModuleEvaluator, unresolved: list[Unknown]) -> PortsTable | None:
+class _Collector:
+    """Collects the unresolved parts while the model is built."""
+
+    def __init__(self) -> None:
+        self.items: list[Unresolved] = []
+
+    def add(self, value: Value, context: str) -> None:
+        self.items.append(Unresolved(value, context))
+
+    def parts(self, container: Obj | Arr, context: str) -> None:
+        for part in container.unknown_parts:
+            self.add(part, f"part of {context}")
+
+
+def _ports_table(evaluator: ModuleEvaluator, unresolved: _Collector) -> PortsTable | None:
     binding = evaluator.info.bindings.get("PORTS")
     if binding is None:
         return None
@@ -214,23 +246,24 @@ def _ports_table(evaluator: ModuleEvaluator, unresolved: list[Unknown]) -> Ports
     if isinstance(value, Obj):
         _flatten_ports(value, "", table.entries, unresolved)
     elif isinstance(value, Unknown):
-        unresolved.append(value)
+        unresolved.add(value, "PORTS")
     return table
 
 
-def _flatten_ports(obj: Obj, prefix: str, out: list[PortsEntry], unresolved: list[Unknown]) -> None:
-    unresolved.extend(obj.unknown_parts)
+def _flatten_ports(obj: Obj, prefix: str, out: list[PortsEntry], unresolved: _Collector) -> None:
+    unresolved.parts(obj, "PORTS" + ("." + prefix.rstrip(".") if prefix else ""))
     for key, prop in obj.props.items():
         dotted = prefix + key
         if isinstance(prop.value, Obj):
             _flatten_ports(prop.value, dotted + ".", out, unresolved)
             continue
         if isinstance(prop.value, Unknown):
-            unresolved.append(prop.value)
+            unresolved.add(prop.value, f"PORTS.{dotted}")
         out.append(PortsEntry(dotted, prop.key_span, prop.value, _comment_for(prop)))
 
 
 _LINE_COMMENT = re.compile(r"^\s*(?://(.*)|/\*(.*?)\*/)")
+_CLOSERS = re.compile(r"^[\s,}\])]*")
 
 
 def _comment_for(prop) -> str | None:
@@ -243,7 +276,7 @@ def _comment_for(prop) -> str | None:
     line = source.line(row)
     _, end_col = source.position(span.end)
     rest = line[end_col - 1 :]
-    rest = rest.lstrip().lstrip(",").lstrip()
+    rest = _CLOSERS.sub("", rest)
     m = _LINE_COMMENT.match(rest)
     if m:
         return (m.group(1) if m.group(1) is not None else m.group(2)).strip()
@@ -256,28 +289,28 @@ def _comment_for(prop) -> str | None:
     return None
 
 
-def _apps_of(exports: Value, unresolved: list[Unknown]) -> list[Value]:
+def _apps_of(exports: Value, unresolved: _Collector) -> list[Value]:
     """The app objects of an exported config, in the shapes PM2 accepts."""
     if isinstance(exports, Unknown):
-        unresolved.append(exports)
+        unresolved.add(exports, "the exported config")
         return []
     if isinstance(exports, Arr):
-        unresolved.extend(exports.unknown_parts)
+        unresolved.parts(exports, "the apps list")
         return list(exports.items)
     if not isinstance(exports, Obj):
         return []
-    unresolved.extend(exports.unknown_parts)
+    unresolved.parts(exports, "the exported config")
     for key in ("apps", "pm2"):
         apps = exports.get(key)
         if apps is None:
             continue
         if isinstance(apps, Arr):
-            unresolved.extend(apps.unknown_parts)
+            unresolved.parts(apps, "the apps list")
             return list(apps.items)
         if isinstance(apps, Obj):
             return [apps]
         if isinstance(apps, Unknown):
-            unresolved.append(apps)
+            unresolved.add(apps, "the apps list")
         return []
     if "script" in exports.props or "name" in exports.props:
         return [exports]  # a single bare app
@@ -301,12 +334,10 @@ def _text(value: Value | None) -> str | None:
     return None
 
 
-def _process(app: Obj, index: int, unresolved: list[Unknown], settings: Settings) -> Process:
+def _process(app: Obj, index: int, unresolved: _Collector, settings: Settings) -> Process:
     name_value = app.get("name")
     process = Process(_text(name_value), app.span, app, index, name_span=name_value.span if name_value else None)
-    if isinstance(name_value, Unknown):
-        unresolved.append(name_value)
-    unresolved.extend(app.unknown_parts)
+    unresolved.parts(app, process.display_name)
     instances = _field(app, "instances")
     process.instances = instances[1] if instances else None
     mode = _field(app, "exec_mode")
@@ -320,22 +351,25 @@ def _process(app: Obj, index: int, unresolved: list[Unknown], settings: Settings
         value = prop.value
         if key == "env" or key.startswith("env_"):
             if isinstance(value, Obj):
-                unresolved.extend(value.unknown_parts)
+                unresolved.parts(value, f"{key} of {process.display_name}")
                 for env_key, env_prop in value.props.items():
                     if is_port_key(env_key, settings.is_connection_key):
                         _add_use(process, key, env_key, env_prop.value, settings, unresolved)
             elif isinstance(value, Unknown):
-                unresolved.append(value)
+                unresolved.add(value, f"{key} of {process.display_name}")
         elif key == "port":
             _add_use(process, "port", "port", value, settings, unresolved)
         elif key == "ports":
             if isinstance(value, Obj):
                 _ports_object_uses(process, value, "", settings, unresolved)
             elif isinstance(value, Unknown):
-                unresolved.append(value)
+                unresolved.add(value, f"the ports object of {process.display_name}")
     for alias in ARG_FIELDS:
         found = _field(app, alias)
         if found is None:
+            continue
+        if isinstance(found[1], Unknown):
+            unresolved.add(found[1], f"{alias} of {process.display_name}")
             continue
         for flag, port_value, span in scan_args(found[1], inspect=(alias != "args")):
             use = _add_use(process, alias, flag, port_value, settings, unresolved, span=span)
@@ -343,24 +377,26 @@ def _process(app: Obj, index: int, unresolved: list[Unknown], settings: Settings
     return process
 
 
-def _ports_object_uses(process: Process, obj: Obj, prefix: str, settings: Settings, unresolved: list[Unknown]) -> None:
-    unresolved.extend(obj.unknown_parts)
+def _ports_object_uses(process: Process, obj: Obj, prefix: str, settings: Settings, unresolved: _Collector) -> None:
+    unresolved.parts(obj, f"the ports object of {process.display_name}")
     for label, prop in obj.props.items():
         if isinstance(prop.value, Obj):
             _ports_object_uses(process, prop.value, prefix + label + ".", settings, unresolved)
         else:
-            _add_use(process, "ports", prefix + label, prop.value, settings, unresolved)
+            # `ports: PORTS.server` reaches entries written elsewhere: the use is the reference
+            here = prop.value.span if obj.span is None or obj.span.contains(prop.value.span) else obj.span
+            _add_use(process, "ports", prefix + label, prop.value, settings, unresolved, span=here)
 
 
 def _add_use(process: Process, source: str, key: str, value: Value, settings: Settings,
-             unresolved: list[Unknown], span: Span | None = None) -> PortUse:
+             unresolved: _Collector, span: Span | None = None) -> PortUse:
     span = span or value.span
     literal = any(isinstance(alt, Prim) and alt.literal and span is not None and span.contains(alt.origin)
                   for alt in value.alternatives())
-    if isinstance(value, Unknown):
-        unresolved.append(value)
     connection = source.startswith("env") and settings.is_connection_key(key)
     use = PortUse(process, source, key, value, span, literal=literal, connection=connection)
+    if any(isinstance(alt, (Unknown, EnvVar)) for alt in value.alternatives()):
+        unresolved.add(value, f"{use.where} of {process.display_name}")
     process.uses.append(use)
     return use
 
@@ -529,6 +565,7 @@ def _link_and_label(config: Config) -> None:
                 for alt in use.value.alternatives():
                     use.entry = config.ports.entry_at(alt.origin)
                     if use.entry:
+                        use.literal = False  # the number is written in PORTS, where it belongs
                         break
             if use.source == "ports":
                 use.label = use.key

@@ -37,8 +37,9 @@ class Rule:
     def check_project(self, configs: list["Config"]) -> Iterable[Diagnostic]:
         return ()
 
-    def report(self, span: Span, message: str) -> Diagnostic:
-        severity = self.settings.severity.get(self.code, self.severity)
+    def report(self, span: Span, message: str, settings: "Settings | None" = None) -> Diagnostic:
+        """A diagnostic of this rule at ``span`` (severity from ``settings``, e.g. another config's)."""
+        severity = (settings or self.settings).severity_of(self.code, self.severity)
         return Diagnostic.at(span, self.code, self.name, message, severity)
 
     # -- documentation ----------------------------------------------------------------------------

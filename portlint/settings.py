@@ -1,7 +1,14 @@
-"""Settings: the defaults the spec gives, validated. (Reading them from files comes with the rule catalog.)"""
+"""Settings: the spec's defaults, ``[tool.portlint]`` / ``portlint.toml`` / ``.portlint.toml`` found by
+walking up from each linted file, and command-line overrides on top. Validation is strict: an
+unknown key or a bad value is a SettingsError naming the file and the key (exit 2)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 DEFAULT_LABELS = ("api", "ui", "cdp", "health", "ws", "db")
 
@@ -19,24 +26,86 @@ DEFAULT_CONNECTION_PREFIXES = (
 )
 
 ROLES = ("user", "core", "reserved", "any")
+SETTINGS_FILES = (".portlint.toml", "portlint.toml", "pyproject.toml")
 
 
 class SettingsError(Exception):
-    """A bad setting; the message names the key, in one line."""
+    """A bad setting; the message names the file and the key, in one line."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
     labels: tuple[str, ...] = DEFAULT_LABELS
-    ranges: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_RANGES))
+    ranges: tuple[tuple[str, int, int], ...] = tuple((k, lo, hi) for k, (lo, hi) in DEFAULT_RANGES.items())
     role: str = "user"
+    per_file_roles: tuple[tuple[str, str], ...] = ()
     well_known: frozenset[int] = DEFAULT_WELL_KNOWN
     allowed_ports: frozenset[int] = frozenset()
     connection_prefixes: tuple[str, ...] = DEFAULT_CONNECTION_PREFIXES
-    severity: dict[str, str] = field(default_factory=dict)
+    severity: tuple[tuple[str, str], ...] = ()
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    extend_ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Where these settings came from (a file path, or None for the defaults); relative globs start here.
+    origin: str | None = None
+    base_dir: str = "."
+    extra: tuple[tuple[str, Any], ...] = field(default=(), compare=True)
+
+    # -- questions the rules ask ------------------------------------------------------------------
+    def range(self, name: str) -> tuple[int, int] | None:
+        for key, low, high in self.ranges:
+            if key == name:
+                return low, high
+        return None
+
+    def role_for(self, path: str) -> str:
+        rel = os.path.relpath(os.path.abspath(path), self.base_dir).replace(os.sep, "/")
+        for pattern, role in self.per_file_roles:
+            if _glob_matches(pattern, rel, path):
+                return role
+        return self.role
+
+    def allowed_range(self, role: str) -> list[tuple[str, int, int]]:
+        """The ranges a config of this role may use. PortOS itself (``core``) may also use the range
+        reserved for its extensions, as the policy's own table does (portos-db on 5561)."""
+        if role == "any":
+            return list(self.ranges)
+        names = ("core", "reserved") if role == "core" else (role,)
+        return [(k, lo, hi) for k, lo, hi in self.ranges if k in names]
+
+    def is_enabled(self, code: str, enabled_by_default: bool) -> bool:
+        """flake8's rule: the longest matching prefix among select and ignore decides."""
+        best_len, best = -1, None
+        for prefixes, verdict in ((self.select or (), True), (self.extend_select, True),
+                                  (self.ignore, False), (self.extend_ignore, False)):
+            for prefix in prefixes:
+                p = "" if prefix == "ALL" else prefix
+                if code.startswith(p) and (len(p) > best_len or (len(p) == best_len and verdict is False)):
+                    best_len, best = len(p), verdict
+        if best is not None:
+            return best
+        return enabled_by_default and self.select is None
+
+    def ignored_here(self, path: str, code: str) -> bool:
+        """per-file-ignores: is ``code`` ignored for this file?"""
+        if not self.per_file_ignores:
+            return False
+        rel = os.path.relpath(os.path.abspath(path), self.base_dir).replace(os.sep, "/")
+        for pattern, prefixes in self.per_file_ignores:
+            if _glob_matches(pattern, rel, path) and any(code.startswith("" if p == "ALL" else p) for p in prefixes):
+                return True
+        return False
 
     def is_well_known(self, port: int) -> bool:
         return port in self.well_known and port not in self.allowed_ports
+
+    def severity_of(self, code: str, default: str) -> str:
+        for key, level in self.severity:
+            if key == code:
+                return level
+        return default
 
     def is_connection_key(self, env_key: str) -> bool:
         """DB_PORT, PGPORT, SMTP_PORT...: a port the process connects to, not one it listens on."""
@@ -52,10 +121,241 @@ class Settings:
     def validate(self) -> "Settings":
         if self.role not in ROLES:
             raise SettingsError(f"role: {self.role!r} is not one of {', '.join(ROLES)}")
-        for name, (low, high) in self.ranges.items():
-            if not (1 <= low <= high <= 65535):
-                raise SettingsError(f"ranges.{name}: {low}-{high} is not a range of ports from 1 to 65535")
-        for code, level in self.severity.items():
-            if level not in ("error", "warning"):
-                raise SettingsError(f"severity.{code}: {level!r} is not 'error' or 'warning'")
         return self
+
+
+def _glob_matches(pattern: str, rel: str, path: str) -> bool:
+    """A glob against the path relative to the settings file's folder, or against the file name."""
+    if fnmatch.fnmatch(rel, pattern):
+        return True
+    if "/" not in pattern and fnmatch.fnmatch(os.path.basename(path), pattern):
+        return True
+    return pattern.endswith("/**") and (rel + "/").startswith(pattern[:-2])
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+#: key -> (description for errors, parser(value, settings) -> dict of field updates)
+def _err(where: str, key: str, message: str) -> SettingsError:
+    return SettingsError(f"{where}: {key}: {message}")
+
+
+def _str_list(value: Any, where: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _err(where, key, "expected a list of non-empty strings")
+    return tuple(value)
+
+
+def _port(value: Any, where: str, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise _err(where, key, f"{value!r} is not a port (an integer from 1 to 65535)")
+    return value
+
+
+def _port_list(value: Any, where: str, key: str) -> frozenset[int]:
+    if not isinstance(value, list):
+        raise _err(where, key, "expected a list of ports, e.g. [3000, 8080]")
+    out: set[int] = set()
+    for item in value:
+        if isinstance(item, str) and "-" in item:
+            low, high = _parse_range(item, where, key)
+            out |= set(range(low, high + 1))
+        else:
+            out.add(_port(item, where, key))
+    return frozenset(out)
+
+
+def _parse_range(value: Any, where: str, key: str) -> tuple[int, int]:
+    if isinstance(value, str):
+        parts = value.replace(" ", "").split("-")
+        if len(parts) == 2 and all(p.isdigit() for p in parts):
+            low, high = int(parts[0]), int(parts[1])
+        else:
+            raise _err(where, key, f"{value!r} is not a range like '5570-5599'")
+    elif isinstance(value, list) and len(value) == 2:
+        low, high = _port(value[0], where, key), _port(value[1], where, key)
+    else:
+        raise _err(where, key, f"{value!r} is not a range like '5570-5599' or [5570, 5599]")
+    if not (1 <= low <= high <= 65535):
+        raise _err(where, key, f"{value!r} is not a range of ports from 1 to 65535 (low first)")
+    return low, high
+
+
+def _role(value: Any, where: str, key: str) -> str:
+    if value not in ROLES:
+        raise _err(where, key, f"{value!r} is not one of {', '.join(ROLES)}")
+    return value
+
+
+def _apply(settings: Settings, table: dict, where: str, base_dir: str) -> Settings:
+    updates: dict[str, Any] = {}
+    labels = list(settings.labels)
+    for raw_key, value in table.items():
+        key = raw_key.replace("_", "-")
+        if key == "labels":
+            labels = list(_str_list(value, where, raw_key))
+        elif key == "extend-labels":
+            labels += [v for v in _str_list(value, where, raw_key) if v not in labels]
+        elif key == "role":
+            updates["role"] = _role(value, where, raw_key)
+        elif key == "per-file-roles":
+            if not isinstance(value, dict):
+                raise _err(where, raw_key, "expected a table of glob = role, e.g. { \"apps/portos/*\" = \"core\" }")
+            updates["per_file_roles"] = tuple((str(k), _role(v, where, f"{raw_key}.{k}")) for k, v in value.items())
+        elif key == "ranges":
+            if not isinstance(value, dict):
+                raise _err(where, raw_key, "expected a table, e.g. { user = \"5570-5599\" }")
+            ranges = dict((k, (lo, hi)) for k, lo, hi in settings.ranges)
+            for name, spec in value.items():
+                if name not in ("core", "reserved", "user"):
+                    raise _err(where, f"{raw_key}.{name}", "unknown range (use core, reserved or user)")
+                ranges[name] = _parse_range(spec, where, f"{raw_key}.{name}")
+            updates["ranges"] = tuple((k, lo, hi) for k, (lo, hi) in ranges.items())
+        elif key == "well-known-ports":
+            updates["well_known"] = _port_list(value, where, raw_key)
+        elif key == "extend-well-known-ports":
+            updates["well_known"] = updates.get("well_known", settings.well_known) | _port_list(value, where, raw_key)
+        elif key == "allowed-ports":
+            updates["allowed_ports"] = _port_list(value, where, raw_key)
+        elif key == "connection-prefixes":
+            updates["connection_prefixes"] = tuple(v.upper() for v in _str_list(value, where, raw_key))
+        elif key == "extend-connection-prefixes":
+            base = updates.get("connection_prefixes", settings.connection_prefixes)
+            updates["connection_prefixes"] = base + tuple(v.upper() for v in _str_list(value, where, raw_key))
+        elif key == "severity":
+            if not isinstance(value, dict):
+                raise _err(where, raw_key, "expected a table of CODE = \"error\" | \"warning\"")
+            for code, level in value.items():
+                if level not in ("error", "warning"):
+                    raise _err(where, f"{raw_key}.{code}", f"{level!r} is not \"error\" or \"warning\"")
+            merged = dict(settings.severity)
+            merged.update({str(k).upper(): v for k, v in value.items()})
+            updates["severity"] = tuple(sorted(merged.items()))
+        elif key in ("select", "ignore", "extend-select", "extend-ignore"):
+            codes = tuple(c.strip().upper() for c in _str_list(value, where, raw_key))
+            for code in codes:
+                if not CODE_PREFIX.fullmatch(code):
+                    raise _err(where, raw_key, f"{code!r} is not a rule code or prefix (like PL4 or PL401)")
+            field_name = key.replace("-", "_")
+            if key.startswith("extend-"):
+                codes = getattr(settings, field_name) + codes
+            updates[field_name] = codes
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise _err(where, raw_key, "expected a table of glob = [codes], e.g. { \"legacy/*\" = [\"PL4\"] }")
+            entries = []
+            for pattern, codes in value.items():
+                codes = tuple(c.strip().upper() for c in _str_list(codes, where, f"{raw_key}.{pattern}"))
+                for code in codes:
+                    if not CODE_PREFIX.fullmatch(code):
+                        raise _err(where, f"{raw_key}.{pattern}", f"{code!r} is not a rule code or prefix")
+                entries.append((str(pattern), codes))
+            updates["per_file_ignores"] = tuple(entries)
+        elif key in EXTRA_KEYS:
+            extra = dict(settings.extra)
+            extra[key] = EXTRA_KEYS[key](value, where, raw_key)
+            updates["extra"] = tuple(sorted(extra.items()))
+        else:
+            known = sorted(KNOWN_KEYS)
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise _err(where, raw_key, f"unknown setting{hint}")
+    updates["labels"] = tuple(labels)
+    return replace(settings, **updates, origin=where, base_dir=base_dir)
+
+
+#: Settings other features own (selection, noqa, ...): key -> validator returning the stored value.
+EXTRA_KEYS: dict[str, Any] = {}
+
+CODE_PREFIX = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
+
+KNOWN_KEYS = {"select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "labels", "extend-labels", "role", "per-file-roles", "ranges", "well-known-ports",
+              "extend-well-known-ports", "allowed-ports", "connection-prefixes", "extend-connection-prefixes",
+              "severity"}
+
+
+def register_setting(key: str, validator) -> None:
+    EXTRA_KEYS[key] = validator
+    KNOWN_KEYS.add(key)
+
+
+def read_settings_file(path: str) -> dict | None:
+    """The portlint table of a settings file, or None if a pyproject.toml has none."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    if os.path.basename(path) == "pyproject.toml":
+        tool = data.get("tool")
+        if not isinstance(tool, dict) or "portlint" not in tool:
+            return None
+        table = tool["portlint"]
+        if not isinstance(table, dict):
+            raise SettingsError(f"{path}: [tool.portlint] must be a table")
+        return table
+    return data
+
+
+class SettingsResolver:
+    """Finds each file's settings (nearest settings file upwards), with CLI overrides on top."""
+
+    def __init__(self, overrides: dict | None = None, config_file: str | None = None, isolated: bool = False):
+        self.overrides = overrides or {}
+        self.config_file = config_file
+        self.isolated = isolated
+        self._by_dir: dict[str, Settings] = {}
+        self._by_file: dict[str, Settings] = {}
+        self._fixed: Settings | None = None
+        if config_file is not None:
+            table = read_settings_file(config_file)
+            base = _apply(Settings(), table or {}, config_file, os.path.dirname(os.path.abspath(config_file)))
+            self._fixed = self._with_overrides(base)
+        elif isolated:
+            self._fixed = self._with_overrides(Settings(base_dir=os.getcwd()))
+
+    def _with_overrides(self, settings: Settings) -> Settings:
+        if not self.overrides:
+            return settings.validate()
+        origin, base = settings.origin, settings.base_dir
+        return replace(_apply(settings, self.overrides, "command line", base), origin=origin, base_dir=base).validate()
+
+    def default(self) -> Settings:
+        return self.for_path(os.path.join(os.getcwd(), "ecosystem.config.js"))
+
+    def for_path(self, path: str) -> Settings:
+        if self._fixed is not None:
+            return self._fixed
+        directory = os.path.dirname(os.path.abspath(path))
+        cached = self._by_dir.get(directory)
+        if cached is not None:
+            return cached
+        found_file = self._find(directory)
+        if found_file is None:
+            settings = self._with_overrides(Settings(base_dir=os.getcwd()))
+        elif found_file in self._by_file:
+            settings = self._by_file[found_file]
+        else:
+            table = read_settings_file(found_file) or {}
+            settings = self._with_overrides(_apply(Settings(), table, found_file, os.path.dirname(found_file)))
+            self._by_file[found_file] = settings
+        self._by_dir[directory] = settings
+        return settings
+
+    @staticmethod
+    def _find(directory: str) -> str | None:
+        current = directory
+        while True:
+            for name in SETTINGS_FILES:
+                candidate = os.path.join(current, name)
+                if os.path.isfile(candidate):
+                    if name != "pyproject.toml" or read_settings_file(candidate) is not None:
+                        return candidate
+            parent = os.path.dirname(current)
+            if parent == current:
+                return None
+            current = parent

@@ -37,3 +37,192 @@ class LiteralPort(Rule):
                         f"{use.process.display_name} writes {port} literally in {use.where}; "
                         f"refer to {entries[0].reference} instead"))
                     break
+
+
+class PortNotInPorts(Rule):
+    """Every port a process gets is defined in PORTS.
+
+    A number written straight into ``env``, ``args`` or ``port`` is a port the allocation table
+    does not know about: it will be missed when the next app picks its block.
+
+    Bad:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API, WS_PORT: 5571 } }] };
+
+    Good:
+        const PORTS = {
+          API: 5570, // REST API
+          WS: 5571 // WebSocket
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API, WS_PORT: PORTS.WS } }] };
+    """
+
+    code, name, severity, fixable = "PL402", "port-not-in-ports", "error", "unsafe"
+
+    def check(self, config):
+        if config.ports is None:
+            return
+        for use in config.allocated_uses():
+            if not use.literal or use.entry is not None or use.span is None:
+                continue
+            missing = [p for p in sorted(use.valid_ports) if not config.ports.by_port(p)]
+            if missing:
+                port = missing[0]
+                yield self.report(use.span, (
+                    f"{use.process.display_name} gets {port} from {use.where}, but no PORTS entry holds it; add "
+                    f"it to PORTS with a comment (`KEY: {port}, // what it is`) and refer to PORTS.KEY"))
+
+
+class DuplicatedLiteral(Rule):
+    """The same port number is not written more than once across the port uses.
+
+    Each repeat is one more place to forget at the next renumbering. Every repeat is reported,
+    naming the first.
+
+    Bad:
+        module.exports = { apps: [
+          { name: 'api', env: { PORT: 5570 }, env_production: { PORT: 5570 } },
+        ] };
+
+    Good:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [
+          { name: 'api', env: { PORT: PORTS.API }, env_production: { PORT: PORTS.API } },
+        ] };
+    """
+
+    code, name, severity = "PL403", "duplicated-literal", "error"
+
+    def check(self, config):
+        first: dict[int, object] = {}
+        for use in config.allocated_uses():
+            if not use.literal or use.span is None:
+                continue
+            for port in sorted(use.ports):
+                earlier = first.setdefault(port, use)
+                if earlier is use:
+                    continue
+                row = earlier.span.location[0]
+                yield self.report(use.span, (
+                    f"{port} is written again in {use.where} of {use.process.display_name} (first in "
+                    f"{earlier.where} of {earlier.process.display_name}, line {row}); define it once in PORTS "
+                    "and refer to it"))
+
+
+def ports_references(config):
+    """Every ``PORTS.a.b`` / ``PORTS['a']`` chain in the file: (keys, outermost node)."""
+    from portlint.syntax import member_path, walk
+
+    program = config.parsed.program
+    if program is None or config.ports is None:
+        return
+    for node, parent in walk(program):
+        if node.type != "MemberExpression":
+            continue
+        if parent is not None and parent.type == "MemberExpression" and parent.object is node:
+            continue  # only the outermost member of a chain
+        if parent is not None and parent.type == "AssignmentExpression" and parent.left is node:
+            continue  # a write (PL102's business), not a read
+        found = member_path(node)
+        if found and found[0] == "PORTS":
+            yield found[1]
+
+
+class UndefinedPortsKey(Rule):
+    """Every ``PORTS.KEY`` reference names an entry PORTS has.
+
+    ``PORTS.WEB`` where PORTS has no ``WEB`` is ``undefined``: the process starts with
+    ``PORT=undefined`` and listens on a random or default port. A real bug in PortOS's history.
+
+    Bad:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'web', env: { PORT: PORTS.WEB } }] };
+
+    Good:
+        const PORTS = {
+          API: 5570, // REST API
+          WEB: 5571 // web front end
+        };
+        module.exports = { PORTS, apps: [{ name: 'web', env: { PORT: PORTS.WEB } }] };
+    """
+
+    code, name, severity = "PL404", "undefined-ports-key", "error"
+
+    def check(self, config):
+        import difflib
+
+        from portlint.values import Obj
+
+        for chain in ports_references(config):
+            current = config.ports.value
+            path = "PORTS"
+            for key, node in chain:
+                if not isinstance(current, Obj):
+                    break  # e.g. PORTS.API.toString: past the entries
+                prop = current.props.get(key)
+                if prop is None:
+                    if not current.complete:
+                        break
+                    keys = list(current.props)
+                    close = difflib.get_close_matches(key, keys, n=1)
+                    hint = f"did you mean {path}.{close[0]}? " if close else ""
+                    have = ", ".join(keys) if keys else "nothing"
+                    yield self.report(config.parsed.span(node), (
+                        f"{path} has no entry {key!r}, so this is undefined; {hint}{path} defines: {have}"))
+                    break
+                current = prop.value
+                path += f".{key}"
+
+
+class UnusedPort(Rule):
+    """Every PORTS entry is used by a process (off by default).
+
+    An entry nothing refers to is either stale or belongs to a process that writes the number
+    itself. Select it with ``--select PL405`` or ``select`` in the settings. A shared config that
+    only defines PORTS for others to require is a good reason to leave it off.
+
+    Bad:
+        const PORTS = {
+          API: 5570, // REST API
+          OLD: 5571 // the retired admin UI
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
+
+    Good:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
+    """
+
+    code, name, severity = "PL405", "unused-port", "warning"
+    enabled_by_default = False
+
+    def check(self, config):
+        if config.ports is None:
+            return
+        referenced = {".".join(k for k, _ in chain) for chain in ports_references(config)}
+        occupied: set[int] = set()
+        used_entries = set()
+        for process in config.processes:
+            for use in process.uses:
+                if use.entry is not None:
+                    used_entries.add(id(use.entry))
+                occupied |= process.occupied(use)
+        for entry in config.ports.entries:
+            if entry.key_span is None or entry.key_span.source is not config.source:
+                continue
+            if id(entry) in used_entries or entry.ports & occupied:
+                continue
+            if any(entry.key == ref or entry.key.startswith(ref + ".") for ref in referenced):
+                continue
+            shown = "/".join(map(str, sorted(entry.ports))) or "?"
+            yield self.report(entry.key_span, (
+                f"{entry.reference} ({shown}) is not used by any process; remove it, or refer to it from the "
+                "process that listens on it"))

@@ -51,3 +51,290 @@ class MissingPortsConstant(Rule):
 def _shown(use) -> str:
     ports = sorted(use.ports)
     return "/".join(map(str, ports)) if ports else "(computed)"
+
+
+class PortsConstantForm(Rule):
+    """``PORTS`` is one top-level ``const`` object literal that nothing changes.
+
+    The single source of truth must be readable at a glance, by people and by PortOS (which finds
+    it as the text ``const PORTS = {``). A second declaration, a ``let``/``var``, a declaration
+    inside a function or block, a value that is not an object literal, or a later assignment or
+    mutation all make the real ports depend on the code path. Importing PORTS from a sibling config
+    (``const { PORTS } = require('./ecosystem.config.cjs')``) is fine: the literal lives there.
+
+    Bad:
+        let PORTS = { API: 5570 }; // REST API
+        PORTS.API = 5571;
+        module.exports = { PORTS, apps: [] };
+
+    Good:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [] };
+    """
+
+    code, name, severity = "PL102", "ports-constant-form", "error"
+
+    def check(self, config):
+        program = config.parsed.program
+        if program is None:
+            return
+        from portlint.syntax import member_path, walk
+
+        info = config.info
+        declarations = info.declarations.get("PORTS", [])
+        span = config.parsed.span
+        for index, (kind, node) in enumerate(declarations):
+            where = span(node.id if getattr(node, "type", "") == "VariableDeclarator" and node.id.type == "Identifier" else node)
+            if index > 0:
+                first_row = span(declarations[0][1]).location[0]
+                yield self.report(where, f"PORTS is declared again (first on line {first_row}); keep one top-level `const PORTS`")
+                continue
+            if kind in ("let", "var"):
+                yield self.report(where, f"PORTS is declared with `{kind}`; declare it with `const` so it cannot be reassigned")
+            binding = info.bindings.get("PORTS")
+            if binding is not None and binding.kind in ("const", "let", "var") and not _from_module(binding):
+                init = binding.init
+                if init is not None and (binding.path or init.type != "ObjectExpression"):
+                    yield self.report(span(init), (
+                        "PORTS is not an object literal; write `const PORTS = { KEY: 5570, ... }` so every port "
+                        "is written out where PortOS and readers look for it"))
+        top_level = {id(node) for _, node in declarations}
+        for node, parent in walk(program):
+            if node.type == "VariableDeclarator" and node.id.type == "Identifier" and node.id.name == "PORTS" and id(node) not in top_level:
+                yield self.report(span(node.id), "PORTS is declared inside a function or block; declare it once at the top level of the file")
+            target, how = None, "changed after its declaration"
+            if node.type == "AssignmentExpression":
+                target = node.left
+                if target.type == "Identifier":
+                    how = "reassigned"
+            elif node.type == "UpdateExpression" or (node.type == "UnaryExpression" and node.operator == "delete"):
+                target = node.argument
+            elif node.type == "CallExpression" and node.arguments and _is_object_mutator(node.callee):
+                target = node.arguments[0]
+                how = f"changed by {node.callee.object.name}.{node.callee.property.name}()"
+            if target is None:
+                continue
+            root = target
+            while root.type == "MemberExpression":
+                root = root.object
+            if root.type == "Identifier" and root.name == "PORTS" and declarations:
+                yield self.report(span(node), f"PORTS is {how}; define every port once in the PORTS literal instead")
+
+
+def _is_object_mutator(callee) -> bool:
+    """Object.assign / Object.defineProperty / Object.defineProperties."""
+    from portlint.syntax import member_path
+
+    path = member_path(callee) if callee.type == "MemberExpression" else None
+    return bool(path) and path[0] == "Object" and [k for k, _ in path[1]] in (["assign"], ["defineProperty"], ["defineProperties"])
+
+
+def _from_module(binding) -> bool:
+    """PORTS taken from another file (require or import): the literal lives there."""
+    if binding.kind == "import":
+        return True
+    node = binding.init
+    while node is not None and node.type == "MemberExpression":
+        node = node.object
+    return (node is not None and node.type == "CallExpression" and node.callee.type == "Identifier"
+            and node.callee.name == "require")
+
+
+class PortsNotExported(Rule):
+    """The exported config includes ``PORTS``.
+
+    The policy makes PORTS importable: other configs and tools do
+    ``require('./ecosystem.config.cjs').PORTS``. That only works when the config exports it next to
+    ``apps`` (CommonJS ``module.exports = { PORTS, apps }``, or an ES module ``export const PORTS``).
+
+    Bad:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
+
+    Good:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
+    """
+
+    code, name, severity, fixable = "PL103", "ports-not-exported", "error", "safe"
+
+    def check(self, config):
+        from portlint.values import Arr, Obj
+
+        if config.ports is None or config.source.kind not in ("js", "mjs"):
+            return
+        exported = config.exports
+        if isinstance(exported, Obj) and "PORTS" in exported.props:
+            return
+        if "PORTS" in config.info.named_exports:
+            return
+        if not isinstance(exported, (Obj, Arr)) or exported.span is None:
+            return
+        if isinstance(exported, Obj) and not exported.complete:
+            return  # a spread we could not resolve may carry it
+        how = ("`export const PORTS = {...}` or `export default { PORTS, apps: [...] }`" if config.source.kind == "mjs"
+               else "`module.exports = { PORTS, apps: [...] }`")
+        yield self.report(exported.span, (
+            f"the exported config does not include PORTS; export it next to apps ({how}) so other configs "
+            "can import it"))
+
+
+class UndocumentedPort(Rule):
+    """Every PORTS entry has a comment saying what the port is for.
+
+    The comment is where the allocation table's description comes from: on the entry's line
+    (``API: 5570, // REST API``) or on the line directly above it.
+
+    Bad:
+        const PORTS = {
+          API: 5570,
+        };
+        module.exports = { PORTS, apps: [] };
+
+    Good:
+        const PORTS = {
+          // REST API
+          API: 5570,
+        };
+        module.exports = { PORTS, apps: [] };
+    """
+
+    code, name, severity = "PL104", "undocumented-port", "warning"
+
+    def check(self, config):
+        if config.ports is None:
+            return
+        for entry in config.ports.entries:
+            if entry.comment or entry.key_span is None or entry.key_span.source is not config.source:
+                continue
+            shown = "/".join(map(str, sorted(entry.ports))) or "?"
+            last = entry.key.split(".")[-1]
+            yield self.report(entry.key_span, (
+                f"{entry.reference} ({shown}) has no comment; say what the port is for on its line "
+                f"(`{last}: {shown}, // what listens here`)"))
+
+
+class InvalidPort(Rule):
+    """Every PORTS entry and port use is an integer from 1 to 65535.
+
+    A string, a float, 0 or a number above 65535 is not a port: the process fails to bind, or
+    binds a random one (0). In ``env`` a quoted number such as ``'5570'`` is still a port (PM2
+    passes env values as strings), though PortOS cannot see it (PL502); in PORTS it must be a
+    number.
+
+    Bad:
+        const PORTS = {
+          API: '5570', // REST API
+          UI: 70000 // web UI
+        };
+        module.exports = { PORTS, apps: [] };
+
+    Good:
+        const PORTS = {
+          API: 5570, // REST API
+          UI: 5571 // web UI
+        };
+        module.exports = { PORTS, apps: [] };
+    """
+
+    code, name, severity = "PL105", "invalid-port", "error"
+
+    def check(self, config):
+        if config.ports is not None:
+            for entry in config.ports.entries:
+                if entry.span is None or entry.span.source is not config.source:
+                    continue
+                for alt in entry.value.alternatives():
+                    problem = _port_problem(alt, strings_allowed=False)
+                    if problem:
+                        yield self.report(alt.span if alt.span and alt.span.source is config.source else entry.span,
+                                          f"{entry.reference} is {problem}, not a port; use an integer from 1 to 65535")
+        for use in config.uses():
+            if use.entry is not None or use.span is None:
+                continue
+            for alt in use.value.alternatives():
+                problem = _port_problem(alt, strings_allowed=True)
+                if problem:
+                    yield self.report(use.span, (
+                        f"{use.process.display_name} gets {problem} from {use.where}, which is not a port; "
+                        "use an integer from 1 to 65535"))
+
+
+def _port_problem(value, strings_allowed: bool) -> str | None:
+    """Why a concrete value is not a port, or None if it is one (or is not known)."""
+    from portlint.values import UNDEFINED, Prim, Template, describe
+
+    if isinstance(value, Template):
+        text = value.text()
+        if text is None or (text.strip().isdigit() and strings_allowed):
+            return None if text is None else _range_problem(int(text.strip()))
+        return f"the string {text!r}"
+    if not isinstance(value, Prim):
+        return None
+    v = value.value
+    if v is UNDEFINED:
+        return None
+    if isinstance(v, bool) or v is None:
+        return describe(value)
+    if isinstance(v, float):
+        return f"the float {describe(value)}" if v == v else "NaN"
+    if isinstance(v, int):
+        return _range_problem(v)
+    if isinstance(v, str):
+        if strings_allowed and v.strip().isdigit() and v.strip().isascii():
+            return _range_problem(int(v.strip()))
+        return f"the string {v!r}"
+    return None
+
+
+def _range_problem(port: int) -> str | None:
+    if 1 <= port <= 65535:
+        return None
+    return f"{port}" + (" (which asks the system for a random port)" if port == 0 else "")
+
+
+class DuplicatePortValue(Rule):
+    """No two PORTS entries hold the same number.
+
+    Two names for one port means two processes will try to bind it, or one entry is stale.
+
+    Bad:
+        const PORTS = {
+          API: 5570, // REST API
+          ADMIN: 5570 // admin API
+        };
+        module.exports = { PORTS, apps: [] };
+
+    Good:
+        const PORTS = {
+          API: 5570, // REST API
+          ADMIN: 5571 // admin API
+        };
+        module.exports = { PORTS, apps: [] };
+    """
+
+    code, name, severity = "PL106", "duplicate-port-value", "error"
+
+    def check(self, config):
+        if config.ports is None:
+            return
+        first_by_port: dict[int, object] = {}
+        for entry in config.ports.entries:
+            from portlint.values import possible_ports
+
+            ports, known = possible_ports(entry.value)
+            if not known or len(ports) != 1:
+                continue
+            port = next(iter(ports))
+            first = first_by_port.setdefault(port, entry)
+            if first is entry or entry.span is None or entry.span.source is not config.source:
+                continue
+            row = first.span.location[0] if first.span else "?"
+            yield self.report(entry.span, (
+                f"{entry.reference} holds {port}, like {first.reference} (line {row}); give each entry its own port"))

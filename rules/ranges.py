@@ -44,3 +44,191 @@ class PortGap(Rule):
             f"the port block {low}-{high} has a gap: {word} {compact(gap)} "
             f"{'is' if len(gap) == 1 else 'are'} not used; allocate ports contiguously "
             f"(used: {compact(block)})"))
+
+
+def _range_name(settings, port: int) -> str | None:
+    for name, low, high in settings.ranges:
+        if low <= port <= high:
+            return f"the {name} range {low}-{high}"
+    return None
+
+
+class PortOutOfRange(Rule):
+    """Every port lies in the range of the config's role.
+
+    The policy splits the space: core services 5554-5560, reserved for extensions 5561-5569, user
+    applications 5570-5599. A config's role is ``user`` unless the settings say ``core``,
+    ``reserved`` or ``any`` (any configured range), for all files (``role``) or by path
+    (``per-file-roles``). Extra ports that ``instances`` take through ``increment_var`` count.
+
+    Options:
+        role, per-file-roles, ranges
+
+    Bad:
+        const PORTS = {
+          API: 5555 // REST API, but 5555 belongs to PortOS itself
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
+
+    Good:
+        const PORTS = {
+          API: 5575 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
+    """
+
+    code, name, severity = "PL202", "port-out-of-range", "error"
+
+    def check(self, config):
+        settings = config.settings
+        role = config.role
+        allowed = settings.allowed_range(role)
+        if not allowed:
+            return
+        wanted = " or ".join(f"the {n} range {lo}-{hi}" for n, lo, hi in allowed)
+
+        def outside(port: int) -> bool:
+            return 1 <= port <= 65535 and not any(lo <= port <= hi for _, lo, hi in allowed)
+
+        def explain(port: int) -> str:
+            lies = _range_name(settings, port)
+            return f"in {lies}" if lies else "outside every configured range"
+
+        if config.ports is not None:
+            for entry in config.ports.entries:
+                if entry.span is None or entry.span.source is not config.source:
+                    continue
+                for port in sorted(p for p in entry.ports if outside(p)):
+                    yield self.report(entry.span, (
+                        f"{entry.reference} is {port}, {explain(port)}; a {role} config takes its ports from {wanted}"))
+        for process in config.processes:
+            for use in process.allocated_uses():
+                if use.span is None:
+                    continue
+                own = set() if use.entry is not None else set(use.ports)
+                extra = process.occupied(use) - set(use.ports)
+                for port in sorted(p for p in own if outside(p)):
+                    yield self.report(use.span, (
+                        f"{process.display_name} uses {port} in {use.where}, {explain(port)}; a {role} config "
+                        f"takes its ports from {wanted}"))
+                bad_extra = sorted(p for p in extra if outside(p))
+                if bad_extra:
+                    yield self.report(use.span, (
+                        f"{process.display_name} runs {process.instance_count} instances with increment_var "
+                        f"{process.increment_var!r}, which also take {compact(bad_extra)}, outside {wanted}; "
+                        "start lower or run fewer instances"))
+
+
+class PortCollision(Rule):
+    """No two processes use the same port, in one config or across all configs of the run.
+
+    Two processes on one port means the second fails with EADDRINUSE, or, worse, PortOS and the
+    people reading its apps list are told the wrong thing. portlint compares every config it lints
+    in one run, so run it over the whole tree. A process listed by two configs (one requiring the
+    other) is one process. Connection ports are not compared: many apps may connect to 5432.
+
+    Bad:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [
+          { name: 'api', env: { PORT: PORTS.API } },
+          { name: 'worker', env: { PORT: PORTS.API } },
+        ] };
+
+    Good:
+        const PORTS = {
+          API: 5570, // REST API
+          WORKER: 5571 // worker health endpoint
+        };
+        module.exports = { PORTS, apps: [
+          { name: 'api', env: { PORT: PORTS.API } },
+          { name: 'worker', env: { PORT: PORTS.WORKER } },
+        ] };
+    """
+
+    code, name, severity = "PL203", "port-collision", "error"
+    scope = "project"
+
+    def check_project(self, configs):
+        first: dict[int, tuple] = {}
+        reported: set[tuple] = set()
+        for config in sorted(configs, key=lambda c: c.path):
+            for process in config.processes:
+                identity = _identity(process)
+                for use in process.allocated_uses():
+                    if use.span is None:
+                        continue
+                    for port in sorted(process.occupied(use)):
+                        owner = first.setdefault(port, (identity, process, use, config))
+                        if owner[0] == identity:
+                            continue
+                        key = (identity, port)
+                        if key in reported:
+                            continue
+                        reported.add(key)
+                        _, other, other_use, other_config = owner
+                        place = other_use.span.where() if other_use.span else other_config.path
+                        yield self.report(use.span, (
+                            f"port {port} of {process.display_name} ({use.where}) is also used by "
+                            f"{other.display_name} ({other_use.where}) at {place}; give each process its own port"),
+                            settings=config.settings)
+
+
+def _identity(process) -> tuple:
+    span = process.span
+    return (span.source.path, span.start) if span is not None else (id(process),)
+
+
+class InstancesSharePort(Rule):
+    """A fork-mode process with several instances does not give them all one fixed port.
+
+    In fork mode every instance is its own process: with ``instances: 4`` and ``PORT: 5570`` all
+    four try to bind 5570 and three crash-loop with EADDRINUSE. Use ``exec_mode: 'cluster'`` (the
+    workers share the port) or ``increment_var: 'PORT'`` (5570, 5571, ... one each, and allocate
+    the whole block). ``'max'``, ``0`` and ``-1`` mean one instance per CPU, which is several.
+
+    Bad:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [
+          { name: 'api', instances: 4, exec_mode: 'fork', env: { PORT: PORTS.API } },
+        ] };
+
+    Good:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [
+          { name: 'api', instances: 4, exec_mode: 'cluster', env: { PORT: PORTS.API } },
+        ] };
+    """
+
+    code, name, severity = "PL204", "instances-share-port", "error"
+
+    def check(self, config):
+        from portlint.values import Prim
+
+        for process in config.processes:
+            if process.exec_mode != "fork" or process.instances is None:
+                continue
+            count = process.instance_count
+            inst = process.instances
+            per_cpu = isinstance(inst, Prim) and (inst.value in ("max", 0, -1) or (isinstance(inst.value, str) and inst.value.strip() == "max"))
+            if not (per_cpu or (count is not None and count > 1)):
+                continue
+            shown = f"{count} fork-mode instances" if count and count > 1 else "fork-mode instances (one per CPU)"
+            for use in process.allocated_uses():
+                if use.span is None or not use.ports:
+                    continue
+                incremented = process.increment_var and (
+                    (use.source.startswith("env") and use.key == process.increment_var)
+                    or (use.source == "port" and process.increment_var == "PORT"))
+                if incremented:
+                    continue
+                port = "/".join(map(str, sorted(use.ports)))
+                yield self.report(use.span, (
+                    f"{process.display_name} runs {shown} that all bind {port} from "
+                    f"{use.where}, so all but one fail with EADDRINUSE; set `exec_mode: 'cluster'` or "
+                    f"`increment_var: '{use.key if use.source.startswith('env') else 'PORT'}'`"))

@@ -23,3 +23,96 @@ class SyntaxError_(Rule):
     """
 
     code, name, severity = "PL001", "syntax-error", "error"
+
+
+class Unresolvable(Rule):
+    """Every part of the config that holds apps or ports can be resolved without running it.
+
+    portlint evaluates the file statically. Loops, calls to functions, computed keys, modules from
+    ``node_modules`` and unknown identifiers cannot be known that way, so whatever they produce
+    is not checked. This warning says where that happens and what was skipped, so a clean run
+    never hides unchecked ports. An env port read from ``process.env`` with no default is reported
+    too: give it a default from PORTS.
+
+    Bad:
+        const apps = require('./apps.json').map((app) => ({ ...app }));
+        module.exports = { apps };
+
+    Good:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: process.env.PORT || PORTS.API } }] };
+    """
+
+    code, name, severity = "PL002", "unresolvable", "warning"
+
+    def check(self, config):
+        from portlint.values import EnvVar
+
+        seen = set()
+        for item in config.unresolved:
+            value = item.value
+            span = value.span
+            if span is None or span.source is not config.source or span.start in seen:
+                continue
+            seen.add(span.start)
+            if isinstance(value, EnvVar):
+                yield self.report(span, (
+                    f"{item.context} comes from process.env.{value.name} with no default, so portlint cannot "
+                    f"check it; give it a default from PORTS (`process.env.{value.name} || PORTS.KEY`)"))
+                continue
+            reason = getattr(value, "reason", "not statically known")
+            yield self.report(span, (
+                f"cannot resolve {item.context} without running the file ({reason}); its ports were not "
+                "checked: write it as literals, constants and PORTS references"))
+
+
+class WrongModuleFormat(Rule):
+    """The module syntax matches how PM2 loads the file name.
+
+    PM2 loads ``.config.js`` and ``.config.cjs`` files with ``require()``, which cannot load ES
+    module syntax (``export``, ``import``), and loads ``.config.mjs`` with ``import()``, where
+    ``module.exports`` and ``require()`` do not exist. Either mistake makes ``pm2 start`` fail.
+
+    Bad:
+        export default {
+          apps: [{ name: 'api', script: 'server.js' }]
+        };
+
+    Good:
+        module.exports = {
+          apps: [{ name: 'api', script: 'server.js' }]
+        };
+    """
+
+    code, name, severity = "PL003", "wrong-module-format", "error"
+
+    def check(self, config):
+        import os
+
+        kind = config.source.kind
+        info = config.info
+        ext = os.path.splitext(config.path)[1] or ".js"
+        if kind == "js" and info.uses_esm is not None:
+            node = info.uses_esm
+            word = "import" if node.type == "ImportDeclaration" else "export"
+            yield self.report(config.parsed.span(node), (
+                f"`{word}` in a {ext} file: PM2 loads {ext} configs with require(), which cannot load ES "
+                "module syntax; use `module.exports = {...}` or rename the file to .mjs"))
+        elif kind == "mjs":
+            node = info.uses_commonjs or _first_require_call(config.parsed.program)
+            if node is not None:
+                word = "require()" if node.type == "CallExpression" else "module.exports"
+                yield self.report(config.parsed.span(node), (
+                    f"{word} in an .mjs file: PM2 loads .mjs configs as ES modules, where it does not exist; "
+                    "use `export default {...}` and `import`, or rename the file to .cjs"))
+
+
+def _first_require_call(program):
+    from portlint.syntax import walk
+
+    for node, _ in walk(program):
+        if node.type == "CallExpression" and node.callee.type == "Identifier" and node.callee.name == "require":
+            return node
+    return None

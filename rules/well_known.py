@@ -34,7 +34,7 @@ class WellKnownPort(Rule):
                     if settings.is_well_known(port):
                         yield self.report(entry.span, (
                             f"{entry.reference} is {port}, a well-known port that other software "
-                            f"defaults to; {_advice(settings)}"))
+                            f"defaults to; {_advice(settings, config.path)}"))
         for use in config.allocated_uses():
             if use.entry is not None or use.span is None:
                 continue
@@ -42,10 +42,11 @@ class WellKnownPort(Rule):
                 if settings.is_well_known(port):
                     yield self.report(use.span, (
                         f"{use.process.display_name} uses {port} in {use.where}, a well-known port that "
-                        f"other software defaults to; {_advice(settings)}"))
+                        f"other software defaults to; {_advice(settings, config.path)}"))
 
 
-def _advice(settings) -> str:
-    role = settings.role if settings.role in settings.ranges else "user"
-    low, high = settings.ranges.get(role, settings.ranges["user"])
-    return f"pick a free port in the {role} range {low}-{high}"
+def _advice(settings, path: str = "") -> str:
+    role = settings.role_for(path) if path else settings.role
+    ranges = settings.allowed_range(role) or settings.allowed_range("user")
+    where = " or ".join(f"the {name} range {low}-{high}" for name, low, high in ranges)
+    return f"pick a free port in {where}" if where else "pick a free, unusual port"

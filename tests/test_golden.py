@@ -32,10 +32,11 @@ def lint_lines(engine, path: Path, monkeypatch) -> list[str]:
 
 @pytest.fixture(scope="module")
 def engine(registry):
+    """Each fixture folder may carry its own portlint.toml, found the way the CLI finds it."""
     from portlint.engine import Engine
-    from portlint.settings import Settings
+    from portlint.settings import SettingsResolver
 
-    return Engine(Settings(), registry)
+    return Engine(SettingsResolver(), registry)
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: str(p.relative_to(FIXTURES)))
@@ -59,9 +60,11 @@ def test_every_rule_fixture_folder_fires_its_rule():
     rules_dir = FIXTURES / "rules"
     for folder in sorted(p for p in rules_dir.iterdir() if p.is_dir()):
         code = folder.name
-        expected = [p.read_text(encoding="utf-8") for p in folder.glob("*.expected")]
+        expected = [p.read_text(encoding="utf-8") for p in folder.rglob("*.expected")]
         assert any(f": {code} " in text for text in expected), f"no fixture in {folder} triggers {code}"
-        configs = [p for p in folder.iterdir() if not p.name.endswith(".expected")]
+        from portlint.discover import is_config_name
+
+        configs = [p for p in folder.rglob("*") if is_config_name(p.name)]
         near_misses = [p for p in configs if code not in (p.with_name(p.name + ".expected").read_text(encoding="utf-8")
                                                          if p.with_name(p.name + ".expected").exists() else "")]
         if code != "PL001":
