@@ -91,15 +91,6 @@ def _overrides(options: dict) -> dict:
     return table
 
 
-def _check_codes(settings, registry) -> None:
-    """A selector that matches no rule is a typo: say so instead of silently checking nothing."""
-    chosen = list(settings.select or ()) + list(settings.ignore) + list(settings.extend_select) + list(settings.extend_ignore)
-    chosen += [code for _, codes in settings.per_file_ignores for code in codes]
-    for prefix in chosen:
-        if prefix != "ALL" and not any(code.startswith(prefix) for code in registry.rules):
-            raise Fatal(f"unknown rule selector {prefix!r} (see --list-rules)")
-
-
 def _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain, settings_options) -> int:
     from .plugins import load_registry
 
@@ -132,7 +123,7 @@ def _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, expla
     try:
         resolver = SettingsResolver(_overrides(settings_options), config_file=settings_options.get("config_file"),
                                     isolated=settings_options.get("isolated", False))
-        _check_codes(resolver.default(), registry)
+        resolver.default()
         files = discover(list(paths) or ["."])
         engine = Engine(resolver, registry)
         result = engine.run(files)

@@ -11,7 +11,7 @@ from .evaluate import Loader, ModuleEvaluator
 from .model import Config, build_config
 from .parse import ParseError, Parsed, parse
 from .plugins import Registry
-from .settings import Settings, SettingsResolver
+from .settings import Settings, SettingsError, SettingsResolver
 from .source import Source, UnreadableFile, read_source
 
 
@@ -36,8 +36,14 @@ def project_root(directory: str) -> str:
         current = parent
 
 
+def display_path(path: str) -> str:
+    """How a file found through require() is named in messages: relative to here when inside."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def read_and_parse(path: str) -> Parsed:
-    return parse(read_source(path))
+    return parse(read_source(display_path(path)))
 
 
 class Engine:
@@ -64,6 +70,10 @@ class Engine:
     def rules_for(self, settings: Settings) -> list:
         rules = self._rules.get(settings)
         if rules is None:
+            for prefix in settings.selectors():
+                if prefix != "ALL" and not any(code.startswith(prefix) for code in self.registry.rules):
+                    where = settings.origin or "settings"
+                    raise SettingsError(f"{where}: unknown rule selector {prefix!r} (see --list-rules)")
             rules = [cls(settings) for code, cls in self.registry.rules.items() if self.enabled(settings, code)]
             self._rules[settings] = rules
         return rules
@@ -89,7 +99,9 @@ class Engine:
         except RecursionError:
             return None, self._file_problem(source, settings, 0, "syntax error: the file is nested too deeply to parse")
         directory = os.path.dirname(os.path.abspath(path))
-        loader = Loader(project_root(directory), read=read_and_parse)
+        # files reached by require() are named the way this one was: absolute, or relative to here
+        read = read_and_parse if not os.path.isabs(path) else (lambda p: parse(read_source(p)))
+        loader = Loader(project_root(directory), read=read)
         try:
             evaluator = loader.evaluator_for(parsed)
             config = build_config(parsed, evaluator, settings)
@@ -99,7 +111,8 @@ class Engine:
         for rule in self.rules_for(settings):
             if rule.scope != "config":
                 continue
-            diagnostics.extend(self._run(rule, rule.check, config, result))
+            # A rule speaks about this file; what it finds in a required file is that file's business.
+            diagnostics.extend(d for d in self._run(rule, rule.check, config, result) if d.path == path)
         return config, diagnostics
 
     def _run(self, rule, method, arg, result: RunResult | None) -> list[Diagnostic]:

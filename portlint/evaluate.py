@@ -458,7 +458,7 @@ class ModuleEvaluator:
             return right
         env = _env_name(left)
         if env is not False:
-            return EnvDefault(env=env, default=right, span=self._span(node), origin=right.origin)
+            return EnvDefault(env=env, default=right, op=op, span=self._span(node), origin=right.origin)
         return Unknown(reason=f"left side of {op} is not known", span=self._span(node))
 
     def _eval_ConditionalExpression(self, node: Any) -> Value:
@@ -664,7 +664,7 @@ def _call_builtin(name: str, args: list[Value], span: Span | None) -> Value:
             return EnvVar(name=first.name, numeric=True, span=span)
         if isinstance(first, EnvDefault):
             inner = _call_builtin(name, [first.default] + args[1:], first.default.span)
-            return EnvDefault(env=first.env, default=inner, span=span, origin=first.origin)
+            return EnvDefault(env=first.env, default=inner, op=first.op, span=span, origin=first.origin)
         if isinstance(first, OneOf):
             return _one_of([_call_builtin(name, [o] + args[1:], span) for o in first.options], span)
         if isinstance(first, Template) and first.text() is not None:

@@ -43,10 +43,9 @@ class Settings:
     allowed_ports: frozenset[int] = frozenset()
     connection_prefixes: tuple[str, ...] = DEFAULT_CONNECTION_PREFIXES
     severity: tuple[tuple[str, str], ...] = ()
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    extend_ignore: tuple[str, ...] = ()
+    #: One layer per source (settings file, then command line), each (select, ignore, extend-select,
+    #: extend-ignore); a later layer decides over an earlier one, as the command line over the file.
+    selection: tuple[tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Where these settings came from (a file path, or None for the defaults); relative globs start here.
     origin: str | None = None
@@ -76,17 +75,25 @@ class Settings:
         return [(k, lo, hi) for k, lo, hi in self.ranges if k in names]
 
     def is_enabled(self, code: str, enabled_by_default: bool) -> bool:
-        """flake8's rule: the longest matching prefix among select and ignore decides."""
-        best_len, best = -1, None
-        for prefixes, verdict in ((self.select or (), True), (self.extend_select, True),
-                                  (self.ignore, False), (self.extend_ignore, False)):
-            for prefix in prefixes:
-                p = "" if prefix == "ALL" else prefix
-                if code.startswith(p) and (len(p) > best_len or (len(p) == best_len and verdict is False)):
-                    best_len, best = len(p), verdict
-        if best is not None:
-            return best
-        return enabled_by_default and self.select is None
+        """Within one layer the longest matching prefix decides (flake8; ignore wins a tie); a layer
+        with ``select`` turns off what it does not match; later layers override earlier ones."""
+        enabled = enabled_by_default
+        for select, ignore, extend_select, extend_ignore in self.selection:
+            best_len, best = -1, None
+            for prefixes, verdict in ((select or (), True), (extend_select, True), (ignore, False), (extend_ignore, False)):
+                for prefix in prefixes:
+                    p = "" if prefix == "ALL" else prefix
+                    if code.startswith(p) and (len(p) > best_len or (len(p) == best_len and verdict is False)):
+                        best_len, best = len(p), verdict
+            if best is not None:
+                enabled = best
+            elif select is not None:
+                enabled = False
+        return enabled
+
+    def selectors(self) -> list[str]:
+        out = [p for layer in self.selection for group in layer for p in (group or ())]
+        return out + [code for _, codes in self.per_file_ignores for code in codes]
 
     def ignored_here(self, path: str, code: str) -> bool:
         """per-file-ignores: is ``code`` ignored for this file?"""
@@ -190,6 +197,7 @@ def _role(value: Any, where: str, key: str) -> str:
 def _apply(settings: Settings, table: dict, where: str, base_dir: str) -> Settings:
     updates: dict[str, Any] = {}
     labels = list(settings.labels)
+    layer: dict[str, Any] = {}
     for raw_key, value in table.items():
         key = raw_key.replace("_", "-")
         if key == "labels":
@@ -236,10 +244,7 @@ def _apply(settings: Settings, table: dict, where: str, base_dir: str) -> Settin
             for code in codes:
                 if not CODE_PREFIX.fullmatch(code):
                     raise _err(where, raw_key, f"{code!r} is not a rule code or prefix (like PL4 or PL401)")
-            field_name = key.replace("-", "_")
-            if key.startswith("extend-"):
-                codes = getattr(settings, field_name) + codes
-            updates[field_name] = codes
+            layer[key] = codes
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise _err(where, raw_key, "expected a table of glob = [codes], e.g. { \"legacy/*\" = [\"PL4\"] }")
@@ -261,6 +266,9 @@ def _apply(settings: Settings, table: dict, where: str, base_dir: str) -> Settin
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise _err(where, raw_key, f"unknown setting{hint}")
     updates["labels"] = tuple(labels)
+    if layer:
+        updates["selection"] = settings.selection + ((layer.get("select"), layer.get("ignore", ()),
+                                                      layer.get("extend-select", ()), layer.get("extend-ignore", ())),)
     return replace(settings, **updates, origin=where, base_dir=base_dir)
 
 

@@ -131,6 +131,7 @@ class EnvDefault(Value):
 
     env: str | None = None
     default: Value = None  # type: ignore[assignment]
+    op: str = "||"  # || falls back on any falsy value, ?? only on null/undefined
 
     def alternatives(self) -> Iterator[Value]:
         yield from self.default.alternatives()
@@ -246,6 +247,8 @@ def truthy(value: Value) -> bool | None:
     if isinstance(value, OneOf):
         answers = {truthy(o) for o in value.options}
         return answers.pop() if len(answers) == 1 else None
+    if isinstance(value, EnvDefault) and value.op == "||" and truthy(value.default) is True:
+        return True  # the variable when it is truthy, else the (truthy) default
     return None
 
 
@@ -259,6 +262,8 @@ def nullish(value: Value) -> bool | None:
     if isinstance(value, OneOf):
         answers = {nullish(o) for o in value.options}
         return answers.pop() if len(answers) == 1 else None
+    if isinstance(value, EnvDefault) and nullish(value.default) is False:
+        return False  # an environment string, or the default
     return None
 
 

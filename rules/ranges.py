@@ -176,8 +176,11 @@ class PortCollision(Rule):
 
 
 def _identity(process) -> tuple:
+    """The same app object reached from two configs (one requires the other) is one process."""
+    import os
+
     span = process.span
-    return (span.source.path, span.start) if span is not None else (id(process),)
+    return (os.path.realpath(span.source.path), span.start) if span is not None else (id(process),)
 
 
 class InstancesSharePort(Rule):
