@@ -31,3 +31,37 @@ def test_docstring_example(code, kind, index, text, registry, lint_text):
         assert fired, f"{code} Bad example #{index + 1} did not fire:\n{text}"
     else:
         assert not fired, f"{code} Good example #{index + 1} fired: {fired[0].message}"
+
+
+def test_explain_every_rule_and_readme_lists_every_rule():
+    from conftest import ROOT, run_portlint
+
+    readme = (ROOT / "README.md").read_text()
+    for rule in builtin_rules():
+        proc = run_portlint("--explain", rule.code)
+        assert proc.returncode == 0
+        assert proc.stdout.startswith(f"{rule.code} {rule.name}\n")
+        assert "Bad:" in proc.stdout and "Good:" in proc.stdout
+        assert f"| {rule.code} | {rule.name} |" in readme, f"README's rule table lacks {rule.code}"
+    by_name = run_portlint("--explain", "port-gap")
+    assert by_name.stdout.startswith("PL201 port-gap")
+
+
+def test_rule_names_and_codes_follow_the_spec():
+    """The spec's codes and names are a public contract."""
+    spec = {
+        "PL001": "syntax-error", "PL002": "unresolvable", "PL003": "wrong-module-format",
+        "PL101": "missing-ports-constant", "PL102": "ports-constant-form", "PL103": "ports-not-exported",
+        "PL104": "undocumented-port", "PL105": "invalid-port", "PL106": "duplicate-port-value",
+        "PL201": "port-gap", "PL202": "port-out-of-range", "PL203": "port-collision",
+        "PL204": "instances-share-port", "PL301": "well-known-port", "PL401": "literal-port",
+        "PL402": "port-not-in-ports", "PL403": "duplicated-literal", "PL404": "undefined-ports-key",
+        "PL405": "unused-port", "PL501": "non-standard-label", "PL502": "invisible-to-portos",
+        "PL503": "label-conflict",
+    }
+    rules = {r.code: r for r in builtin_rules()}
+    assert {c: r.name for c, r in rules.items()} == spec
+    warnings = {"PL002", "PL104", "PL405", "PL501", "PL502"}
+    assert {c for c, r in rules.items() if r.severity == "warning"} == warnings
+    assert [c for c, r in rules.items() if not r.enabled_by_default] == ["PL405"]
+    assert {c: r.fixable for c, r in rules.items() if r.fixable} == {"PL103": "safe", "PL401": "safe", "PL402": "unsafe"}
