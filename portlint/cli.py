@@ -1,6 +1,7 @@
 """The command line: click options → settings → engine → report → exit code."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -17,47 +18,56 @@ class Fatal(Exception):
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--format", "output_format", default="text", metavar="NAME",
-              help="Output format: text (default), json, or one a plugin adds.")
+              help="Output format: text (default), json, json-lines, sarif, github, junit, pylint, "
+                   "or one a plugin adds.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Write the report to FILE instead of standard output.")
 @click.option("--max-warnings", type=click.IntRange(min=0), default=None, metavar="N",
               help="Exit 1 when more than N warnings are reported (as ESLint does).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are reported (usage errors still exit 2).")
 @click.option("-q", "--quiet", is_flag=True, help="Report errors only, without warnings or the summary line.")
+@click.option("--statistics", is_flag=True, help="After the report, count the diagnostics of each rule.")
+@click.option("--count", is_flag=True, help="After the report, print the number of diagnostics.")
+@click.option("--show-source", is_flag=True, help="Show the reported line under each diagnostic (text format).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour the text output; auto means only on a terminal, and never when NO_COLOR is set.")
 @click.option("--select", metavar="CODES", help="Comma-separated codes or prefixes to check (replaces the default set).")
 @click.option("--ignore", metavar="CODES", help="Comma-separated codes or prefixes to skip.")
 @click.option("--extend-select", metavar="CODES", help="Codes or prefixes to check in addition (e.g. PL405).")
 @click.option("--extend-ignore", metavar="CODES", help="Codes or prefixes to skip in addition.")
 @click.option("--per-file-ignores", metavar="GLOB:CODES", multiple=True,
               help="Skip codes for matching files, e.g. 'legacy/*:PL4,PL502' (repeatable).")
+@click.option("--extend-exclude", metavar="PATTERNS", help="Comma-separated gitignore-style paths to skip.")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply the exclude settings to files named on the command line too (for pre-commit).")
+@click.option("--disable-noqa", is_flag=True, help="Ignore `// noqa` comments and report everything.")
 @click.option("--role", type=click.Choice(["user", "core", "reserved", "any"]),
               help="The range every linted config takes its ports from (default: user, or the settings).")
 @click.option("--extend-labels", metavar="LABELS", help="Comma-separated labels to accept besides the label set.")
+@click.option("--stdin-filename", metavar="PATH",
+              help="With '-' as the path: lint standard input as if it were the file PATH.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="Use this settings file (portlint.toml or pyproject.toml) for every file.")
 @click.option("--isolated", is_flag=True, help="Ignore every settings file; defaults and options only.")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalog and exit.")
 @click.option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
 @click.version_option(__version__, "--version", prog_name="portlint", message="%(prog)s %(version)s")
-def cli(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain, **settings_options):
+def cli(paths, **options):
     """Lint PM2 ecosystem files against the PortOS port-allocation policy.
 
-    PATHS are files or folders (default: the current folder). In folders, portlint finds
-    ecosystem*.config.{js,cjs,mjs}, pm2*.config.{js,cjs,mjs}, ecosystem*.json and
-    ecosystem*.{yml,yaml}, skipping node_modules, .git and what .gitignore excludes.
+    PATHS are files or folders (default: the current folder), or '-' for standard input. In
+    folders, portlint finds ecosystem*.config.{js,cjs,mjs}, pm2*.config.{js,cjs,mjs},
+    ecosystem*.json and ecosystem*.{yml,yaml}, skipping node_modules, .git and what .gitignore
+    or the exclude settings leave out.
 
     Exit status: 0 no errors (warnings alone pass), 1 errors found, 2 usage, settings or internal error.
     """
     try:
-        code = _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain, settings_options)
+        code = _run(list(paths), options)
     except Fatal as exc:
         click.echo(f"portlint: {exc}", err=True)
         code = EXIT_ERROR
-    except click.exceptions.Exit:
-        raise
-    except click.ClickException:
-        raise
     except BrokenPipeError:  # `portlint ... | head`: the reader left; that is not our error
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = EXIT_PROBLEMS
     except KeyboardInterrupt:
@@ -69,15 +79,16 @@ def cli(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explai
     sys.exit(code)
 
 
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def _overrides(options: dict) -> dict:
     """Command-line options as a settings table (validated like a settings file)."""
-    def split(text):
-        return [part.strip() for part in text.split(",") if part.strip()]
-
     table: dict = {}
-    for key in ("select", "ignore", "extend_select", "extend_ignore", "extend_labels"):
+    for key in ("select", "ignore", "extend_select", "extend_ignore", "extend_labels", "extend_exclude"):
         if options.get(key) is not None:
-            table[key.replace("_", "-")] = split(options[key])
+            table[key.replace("_", "-")] = _split(options[key])
     if options.get("role"):
         table["role"] = options["role"]
     if options.get("per_file_ignores"):
@@ -86,58 +97,108 @@ def _overrides(options: dict) -> dict:
             glob, sep, codes = item.rpartition(":")
             if not sep or not glob:
                 raise Fatal(f"--per-file-ignores: {item!r} is not GLOB:CODES (e.g. 'legacy/*:PL4')")
-            entries.setdefault(glob, []).extend(split(codes))
+            entries.setdefault(glob, []).extend(_split(codes))
         table["per-file-ignores"] = entries
     return table
 
 
-def _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, explain, settings_options) -> int:
+def _use_color(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _run(paths: list[str], options: dict) -> int:
     from .plugins import load_registry
 
     registry = load_registry()
     for warning in registry.warnings:
         click.echo(f"portlint: warning: {warning}", err=True)
 
-    if list_rules:
+    if options["list_rules"]:
         from .docs import list_rules as render_catalog
 
         click.echo(render_catalog(registry), nl=False)
         return EXIT_CLEAN
-    if explain:
+    if options["explain"]:
         from .docs import explain as render_explain
 
-        text = render_explain(registry, explain.strip().upper())
+        text = render_explain(registry, options["explain"].strip().upper())
         if text is None:
-            raise Fatal(f"--explain: unknown rule code {explain!r} (see --list-rules)")
+            raise Fatal(f"--explain: unknown rule code {options['explain']!r} (see --list-rules)")
         click.echo(text, nl=False)
         return EXIT_CLEAN
 
-    render = registry.formats.get(output_format)
+    render = registry.formats.get(options["output_format"])
     if render is None:
-        raise Fatal(f"--format: unknown format {output_format!r} (choose from {', '.join(sorted(registry.formats))})")
+        raise Fatal(f"--format: unknown format {options['output_format']!r} "
+                    f"(choose from {', '.join(sorted(registry.formats))})")
+
+    stdin_name = options.get("stdin_filename")
+    stdin_text: dict[str, str] = {}
+    if "-" in paths:
+        if len(paths) != 1:
+            raise Fatal("'-' (standard input) cannot be combined with other paths")
+        name = stdin_name or "ecosystem.config.js"
+        data = sys.stdin.buffer.read()
+        from .source import UnreadableFile, decode
+
+        try:
+            stdin_text[name] = decode(data, name).text
+        except UnreadableFile as exc:
+            stdin_text[name] = ""
+            raise Fatal(f"standard input: {exc}") from None
+        paths = [name]
+    elif stdin_name:
+        raise Fatal("--stdin-filename needs '-' as the path")
 
     from .discover import DiscoveryError, discover
     from .engine import Engine
     from .settings import SettingsError, SettingsResolver
 
     try:
-        resolver = SettingsResolver(_overrides(settings_options), config_file=settings_options.get("config_file"),
-                                    isolated=settings_options.get("isolated", False))
+        resolver = SettingsResolver(_overrides(options), config_file=options.get("config_file"),
+                                    isolated=options.get("isolated", False))
         resolver.default()
-        files = discover(list(paths) or ["."])
-        engine = Engine(resolver, registry)
-        result = engine.run(files)
+
+        def excluded(path: str, is_dir: bool) -> bool:
+            probe = os.path.join(path, "_") if is_dir else path
+            return resolver.for_path(probe).is_excluded(path, is_dir)
+
+        if stdin_text:
+            files = paths
+        else:
+            files = discover(paths or ["."], excluded=excluded, force_exclude=options["force_exclude"])
+        engine = Engine(resolver, registry, disable_noqa=options["disable_noqa"])
+        result = engine.run(files, stdin_text=stdin_text or None)
     except (SettingsError, DiscoveryError) as exc:
         raise Fatal(str(exc)) from None
+
     diagnostics = result.diagnostics
-    if quiet:
+    if options["quiet"]:
         diagnostics = [d for d in diagnostics if d.severity == "error"]
 
     from .formats import FormatContext
 
-    out = sys.stdout
-    render(diagnostics, out, FormatContext(rules=registry.rules, files=result.files, quiet=quiet))
-    out.flush()
+    output_file = options.get("output_file")
+    stream = open(output_file, "w", encoding="utf-8", newline="") if output_file else sys.stdout
+    try:
+        context = FormatContext(rules=registry.rules, files=result.files, paths=files, sources=result.sources,
+                                quiet=options["quiet"], color=_use_color(options["color"], stream),
+                                show_source=options["show_source"])
+        render(diagnostics, stream, context)
+        text_like = options["output_format"] in ("text", "concise", "pylint")
+        extra = stream if text_like else sys.stderr
+        if options["statistics"]:
+            _statistics(diagnostics, registry, extra)
+        if options["count"]:
+            extra.write(f"{len(diagnostics)}\n")
+        stream.flush()
+    finally:
+        if output_file:
+            stream.close()
     for message in result.internal_errors:
         click.echo(f"portlint: {message}", err=True)
 
@@ -145,8 +206,18 @@ def _run(paths, output_format, max_warnings, exit_zero, quiet, list_rules, expla
         return EXIT_ERROR
     errors = sum(1 for d in result.diagnostics if d.severity == "error")
     warnings = len(result.diagnostics) - errors
-    failed = errors > 0 or (max_warnings is not None and warnings > max_warnings)
-    return EXIT_PROBLEMS if failed and not exit_zero else EXIT_CLEAN
+    failed = errors > 0 or (options["max_warnings"] is not None and warnings > options["max_warnings"])
+    return EXIT_PROBLEMS if failed and not options["exit_zero"] else EXIT_CLEAN
+
+
+def _statistics(diagnostics, registry, stream) -> None:
+    """flake8's --statistics: how many of each code, most first."""
+    counts: dict[str, int] = {}
+    for d in diagnostics:
+        counts[d.code] = counts.get(d.code, 0) + 1
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        rule = registry.rules.get(code)
+        stream.write(f"{n:<5} {code:<6} {rule.name if rule else ''}\n")
 
 
 def main() -> None:

@@ -47,8 +47,11 @@ def is_config_name(name: str) -> bool:
     return bool(DEFAULT_INCLUDE.match(name))
 
 
-def discover(paths: list[str]) -> list[str]:
-    """Config files under ``paths``, each once, in a stable order. Named files are always kept."""
+def discover(paths: list[str], excluded=None, force_exclude: bool = False) -> list[str]:
+    """Config files under ``paths``, each once, in a stable order. Named files are always kept,
+    unless ``force_exclude`` (pre-commit passes names) and the settings exclude them.
+    ``excluded(path, is_dir)`` answers the settings' ``exclude`` patterns."""
+    excluded = excluded or (lambda path, is_dir: False)
     out: list[str] = []
     seen: set[str] = set()
 
@@ -65,14 +68,14 @@ def discover(paths: list[str]) -> list[str]:
         if not os.path.lexists(given):
             raise DiscoveryError(f"{given}: no such file or directory")
         if os.path.isdir(given):
-            for found in _walk(given):
+            for found in _walk(given, excluded):
                 add(found)
-        else:
+        elif not (force_exclude and excluded(given, False)):
             add(given)
     return out
 
 
-def _walk(top: str) -> list[str]:
+def _walk(top: str, excluded) -> list[str]:
     found: list[str] = []
     # Ignore files of the folders above the starting folder, up to the repository root, apply too.
     inherited = _ancestor_ignores(top)
@@ -95,11 +98,11 @@ def _walk(top: str) -> list[str]:
             except OSError:
                 continue
             if is_dir:
-                if entry.name in ALWAYS_SKIPPED or any(i.matches(path, True) for i in ignores):
+                if entry.name in ALWAYS_SKIPPED or any(i.matches(path, True) for i in ignores) or excluded(path, True):
                     continue
                 subdirs.append(path)
             elif (is_config_name(entry.name) and _is_file_or_link(entry)
-                  and not any(i.matches(path, False) for i in ignores)):
+                  and not any(i.matches(path, False) for i in ignores) and not excluded(path, False)):
                 found.append(path)
         for sub in reversed(subdirs):
             stack.append((sub, ignores))

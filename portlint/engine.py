@@ -21,6 +21,7 @@ class RunResult:
     configs: list[Config] = field(default_factory=list)
     files: int = 0
     internal_errors: list[str] = field(default_factory=list)
+    sources: dict = field(default_factory=dict)  # path -> Source of every file read
 
 
 @lru_cache(maxsize=4096)
@@ -50,13 +51,16 @@ class Engine:
     """Lints files. ``settings`` is one Settings for every file, or a SettingsResolver that finds
     each file's own (nearest settings file); rules are instantiated once per distinct Settings."""
 
-    def __init__(self, settings: "Settings | SettingsResolver", registry: Registry, selected: set[str] | None = None):
+    def __init__(self, settings: "Settings | SettingsResolver", registry: Registry, selected: set[str] | None = None,
+                 disable_noqa: bool = False):
         self.resolver = settings if isinstance(settings, SettingsResolver) else None
         self.settings = settings if isinstance(settings, Settings) else settings.default()
         self.registry = registry
         #: Codes chosen by the caller (tests, the API); None means each file's settings decide.
         self.selected = {c for c in selected if c in registry.rules} if selected is not None else None
         self._rules: dict[Settings, list] = {}
+        self.disable_noqa = disable_noqa
+        self._noqa: dict[str, object] = {}  # path -> NoqaIndex, for the project pass
 
     def settings_for(self, path: str) -> Settings:
         return self.resolver.for_path(path) if self.resolver is not None else self.settings
@@ -87,17 +91,38 @@ class Engine:
         return [Diagnostic.at(Span(source, offset, end), rule_cls.code, rule_cls.name, message, severity)]
 
     def lint_file(self, path: str, text: str | None = None, result: RunResult | None = None) -> tuple[Config | None, list[Diagnostic]]:
+        """Lint one file: its config (None if it did not parse) and its diagnostics, noqa applied."""
+        config, diagnostics = self._lint_file(path, text, result)
+        return config, self._apply_noqa(diagnostics)
+
+    def _apply_noqa(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        if self.disable_noqa:
+            return diagnostics
+        return [d for d in diagnostics if not (self._noqa.get(d.path) and self._noqa[d.path].suppresses(d.row, d.code))]
+
+    def _remember_noqa(self, source: Source, parsed: Parsed | None) -> None:
+        if not self.disable_noqa:
+            from .noqa import index_for
+
+            self._noqa[source.path] = index_for(source, parsed)
+
+    def _lint_file(self, path: str, text: str | None, result: RunResult | None) -> tuple[Config | None, list[Diagnostic]]:
         settings = self.settings_for(path)
         try:
             source = Source(path, text) if text is not None else read_source(path)
+            if result is not None:
+                result.sources[path] = source
         except UnreadableFile as exc:
             return None, self._file_problem(Source(path, ""), settings, 0, str(exc))
         try:
             parsed = parse(source)
         except ParseError as exc:
+            self._remember_noqa(source, None)
             return None, self._file_problem(source, settings, exc.offset, f"syntax error: {exc.reason}", exc.offset + 1 if exc.offset < len(source.text) else exc.offset)
         except RecursionError:
+            self._remember_noqa(source, None)
             return None, self._file_problem(source, settings, 0, "syntax error: the file is nested too deeply to parse")
+        self._remember_noqa(source, parsed)
         directory = os.path.dirname(os.path.abspath(path))
         # files reached by require() are named the way this one was: absolute, or relative to here
         read = read_and_parse if not os.path.isabs(path) else (lambda p: parse(read_source(p)))
@@ -139,7 +164,7 @@ class Engine:
                 result.configs.append(config)
         for rule in self.rules_for(self.settings):
             if rule.scope == "project":
-                result.diagnostics.extend(self._run(rule, rule.check_project, result.configs, result))
+                result.diagnostics.extend(self._apply_noqa(self._run(rule, rule.check_project, result.configs, result)))
         result.diagnostics = [d for d in dedupe(result.diagnostics)
                               if not self.settings_for(d.path).ignored_here(d.path, d.code)]
         result.diagnostics.sort(key=Diagnostic.sort_key)

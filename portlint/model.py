@@ -94,6 +94,16 @@ class PortUse:
         return possible_ports(self.value)[0]
 
     @property
+    def literal_span(self) -> Span | None:
+        """The number token itself when the port is written literally (``5570`` inside
+        ``process.env.PORT || 5570``), else the whole use."""
+        if self.literal and self.span is not None:
+            for alt in self.value.alternatives():
+                if isinstance(alt, Prim) and alt.literal and self.span.contains(alt.origin):
+                    return alt.origin
+        return self.span
+
+    @property
     def valid_ports(self) -> set[int]:
         """The ports this use may be that are real ports (1-65535); PL105 reports the others."""
         return {p for p in self.ports if 1 <= p <= 65535}

@@ -5,6 +5,8 @@ parser's own reason and position, which the engine reports as PL001.
 """
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +38,24 @@ class Parsed:
 
 _OPTIONS = {"range": True, "comment": True}
 
+#: Python frames the parser may use, counted from wherever parse() is called. esprima reports
+#: "nesting exceeds the parser resource limit" when it runs out, so a fixed budget makes that
+#: diagnostic land at the same place however deep the caller's own stack is.
+PARSER_FRAMES = 2500
+
+
+@contextmanager
+def _stack_budget(frames: int):
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + frames)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
 
 def _esprima_error(exc: Exception, shift: int, text: str) -> ParseError:
     description = getattr(exc, "description", None) or str(exc)
@@ -49,6 +69,11 @@ def _esprima_error(exc: Exception, shift: int, text: str) -> ParseError:
 
 
 def parse(source: Source) -> Parsed:
+    with _stack_budget(PARSER_FRAMES):
+        return _parse(source)
+
+
+def _parse(source: Source) -> Parsed:
     kind = source.kind
     if kind == "yaml":
         return _parse_yaml(source)

@@ -47,6 +47,7 @@ class Settings:
     #: extend-ignore); a later layer decides over an earlier one, as the command line over the file.
     selection: tuple[tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()  # gitignore-style patterns, relative to base_dir
     #: Where these settings came from (a file path, or None for the defaults); relative globs start here.
     origin: str | None = None
     base_dir: str = "."
@@ -105,6 +106,15 @@ class Settings:
                 return True
         return False
 
+    def is_excluded(self, path: str, is_dir: bool = False) -> bool:
+        """``exclude`` / ``extend-exclude`` (gitignore-style, relative to the settings file's folder)."""
+        if not self.exclude:
+            return False
+        rel = os.path.relpath(os.path.abspath(path), self.base_dir).replace(os.sep, "/")
+        if rel.startswith(".."):
+            return False
+        return _exclude_spec(self.exclude).match_file(rel + "/" if is_dir else rel)
+
     def is_well_known(self, port: int) -> bool:
         return port in self.well_known and port not in self.allowed_ports
 
@@ -129,6 +139,18 @@ class Settings:
         if self.role not in ROLES:
             raise SettingsError(f"role: {self.role!r} is not one of {', '.join(ROLES)}")
         return self
+
+
+_SPECS: dict = {}
+
+
+def _exclude_spec(patterns: tuple[str, ...]):
+    spec = _SPECS.get(patterns)
+    if spec is None:
+        import pathspec
+
+        spec = _SPECS[patterns] = pathspec.GitIgnoreSpec.from_lines(patterns)
+    return spec
 
 
 def _glob_matches(pattern: str, rel: str, path: str) -> bool:
@@ -256,6 +278,13 @@ def _apply(settings: Settings, table: dict, where: str, base_dir: str) -> Settin
                         raise _err(where, f"{raw_key}.{pattern}", f"{code!r} is not a rule code or prefix")
                 entries.append((str(pattern), codes))
             updates["per_file_ignores"] = tuple(entries)
+        elif key in ("exclude", "extend-exclude"):
+            patterns = _str_list(value, where, raw_key)
+            try:
+                _exclude_spec(tuple(patterns))
+            except Exception as exc:
+                raise _err(where, raw_key, f"bad pattern: {exc}") from None
+            updates["exclude"] = (settings.exclude if key == "extend-exclude" else ()) + patterns
         elif key in EXTRA_KEYS:
             extra = dict(settings.extra)
             extra[key] = EXTRA_KEYS[key](value, where, raw_key)
@@ -277,7 +306,7 @@ EXTRA_KEYS: dict[str, Any] = {}
 
 CODE_PREFIX = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
 
-KNOWN_KEYS = {"select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "labels", "extend-labels", "role", "per-file-roles", "ranges", "well-known-ports",
+KNOWN_KEYS = {"exclude", "extend-exclude", "select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "labels", "extend-labels", "role", "per-file-roles", "ranges", "well-known-ports",
               "extend-well-known-ports", "allowed-ports", "connection-prefixes", "extend-connection-prefixes",
               "severity"}
 

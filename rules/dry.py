@@ -33,7 +33,7 @@ class LiteralPort(Rule):
             for port in sorted(use.ports):
                 entries = config.ports.by_port(port)
                 if entries:
-                    yield self.report(use.span, (
+                    yield self.report(use.literal_span, (
                         f"{use.process.display_name} writes {port} literally in {use.where}; "
                         f"refer to {entries[0].reference} instead"))
                     break
@@ -70,7 +70,7 @@ class PortNotInPorts(Rule):
             missing = [p for p in sorted(use.valid_ports) if not config.ports.by_port(p)]
             if missing:
                 port = missing[0]
-                yield self.report(use.span, (
+                yield self.report(use.literal_span, (
                     f"{use.process.display_name} gets {port} from {use.where}, but no PORTS entry holds it; add "
                     f"it to PORTS with a comment (`KEY: {port}, // what it is`) and refer to PORTS.KEY"))
 
@@ -107,7 +107,7 @@ class DuplicatedLiteral(Rule):
                 if earlier is use:
                     continue
                 row = earlier.span.location[0]
-                yield self.report(use.span, (
+                yield self.report(use.literal_span, (
                     f"{port} is written again in {use.where} of {use.process.display_name} (first in "
                     f"{earlier.where} of {earlier.process.display_name}, line {row}); define it once in PORTS "
                     "and refer to it"))

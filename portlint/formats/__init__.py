@@ -11,13 +11,26 @@ from portlint.plugins import hookimpl
 
 @dataclass
 class FormatContext:
-    rules: dict = field(default_factory=dict)
+    rules: dict = field(default_factory=dict)  # code -> Rule class
     files: int = 0
+    paths: list = field(default_factory=list)  # every file linted, in order
+    sources: dict = field(default_factory=dict)  # path -> Source, for --show-source
     quiet: bool = False
+    color: bool = False
+    show_source: bool = False
 
 
 @hookimpl
 def portlint_formats():
-    from . import json_format, text
+    from . import github, json_format, junit, sarif, text
 
-    return {"text": text.render, "concise": text.render, "json": json_format.render}
+    return {
+        "text": text.render,
+        "concise": text.render,
+        "json": json_format.render,
+        "json-lines": json_format.render_lines,
+        "sarif": sarif.render,
+        "github": github.render,
+        "junit": junit.render,
+        "pylint": text.render_pylint,
+    }

@@ -1,4 +1,5 @@
-"""JSON for editors and tools: a list of objects in ruff's shape (see schema/diagnostics.schema.json)."""
+"""JSON for editors and tools: a list of objects in ruff's shape (see schema/diagnostics.schema.json);
+json-lines: the same objects, one per line."""
 from __future__ import annotations
 
 import json
@@ -22,3 +23,8 @@ def as_dict(d) -> dict:
 def render(diagnostics, stream, context) -> None:
     json.dump([as_dict(d) for d in diagnostics], stream, indent=2, ensure_ascii=False)
     stream.write("\n")
+
+
+def render_lines(diagnostics, stream, context) -> None:
+    for d in diagnostics:
+        stream.write(json.dumps(as_dict(d), ensure_ascii=False) + "\n")

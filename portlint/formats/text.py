@@ -1,10 +1,21 @@
 """``path:row:col: CODE message``, one line a diagnostic, then a one-line summary."""
 from __future__ import annotations
 
+_BOLD, _RED, _YELLOW, _CYAN, _DIM, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[2m", "\x1b[0m"
+
+
+def _paint(text: str, style: str, on: bool) -> str:
+    return f"{style}{text}{_RESET}" if on else text
+
 
 def render(diagnostics, stream, context) -> None:
+    color = context.color
     for d in diagnostics:
-        stream.write(f"{d.path}:{d.row}:{d.column}: {d.code} {d.message}\n")
+        where = _paint(f"{d.path}:{d.row}:{d.column}:", _BOLD, color)
+        code = _paint(d.code, _RED if d.severity == "error" else _YELLOW, color)
+        stream.write(f"{where} {code} {d.message}\n")
+        if context.show_source:
+            stream.write(source_excerpt(d, context, color))
     if context.quiet or not diagnostics:
         return
     errors = sum(1 for d in diagnostics if d.severity == "error")
@@ -15,3 +26,22 @@ def render(diagnostics, stream, context) -> None:
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
     stream.write(f"Found {' and '.join(parts)} in {context.files} file{'s' if context.files != 1 else ''}.\n")
+
+
+def source_excerpt(d, context, color: bool) -> str:
+    """The reported line with a caret run under the reported token (ruff's --show-source)."""
+    source = context.sources.get(d.path)
+    if source is None or d.row > source.line_count:
+        return ""
+    line = source.line(d.row).replace("\t", " ")
+    width = max(1, (d.end_column - d.column) if d.end_row == d.row else len(line) - d.column + 1)
+    gutter = f"{d.row:>5} | "
+    pad = " " * (len(gutter) - 2) + "| "
+    caret = " " * (d.column - 1) + "^" * width
+    return f"{_paint(gutter, _CYAN, color)}{line}\n{_paint(pad, _CYAN, color)}{_paint(caret, _RED if d.severity == 'error' else _YELLOW, color)}\n"
+
+
+def render_pylint(diagnostics, stream, context) -> None:
+    """pylint's parseable shape: ``path:row: [CODE] message``."""
+    for d in diagnostics:
+        stream.write(f"{d.path}:{d.row}: [{d.code}] {d.message}\n")
