@@ -88,6 +88,9 @@ class PortUse:
     entry: PortsEntry | None = None
     label: str = ""
     connection: bool = False
+    #: False when PM2 never applies it: every environment takes this key from a later layer
+    #: (``deploy.<env>.env`` < ``env`` < ``port`` < ``env_<env>``).
+    effective: bool = True
 
     @property
     def ports(self) -> set[int]:
@@ -114,6 +117,8 @@ class PortUse:
 
     @property
     def where(self) -> str:
+        if self.source.startswith("deploy."):
+            return f"{self.source}.{self.key}"
         if self.source in ARG_FIELDS:
             return f"{self.source} {self.key}"
         if self.source == "port":
@@ -132,29 +137,68 @@ class Process:
     instances: Value | None = None
     exec_mode: str = "fork"
     increment_var: str | None = None
+    cpus: int = 4  # what 'max', 0 and -1 instances mean (the `cpus` setting)
 
     @property
     def display_name(self) -> str:
         return self.name if self.name is not None else f"app #{self.index + 1}"
 
     @property
+    def per_cpu(self) -> bool:
+        """``instances`` is 'max', 0 or -1: one copy per CPU (minus one for -1)."""
+        v = self.instances.value if isinstance(self.instances, Prim) else None
+        return v in (0, -1) or (isinstance(v, str) and v.strip().lower() in ("max", "0", "-1"))
+
+    @property
     def instance_count(self) -> int | None:
-        """The number of copies when it is a plain number; None for 'max', -1, 0 or unknown."""
-        if isinstance(self.instances, Prim) and isinstance(self.instances.value, (int, float)) and not isinstance(self.instances.value, bool):
-            n = int(self.instances.value)
-            return n if n >= 1 else None
+        """How many copies PM2 starts: a number, or the `cpus` setting for 'max'/0/-1; None if unknown."""
         if self.instances is None:
             return 1
+        if not isinstance(self.instances, Prim):
+            return None
+        v = self.instances.value
+        if self.per_cpu:
+            return max(1, self.cpus - 1) if str(v).strip() == "-1" else self.cpus
+        if isinstance(v, str) and v.strip().isdigit():
+            v = int(v.strip())
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 1:
+            return int(v)
         return None
+
+    def occupying_uses(self) -> Iterator[PortUse]:
+        """The allocated uses PM2 really applies in some environment."""
+        return (u for u in self.uses if not u.connection and u.effective)
+
+    def environments(self) -> dict[str, list[PortUse]]:
+        """For each environment PM2 can start this app in ('' = no --env), the uses it applies:
+        the winning env key of each layer plus args, node_args and the ports object."""
+        names = {""} | {u.source[len("env_"):] for u in self.uses if u.source.startswith("env_")}
+        names |= {u.source.split(".")[1] for u in self.uses if u.source.startswith("deploy.")}
+        out: dict[str, list[PortUse]] = {}
+        for name in sorted(names):
+            layers = ([f"deploy.{name}.env"] if name else []) + ["env", "port"] + ([f"env_{name}"] if name else [])
+            winners: dict[str, PortUse] = {}
+            for layer in layers:
+                for use in self.uses:
+                    if use.source == layer:
+                        winners["PORT" if use.source == "port" else use.key] = use
+            others = [u for u in self.uses if not (u.source.startswith(("env", "deploy.")) or u.source == "port")]
+            out[name] = list(winners.values()) + others
+        return out
 
     def allocated_uses(self) -> Iterator[PortUse]:
         return (u for u in self.uses if not u.connection)
+
+    def mark_effective(self) -> None:
+        applied = {id(u) for uses in self.environments().values() for u in uses}
+        for use in self.uses:
+            use.effective = id(use) in applied
 
     def occupied(self, use: PortUse) -> set[int]:
         """The ports a use occupies, counting the copies ``increment_var`` adds."""
         ports = use.valid_ports
         count = self.instance_count
-        if self.increment_var and use.key == self.increment_var and use.source.startswith("env") and count and count > 1:
+        if self.increment_var and use.key == self.increment_var and use.source.startswith(("env", "deploy.")) and count and count > 1:
             return {p + i for p in ports for i in range(count)}
         if self.increment_var == "PORT" and use.source == "port" and count and count > 1:
             return {p + i for p in ports for i in range(count)}
@@ -207,7 +251,7 @@ class Config:
             for entry in self.ports.entries:
                 ports |= {p for p in entry.ports if 1 <= p <= 65535}
         for process in self.processes:
-            for use in process.allocated_uses():
+            for use in process.occupying_uses():
                 ports |= {p for p in process.occupied(use) if 1 <= p <= 65535}
         return ports
 
@@ -219,13 +263,19 @@ def build_config(parsed: Parsed, evaluator: ModuleEvaluator, settings: Settings)
     unresolved = _Collector()
     ports = _ports_table(evaluator, unresolved)
     apps = _apps_of(exports, unresolved)
+    deploy = _deploy_envs(exports, unresolved)
     processes = []
     for index, app in enumerate(apps):
         if not isinstance(app, Obj):
             unknown = app if isinstance(app, Unknown) else Unknown(reason="an app that is not an object", span=app.span)
             unresolved.add(unknown, f"app #{index + 1}")
             continue
-        processes.append(_process(app, index, unresolved, settings))
+        process = _process(app, index, unresolved, settings)
+        for name, env in deploy:
+            _env_uses(process, f"deploy.{name}.env", env, settings, unresolved)
+        process.cpus = settings.cpus
+        process.mark_effective()
+        processes.append(process)
     config = Config(parsed.source.path, parsed, evaluator, exports, ports, processes, unresolved.items, settings)
     _link_and_label(config)
     return config
@@ -327,6 +377,32 @@ def _apps_of(exports: Value, unresolved: _Collector) -> list[Value]:
     return []
 
 
+def _deploy_envs(exports: Value, unresolved: _Collector) -> list[tuple[str, Obj]]:
+    """``deploy.<name>.env`` blocks: environment every app gets under ``pm2 deploy <name>``."""
+    deploy = exports.get("deploy") if isinstance(exports, Obj) else None
+    if not isinstance(deploy, Obj):
+        return []
+    out = []
+    for name, prop in deploy.props.items():
+        target = prop.value
+        env = target.get("env") if isinstance(target, Obj) else None
+        if isinstance(env, Obj):
+            out.append((name, env))
+        elif isinstance(env, Unknown):
+            unresolved.add(env, f"deploy.{name}.env")
+    return out
+
+
+def _env_uses(process: "Process", source: str, env: Value, settings: Settings, unresolved: _Collector) -> None:
+    if isinstance(env, Obj):
+        unresolved.parts(env, f"{source} of {process.display_name}")
+        for env_key, env_prop in env.props.items():
+            if is_port_key(env_key, settings.is_connection_key):
+                _add_use(process, source, env_key, env_prop.value, settings, unresolved)
+    elif isinstance(env, Unknown):
+        unresolved.add(env, f"{source} of {process.display_name}")
+
+
 def _field(app: Obj, name: str) -> tuple[str, Value] | None:
     if name in app.props:
         return name, app.props[name].value
@@ -360,13 +436,7 @@ def _process(app: Obj, index: int, unresolved: _Collector, settings: Settings) -
     for key, prop in app.props.items():
         value = prop.value
         if key == "env" or key.startswith("env_"):
-            if isinstance(value, Obj):
-                unresolved.parts(value, f"{key} of {process.display_name}")
-                for env_key, env_prop in value.props.items():
-                    if is_port_key(env_key, settings.is_connection_key):
-                        _add_use(process, key, env_key, env_prop.value, settings, unresolved)
-            elif isinstance(value, Unknown):
-                unresolved.add(value, f"{key} of {process.display_name}")
+            _env_uses(process, key, value, settings, unresolved)
         elif key == "port":
             _add_use(process, "port", "port", value, settings, unresolved)
         elif key == "ports":
@@ -403,7 +473,7 @@ def _add_use(process: Process, source: str, key: str, value: Value, settings: Se
     span = span or value.span
     literal = any(isinstance(alt, Prim) and alt.literal and span is not None and span.contains(alt.origin)
                   for alt in value.alternatives())
-    connection = source.startswith("env") and settings.is_connection_key(key)
+    connection = source.startswith(("env", "deploy.")) and settings.is_connection_key(key)
     use = PortUse(process, source, key, value, span, literal=literal, connection=connection)
     if any(isinstance(alt, (Unknown, EnvVar)) for alt in value.alternatives()):
         unresolved.add(value, f"{use.where} of {process.display_name}")

@@ -48,6 +48,7 @@ class Settings:
     selection: tuple[tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()  # gitignore-style patterns, relative to base_dir
+    cpus: int = 4  # what instances 'max' / 0 / -1 count as
     #: Where these settings came from (a file path, or None for the defaults); relative globs start here.
     origin: str | None = None
     base_dir: str = "."
@@ -278,6 +279,10 @@ def _apply(settings: Settings, table: dict, where: str, base_dir: str) -> Settin
                         raise _err(where, f"{raw_key}.{pattern}", f"{code!r} is not a rule code or prefix")
                 entries.append((str(pattern), codes))
             updates["per_file_ignores"] = tuple(entries)
+        elif key == "cpus":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1024:
+                raise _err(where, raw_key, f"{value!r} is not a CPU count from 1 to 1024")
+            updates["cpus"] = value
         elif key in ("exclude", "extend-exclude"):
             patterns = _str_list(value, where, raw_key)
             try:
@@ -306,7 +311,7 @@ EXTRA_KEYS: dict[str, Any] = {}
 
 CODE_PREFIX = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
 
-KNOWN_KEYS = {"exclude", "extend-exclude", "select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "labels", "extend-labels", "role", "per-file-roles", "ranges", "well-known-ports",
+KNOWN_KEYS = {"cpus", "exclude", "extend-exclude", "select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "labels", "extend-labels", "role", "per-file-roles", "ranges", "well-known-ports",
               "extend-well-known-ports", "allowed-ports", "connection-prefixes", "extend-connection-prefixes",
               "severity"}
 

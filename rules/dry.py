@@ -104,8 +104,8 @@ class DuplicatedLiteral(Rule):
                 continue
             for port in sorted(use.ports):
                 earlier = first.setdefault(port, use)
-                if earlier is use:
-                    continue
+                if earlier is use or earlier.literal_span.same_place(use.literal_span):
+                    continue  # the same text reached twice (a YAML alias, a shared object) is written once
                 row = earlier.span.location[0]
                 yield self.report(use.literal_span, (
                     f"{port} is written again in {use.where} of {use.process.display_name} (first in "

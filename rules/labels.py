@@ -62,7 +62,8 @@ class InvisibleToPortos(Rule):
     ``env_production`` blocks (keys ``PORT`` and ``*_PORT``, values that are plain numbers,
     ``... || N`` fallbacks or ``PORTS.X`` references), else ``--port N`` in a plain args string,
     else a ``port: N`` field. Anything else is invisible: template-literal or array ``args``,
-    ``--port=N``, quoted numbers, other ``env_<name>`` blocks, computed values, and every
+    ``--port=N``, quoted numbers, other ``env_<name>`` blocks and ``deploy.<env>.env``, computed
+    values, and every
     ``.json``, ``.mjs`` or differently named file. A port that PortOS already shows through
     another form of the same process is not reported. Connection ports are not the app's own and
     are not reported.
@@ -85,7 +86,8 @@ class InvisibleToPortos(Rule):
     def check(self, config):
         import os
 
-        uses = [u for u in config.allocated_uses() if u.span is not None and u.span.source is config.source]
+        uses = [u for p in config.processes for u in p.occupying_uses()
+                if u.span is not None and u.span.source is config.source]
         if not uses:
             return
         base = os.path.basename(config.path)
@@ -97,12 +99,17 @@ class InvisibleToPortos(Rule):
                 f"none of the {len(uses)} port use{'s' if len(uses) != 1 else ''} in this file will show in the "
                 f"PortOS apps list: {why}; move the apps into ecosystem.config.cjs"))
             return
+        seen: set[tuple] = set()  # a deploy env shared by every app is reported once
         for process in config.processes:
-            yield from self._check_process(config, process)
+            for diagnostic in self._check_process(config, process):
+                key = (diagnostic.row, diagnostic.column, diagnostic.message.split("'s port", 1)[-1])
+                if key not in seen:
+                    seen.add(key)
+                    yield diagnostic
 
     def _check_process(self, config, process):
 
-        uses = [u for u in process.allocated_uses() if u.span is not None and u.span.source is config.source]
+        uses = [u for u in process.occupying_uses() if u.span is not None and u.span.source is config.source]
         if not uses:
             return
         opening = process.span.text if process.span is not None and process.span.source is config.source else ""
@@ -197,6 +204,8 @@ def invisible_reason(config, use, stage: str) -> str:
             return "PortOS reads the literal numbers of the ports object and this one is computed; write the number"
         return ("PortOS reads a ports object only when its values are plain numbers (or it is a PORTS.x "
                 "sub-object); write the numbers, or give the port in env")
+    if use.source.startswith("deploy."):
+        return f"PortOS does not read {use.source}; give the port in the app's env as well"
     if use.source.startswith("env"):
         if use.source not in PORTOS_ENV_BLOCKS:
             return (f"PortOS reads only env, env_development and env_production, not {use.source}; "
@@ -238,24 +247,26 @@ class LabelConflict(Rule):
     """One process does not get two different ports under the same label.
 
     PortOS keeps one port per label, so the second silently replaces the first in its apps list,
-    and the people reading it are told the wrong port. Typical causes: ``PORT`` differing between
-    ``env`` and ``env_production``, or ``VITE_PORT`` and ``--port`` disagreeing.
+    and the people reading it are told the wrong port. Each environment PM2 can start the app in is
+    checked on its own, with PM2's precedence (``deploy.<env>.env`` < ``env`` < ``port`` <
+    ``env_<env>``), so ``env.PORT`` and ``env_production.PORT`` may differ; ``VITE_PORT`` and
+    ``--port`` disagreeing, or ``PORT`` and ``HEALTH_PORT`` labelled alike, may not.
 
     Bad:
         const PORTS = {
-          API: 5570, // REST API
-          API_PROD: 5571 // REST API in production
+          UI: 5570, // Vite dev server
+          UI_ALT: 5571 // what --port says
         };
         module.exports = { PORTS, apps: [
-          { name: 'api', env: { PORT: PORTS.API }, env_production: { PORT: PORTS.API_PROD } },
+          { name: 'web-ui', args: `--port ${PORTS.UI_ALT}`, env: { VITE_PORT: PORTS.UI } },
         ] };
 
     Good:
         const PORTS = {
-          API: 5570 // REST API
+          UI: 5570 // Vite dev server
         };
         module.exports = { PORTS, apps: [
-          { name: 'api', env: { PORT: PORTS.API }, env_production: { PORT: PORTS.API } },
+          { name: 'web-ui', args: `--port ${PORTS.UI}`, env: { VITE_PORT: PORTS.UI } },
         ] };
     """
 
@@ -265,16 +276,20 @@ class LabelConflict(Rule):
         from portlint.values import possible_ports
 
         for process in config.processes:
-            first: dict[str, tuple] = {}
-            for use in process.allocated_uses():
-                ports, known = possible_ports(use.value)
-                if not use.label or not known or len(ports) != 1 or use.span is None:
-                    continue
-                port = next(iter(ports))
-                earlier = first.setdefault(use.label, (port, use))
-                if earlier[0] == port:
-                    continue
-                yield self.report(use.span, (
-                    f"{process.display_name} gets two ports labelled {use.label!r}: {earlier[0]} from "
-                    f"{earlier[1].where} and {port} from {use.where}; PortOS shows one port per label, so use "
-                    "the same port or a different key for the second"))
+            reported = set()
+            for environment, uses in process.environments().items():
+                first: dict[str, tuple] = {}
+                for use in uses:
+                    ports, known = possible_ports(use.value)
+                    if use.connection or not use.label or not known or len(ports) != 1 or use.span is None:
+                        continue
+                    port = next(iter(ports))
+                    earlier = first.setdefault(use.label, (port, use))
+                    if earlier[0] == port or id(use) in reported:
+                        continue
+                    reported.add(id(use))
+                    when = f" when started with --env {environment}" if environment else ""
+                    yield self.report(use.span, (
+                        f"{process.display_name} gets two ports labelled {use.label!r}{when}: {earlier[0]} from "
+                        f"{earlier[1].where} and {port} from {use.where}; PortOS shows one port per label, so use "
+                        "the same port or a different key for the second"))

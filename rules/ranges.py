@@ -102,7 +102,7 @@ class PortOutOfRange(Rule):
                     yield self.report(entry.span, (
                         f"{entry.reference} is {port}, {explain(port)}; a {role} config takes its ports from {wanted}"))
         for process in config.processes:
-            for use in process.allocated_uses():
+            for use in process.occupying_uses():
                 if use.span is None:
                     continue
                 own = set() if use.entry is not None else set(use.ports)
@@ -156,7 +156,7 @@ class PortCollision(Rule):
         for config in sorted(configs, key=lambda c: c.path):
             for process in config.processes:
                 identity = _identity(process)
-                for use in process.allocated_uses():
+                for use in process.occupying_uses():
                     if use.span is None:
                         continue
                     for port in sorted(process.occupied(use)):
@@ -217,16 +217,14 @@ class InstancesSharePort(Rule):
             if process.exec_mode != "fork" or process.instances is None:
                 continue
             count = process.instance_count
-            inst = process.instances
-            per_cpu = isinstance(inst, Prim) and (inst.value in ("max", 0, -1) or (isinstance(inst.value, str) and inst.value.strip() == "max"))
-            if not (per_cpu or (count is not None and count > 1)):
+            if count is None or count < 2:
                 continue
-            shown = f"{count} fork-mode instances" if count and count > 1 else "fork-mode instances (one per CPU)"
-            for use in process.allocated_uses():
+            shown = "fork-mode instances (one per CPU)" if process.per_cpu else f"{count} fork-mode instances"
+            for use in process.occupying_uses():
                 if use.span is None or not use.ports:
                     continue
                 incremented = process.increment_var and (
-                    (use.source.startswith("env") and use.key == process.increment_var)
+                    (use.source.startswith(("env", "deploy.")) and use.key == process.increment_var)
                     or (use.source == "port" and process.increment_var == "PORT"))
                 if incremented:
                     continue
@@ -234,4 +232,4 @@ class InstancesSharePort(Rule):
                 yield self.report(use.span, (
                     f"{process.display_name} runs {shown} that all bind {port} from "
                     f"{use.where}, so all but one fail with EADDRINUSE; set `exec_mode: 'cluster'` or "
-                    f"`increment_var: '{use.key if use.source.startswith('env') else 'PORT'}'`"))
+                    f"`increment_var: '{use.key if use.source.startswith(('env', 'deploy.')) else 'PORT'}'`"))

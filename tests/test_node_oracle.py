@@ -60,6 +60,11 @@ def engine(registry):
     return Engine(Settings(), registry)
 
 
+def applied(process):
+    """The uses PM2 applies in some environment (connection ports included: Node sees them too)."""
+    return [u for u in process.uses if u.effective]
+
+
 def compare(config, node_apps, where):
     assert config is not None, f"{where}: Node loads it, portlint did not"
     if config.unresolved:
@@ -69,15 +74,15 @@ def compare(config, node_apps, where):
             app = by_name.get(process.name)
             assert app is not None or process.name is None, f"{where}: portlint invented {process.name}"
             if app is not None:
-                certain = set().union(*(u.ports for u in process.uses if len(list(u.value.alternatives())) == 1
-                                        and u.known)) if process.uses else set()
+                certain = set().union(*(u.ports for u in applied(process) if len(list(u.value.alternatives())) == 1
+                                        and u.known))
                 assert certain <= set(app["ports"]), f"{where} {process.name}: {sorted(certain)} vs Node {app['ports']}"
         return
     assert [p.name for p in config.processes] == [a["name"] for a in node_apps], where
     for process, app in zip(config.processes, node_apps):
         node_ports = set(app["ports"])
-        possible = set().union(*(u.ports for u in process.uses)) if process.uses else set()
-        certain = set().union(*(u.ports for u in process.uses if len(list(u.value.alternatives())) == 1)) if process.uses else set()
+        possible = set().union(*(u.ports for u in applied(process)))
+        certain = set().union(*(u.ports for u in applied(process) if len(list(u.value.alternatives())) == 1))
         assert node_ports <= possible, f"{where} {process.name}: Node sees {sorted(node_ports - possible)} that portlint missed"
         assert certain <= node_ports, f"{where} {process.name}: portlint resolved {sorted(certain - node_ports)} that Node does not give"
 

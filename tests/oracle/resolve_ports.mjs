@@ -42,15 +42,27 @@ function words(args) {
   return [];
 }
 
-function portsOfApp(app) {
+// PM2 merges, for `--env NAME`: deploy.NAME.env < env < port (as env.PORT) < env_NAME.
+function environments(app, deploy) {
+  const names = new Set(['']);
+  for (const key of Object.keys(app)) if (key.startsWith('env_')) names.add(key.slice(4));
+  for (const name of Object.keys(deploy || {})) if (deploy[name] && deploy[name].env) names.add(name);
+  return [...names].map((name) => {
+    const merged = {};
+    if (name && deploy && deploy[name] && deploy[name].env) Object.assign(merged, deploy[name].env);
+    Object.assign(merged, app.env || {});
+    if (app.port !== undefined) merged.PORT = app.port;
+    if (name) Object.assign(merged, app[`env_${name}`] || {});
+    return merged;
+  });
+}
+
+function portsOfApp(app, deploy) {
   const ports = [];
   const add = (v) => { const p = toPort(v); if (p !== null) ports.push(p); };
-  for (const [key, block] of Object.entries(app)) {
-    if ((key === 'env' || key.startsWith('env_')) && block && typeof block === 'object') {
-      for (const [envKey, v] of Object.entries(block)) if (isPortKey(envKey)) add(v);
-    }
+  for (const env of environments(app, deploy)) {
+    for (const [envKey, v] of Object.entries(env)) if (isPortKey(envKey)) add(v);
   }
-  if ('port' in app) add(app.port);
   const flat = (obj) => { for (const v of Object.values(obj)) (v && typeof v === 'object') ? flat(v) : add(v); };
   if (app.ports && typeof app.ports === 'object') flat(app.ports);
   const args = words(app.args);
@@ -89,7 +101,8 @@ const out = {};
 for (const file of process.argv.slice(2)) {
   try {
     const config = await load(file);
-    out[file] = { apps: appsOf(config).map((app) => ({ name: app && app.name, ports: portsOfApp(app || {}) })) };
+    const deploy = config && !Array.isArray(config) ? config.deploy : undefined;
+    out[file] = { apps: appsOf(config).map((app) => ({ name: app && app.name, ports: portsOfApp(app || {}, deploy) })) };
   } catch (error) {
     out[file] = { error: String(error && error.message || error).split('\n')[0] };
   }
