@@ -49,6 +49,14 @@ class Fatal(Exception):
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="Use this settings file (portlint.toml or pyproject.toml) for every file.")
 @click.option("--isolated", is_flag=True, help="Ignore every settings file; defaults and options only.")
+@click.option("--map", "port_map", is_flag=True,
+              help="Print the port map of the configs under PATHS (--format text, markdown or json) instead of linting.")
+@click.option("--next-free", type=click.IntRange(min=1, max=1000), metavar="N",
+              help="Print the first block of N free ports in the range of --role (default: user) and exit.")
+@click.option("--portos-url", metavar="URL",
+              help="Also count the ports of the live PortOS apps list (GET URL/api/apps) as taken.")
+@click.option("--portos-timeout", type=click.FloatRange(min=0.1, max=120), default=5.0, show_default=True,
+              metavar="SECONDS", help="How long to wait for PortOS.")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalog and exit.")
 @click.option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
 @click.version_option(__version__, "--version", prog_name="portlint", message="%(prog)s %(version)s")
@@ -131,10 +139,21 @@ def _run(paths: list[str], options: dict) -> int:
         click.echo(text, nl=False)
         return EXIT_CLEAN
 
+    mode = "map" if options.get("port_map") else "free" if options.get("next_free") else "lint"
+    if mode == "map" and options["output_format"] not in MAP_FORMATS:
+        raise Fatal(f"--format: the port map is printed as {', '.join(MAP_FORMATS)}, not {options['output_format']!r}")
     render = registry.formats.get(options["output_format"])
-    if render is None:
+    if render is None and mode == "lint":
         raise Fatal(f"--format: unknown format {options['output_format']!r} "
                     f"(choose from {', '.join(sorted(registry.formats))})")
+    external: list = []
+    if options.get("portos_url"):
+        from .portos_api import PortosError, fetch_ports
+
+        try:
+            external = fetch_ports(options["portos_url"], timeout=options["portos_timeout"])
+        except PortosError as exc:
+            raise Fatal(str(exc)) from None
 
     stdin_name = options.get("stdin_filename")
     stdin_text: dict[str, str] = {}
@@ -171,10 +190,16 @@ def _run(paths: list[str], options: dict) -> int:
             files = paths
         else:
             files = discover(paths or ["."], excluded=excluded, force_exclude=options["force_exclude"])
-        engine = Engine(resolver, registry, disable_noqa=options["disable_noqa"])
+        engine = Engine(resolver, registry, disable_noqa=options["disable_noqa"], external_ports=external)
         result = engine.run(files, stdin_text=stdin_text or None)
     except (SettingsError, DiscoveryError) as exc:
         raise Fatal(str(exc)) from None
+    if mode == "map":
+        return _print_map(result, options)
+    if mode == "free":
+        first = (paths or ["."])[0]
+        probe = os.path.join(first, "_") if os.path.isdir(first) else first
+        return _print_free_block(result, resolver.for_path(probe), options, external)
 
     diagnostics = result.diagnostics
     if options["quiet"]:
@@ -208,6 +233,54 @@ def _run(paths: list[str], options: dict) -> int:
     warnings = len(result.diagnostics) - errors
     failed = errors > 0 or (options["max_warnings"] is not None and warnings > options["max_warnings"])
     return EXIT_PROBLEMS if failed and not options["exit_zero"] else EXIT_CLEAN
+
+
+MAP_FORMATS = ("text", "markdown", "json")
+
+
+def _write(options: dict, text: str) -> None:
+    if options.get("output_file"):
+        with open(options["output_file"], "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+def _print_map(result, options: dict) -> int:
+    from . import portmap
+
+    rows = portmap.rows_of(result.configs)
+    renderer = {"text": portmap.render_text, "markdown": portmap.render_markdown, "json": portmap.render_json}
+    _write(options, renderer[options["output_format"]](rows))
+    return EXIT_CLEAN
+
+
+def _print_free_block(result, settings, options: dict, external: list) -> int:
+    from . import portmap
+    from .freeblock import first_free_block
+
+    size = options["next_free"]
+    role = options.get("role") or settings.role
+    name, low, high = settings.allowed_range("user" if role == "any" else role)[0]
+    taken = {r.port for r in portmap.rows_of(result.configs) if not r.connection}
+    for config in result.configs:  # PORTS entries count even when no process uses them yet
+        if config.ports is not None:
+            for entry in config.ports.entries:
+                taken |= entry.ports
+    taken |= {p.port for p in external}
+    block = first_free_block(size, low, high, taken, settings.is_well_known)
+    if block is None:
+        click.echo(f"portlint: no block of {size} free port{'s' if size != 1 else ''} in the {name} range "
+                   f"{low}-{high} ({len(taken & set(range(low, high + 1)))} taken)", err=True)
+        return EXIT_PROBLEMS
+    start, end = block
+    if options["output_format"] == "json":
+        import json
+
+        _write(options, json.dumps({"start": start, "end": end, "size": size, "range": [low, high]}) + "\n")
+    else:
+        _write(options, (f"{start}-{end}" if end != start else f"{start}") + "\n")
+    return EXIT_CLEAN
 
 
 def _statistics(diagnostics, registry, stream) -> None:

@@ -52,7 +52,7 @@ class Engine:
     each file's own (nearest settings file); rules are instantiated once per distinct Settings."""
 
     def __init__(self, settings: "Settings | SettingsResolver", registry: Registry, selected: set[str] | None = None,
-                 disable_noqa: bool = False):
+                 disable_noqa: bool = False, external_ports: tuple = ()):
         self.resolver = settings if isinstance(settings, SettingsResolver) else None
         self.settings = settings if isinstance(settings, Settings) else settings.default()
         self.registry = registry
@@ -60,6 +60,7 @@ class Engine:
         self.selected = {c for c in selected if c in registry.rules} if selected is not None else None
         self._rules: dict[Settings, list] = {}
         self.disable_noqa = disable_noqa
+        self.external_ports = tuple(external_ports)
         self._noqa: dict[str, object] = {}  # path -> NoqaIndex, for the project pass
 
     def settings_for(self, path: str) -> Settings:
@@ -164,6 +165,7 @@ class Engine:
                 result.configs.append(config)
         for rule in self.rules_for(self.settings):
             if rule.scope == "project":
+                rule.external_ports = self.external_ports
                 result.diagnostics.extend(self._apply_noqa(self._run(rule, rule.check_project, result.configs, result)))
         result.diagnostics = [d for d in dedupe(result.diagnostics)
                               if not self.settings_for(d.path).ignored_here(d.path, d.code)]

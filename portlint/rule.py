@@ -30,6 +30,8 @@ class Rule:
 
     def __init__(self, settings: "Settings"):
         self.settings = settings
+        #: Ports the live PortOS apps list shows (``--portos-url``), for project rules.
+        self.external_ports: tuple = ()
 
     def check(self, config: "Config") -> Iterable[Diagnostic]:
         return ()

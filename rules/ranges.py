@@ -148,11 +148,16 @@ class PortCollision(Rule):
     """
 
     code, name, severity = "PL203", "port-collision", "error"
+    # With --portos-url, ports the live PortOS apps list shows count as taken too (a process of
+    # the same name is taken to be this one).
     scope = "project"
 
     def check_project(self, configs):
         first: dict[int, tuple] = {}
         reported: set[tuple] = set()
+        live: dict[int, list] = {}
+        for item in self.external_ports:  # --portos-url: what PortOS already lists
+            live.setdefault(item.port, []).append(item)
         for config in sorted(configs, key=lambda c: c.path):
             for process in config.processes:
                 identity = _identity(process)
@@ -160,6 +165,15 @@ class PortCollision(Rule):
                     if use.span is None:
                         continue
                     for port in sorted(process.occupied(use)):
+                        others = [p for p in live.get(port, ()) if p.process != process.name]
+                        if others and (identity, port, "live") not in reported:
+                            reported.add((identity, port, "live"))
+                            other = others[0]
+                            label = f" as {other.label}" if other.label else ""
+                            yield self.report(use.span, (
+                                f"port {port} of {process.display_name} ({use.where}) is already used{label} by "
+                                f"process {other.process!r} of the PortOS app {other.app!r}; pick a free block "
+                                "(`portlint --next-free N`)"), settings=config.settings)
                         owner = first.setdefault(port, (identity, process, use, config))
                         if owner[0] == identity:
                             continue
