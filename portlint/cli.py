@@ -41,6 +41,10 @@ class Fatal(Exception):
 @click.option("--force-exclude", is_flag=True,
               help="Apply the exclude settings to files named on the command line too (for pre-commit).")
 @click.option("--disable-noqa", is_flag=True, help="Ignore `// noqa` comments and report everything.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes to the files (atomically), then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change meaning.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if any).")
+@click.option("--show-fixes", is_flag=True, help="With --fix: list the fixes applied, per file.")
 @click.option("--role", type=click.Choice(["user", "core", "reserved", "any"]),
               help="The range every linted config takes its ports from (default: user, or the settings).")
 @click.option("--extend-labels", metavar="LABELS", help="Comma-separated labels to accept besides the label set.")
@@ -172,6 +176,10 @@ def _run(paths: list[str], options: dict) -> int:
         paths = [name]
     elif stdin_name:
         raise Fatal("--stdin-filename needs '-' as the path")
+    if options["unsafe_fixes"] and not (options["fix"] or options["diff"]):
+        raise Fatal("--unsafe-fixes goes with --fix or --diff")
+    if stdin_text and options["fix"]:
+        options["_report_to_stderr"] = True
 
     from .discover import DiscoveryError, discover
     from .engine import Engine
@@ -194,6 +202,11 @@ def _run(paths: list[str], options: dict) -> int:
         result = engine.run(files, stdin_text=stdin_text or None)
     except (SettingsError, DiscoveryError) as exc:
         raise Fatal(str(exc)) from None
+    if mode == "lint" and (options["fix"] or options["diff"]):
+        code = _apply_fixes(engine, files, stdin_text, options)
+        if code is not None:
+            return code
+        result = engine.run(files, stdin_text=stdin_text or None)  # report what is left
     if mode == "map":
         return _print_map(result, options)
     if mode == "free":
@@ -208,7 +221,8 @@ def _run(paths: list[str], options: dict) -> int:
     from .formats import FormatContext
 
     output_file = options.get("output_file")
-    stream = open(output_file, "w", encoding="utf-8", newline="") if output_file else sys.stdout
+    stream = open(output_file, "w", encoding="utf-8", newline="") if output_file else (
+        sys.stderr if options.get("_report_to_stderr") else sys.stdout)
     try:
         context = FormatContext(rules=registry.rules, files=result.files, paths=files, sources=result.sources,
                                 quiet=options["quiet"], color=_use_color(options["color"], stream),
@@ -227,7 +241,7 @@ def _run(paths: list[str], options: dict) -> int:
     for message in result.internal_errors:
         click.echo(f"portlint: {message}", err=True)
 
-    if result.internal_errors:
+    if result.internal_errors or options.get("_fix_failed"):
         return EXIT_ERROR
     errors = sum(1 for d in result.diagnostics if d.severity == "error")
     warnings = len(result.diagnostics) - errors
@@ -281,6 +295,69 @@ def _print_free_block(result, settings, options: dict, external: list) -> int:
     else:
         _write(options, (f"{start}-{end}" if end != start else f"{start}") + "\n")
     return EXIT_CLEAN
+
+
+def _apply_fixes(engine, files: list[str], stdin_text: dict, options: dict) -> int | None:
+    """--fix / --diff. Returns an exit code to stop with (diff mode), or None to report what is left."""
+    import difflib
+
+    from .fix import FixWriteError, fix_text
+    from .source import UnreadableFile, read_source
+
+    unsafe = options["unsafe_fixes"]
+    changed = 0
+    failures = []
+    shown: list[str] = []
+    total = 0
+    for path in files:
+        try:
+            text = stdin_text[path] if path in stdin_text else read_source(path).text
+        except UnreadableFile:
+            continue  # PL001 reports it
+        outcome = fix_text(engine, path, text, unsafe)
+        for code, message in outcome.dropped:
+            click.echo(f"portlint: fix not applied: {message}", err=True)
+        if not outcome.changed:
+            continue
+        changed += 1
+        total += len(outcome.applied)
+        if options["diff"]:
+            sys.stdout.write("".join(difflib.unified_diff(
+                outcome.original.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
+                f"a/{path}", f"b/{path}")))
+            continue
+        if path in stdin_text:
+            stdin_text[path] = outcome.text
+            sys.stdout.write(outcome.text)  # an editor reads the fixed buffer back
+            continue
+        try:
+            from .fix import write_atomic
+
+            write_atomic(path, outcome.text)
+            stdin_text[path] = outcome.text
+        except FixWriteError as exc:
+            failures.append(str(exc))
+            continue
+        if options["show_fixes"]:
+            counts: dict[str, int] = {}
+            for code, _ in outcome.applied:
+                counts[code] = counts.get(code, 0) + 1
+            shown.append(f"{path}: " + ", ".join(f"{n} x {code}" for code, n in sorted(counts.items())))
+    for line in shown:
+        click.echo(f"fixed {line}", err=True)
+    for message in failures:
+        click.echo(f"portlint: {message}", err=True)
+    if options["diff"]:
+        if not options["quiet"]:
+            click.echo(f"{total} fix{'es' if total != 1 else ''} in {changed} file{'s' if changed != 1 else ''} "
+                       "would be applied", err=True)
+        return EXIT_ERROR if failures else (EXIT_PROBLEMS if changed else EXIT_CLEAN)
+    if total and not options["quiet"]:
+        click.echo(f"Fixed {total} problem{'s' if total != 1 else ''} in {changed} file{'s' if changed != 1 else ''}.",
+                   err=True)
+    if failures:
+        options["_fix_failed"] = True
+    return None
 
 
 def _statistics(diagnostics, registry, stream) -> None:

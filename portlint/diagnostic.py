@@ -61,13 +61,13 @@ class Diagnostic:
     end_column: int
     fix: Any = None
     noqa_row: int | None = None
-    extra: dict = field(default_factory=dict)
+    source: Any = field(default=None, repr=False, compare=False)  # the Source, for fix positions
 
     @classmethod
     def at(cls, span: Span, code: str, name: str, message: str, severity: str) -> "Diagnostic":
         row, col = span.location
         end_row, end_col = span.end_location
-        return cls(code, name, message, severity, span.path, row, col, end_row, end_col, noqa_row=row)
+        return cls(code, name, message, severity, span.path, row, col, end_row, end_col, noqa_row=row, source=span.source)
 
     @property
     def url(self) -> str:

@@ -62,6 +62,8 @@ def load_registry() -> Registry:
             plugin = ep.load()
             pm.register(plugin, name=ep.value)
         except Exception as exc:  # a broken plugin must not stop the run
+            if is_builtin:
+                raise BuiltinPluginError(f"portlint's own {ep.value} failed to load: {type(exc).__name__}: {exc}") from None
             registry.warnings.append(f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}")
             continue
         loaded.add(ep.value)
@@ -82,7 +84,13 @@ def load_registry() -> Registry:
         for name, render in (formats or {}).items():
             registry.formats.setdefault(name, render)
     registry.rules = dict(sorted(registry.rules.items()))
+    if not any(rule.__module__.startswith("portlint.rules") for rule in registry.rules.values()) or "text" not in registry.formats:
+        raise BuiltinPluginError("portlint's own rules or formats did not register; the installation is broken")
     return registry
+
+
+class BuiltinPluginError(Exception):
+    """portlint's own rules or formats failed to load: never lint with them silently missing."""
 
 
 def _each_result(pm: pluggy.PluginManager, hook_name: str, registry: Registry):
@@ -91,4 +99,7 @@ def _each_result(pm: pluggy.PluginManager, hook_name: str, registry: Registry):
         try:
             yield impl.plugin_name, impl.function()
         except Exception as exc:
+            if impl.plugin_name in BUILTIN_MODULES.values():
+                raise BuiltinPluginError(f"portlint's own {impl.plugin_name} failed to load: "
+                                         f"{type(exc).__name__}: {exc}") from None
             registry.warnings.append(f"plugin {impl.plugin_name!r} failed in {hook_name}: {type(exc).__name__}: {exc}")

@@ -1,4 +1,6 @@
 """PL4: DRY — env refers, PORTS defines."""
+from portlint.edits import add_ports_entry, new_key_for, replace_literal
+from portlint.fix import Fix
 from portlint.rule import Rule
 
 
@@ -33,9 +35,14 @@ class LiteralPort(Rule):
             for port in sorted(use.ports):
                 entries = config.ports.by_port(port)
                 if entries:
-                    yield self.report(use.literal_span, (
+                    reference = entries[0].reference
+                    diagnostic = self.report(use.literal_span, (
                         f"{use.process.display_name} writes {port} literally in {use.where}; "
-                        f"refer to {entries[0].reference} instead"))
+                        f"refer to {reference} instead"))
+                    edits = replace_literal(config, use, reference)
+                    if edits:
+                        diagnostic.fix = Fix("safe", f"Replace {port} with {reference}", tuple(edits))
+                    yield diagnostic
                     break
 
 
@@ -70,9 +77,17 @@ class PortNotInPorts(Rule):
             missing = [p for p in sorted(use.valid_ports) if not config.ports.by_port(p)]
             if missing:
                 port = missing[0]
-                yield self.report(use.literal_span, (
+                diagnostic = self.report(use.literal_span, (
                     f"{use.process.display_name} gets {port} from {use.where}, but no PORTS entry holds it; add "
                     f"it to PORTS with a comment (`KEY: {port}, // what it is`) and refer to PORTS.KEY"))
+                if len(use.ports) == 1:
+                    key = new_key_for(config, use)
+                    added = add_ports_entry(config, key, port)
+                    replaced = replace_literal(config, use, f"PORTS.{key}")
+                    if added and replaced:
+                        diagnostic.fix = Fix("unsafe", f"Add PORTS.{key} = {port} and refer to it",
+                                             tuple(added + replaced))
+                yield diagnostic
 
 
 class DuplicatedLiteral(Rule):

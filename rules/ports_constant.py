@@ -180,9 +180,16 @@ class PortsNotExported(Rule):
             return  # a spread we could not resolve may carry it
         how = ("`export const PORTS = {...}` or `export default { PORTS, apps: [...] }`" if config.source.kind == "mjs"
                else "`module.exports = { PORTS, apps: [...] }`")
-        yield self.report(exported.span, (
+        diagnostic = self.report(exported.span, (
             f"the exported config does not include PORTS; export it next to apps ({how}) so other configs "
             "can import it"))
+        from portlint.edits import export_ports
+        from portlint.fix import Fix
+
+        edits = export_ports(config) if isinstance(exported, Obj) else None
+        if edits:
+            diagnostic.fix = Fix("safe", "Add PORTS to the exported config", tuple(edits))
+        yield diagnostic
 
 
 class UndocumentedPort(Rule):

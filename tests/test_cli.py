@@ -105,7 +105,8 @@ def test_json_output_validates_against_the_shipped_schema(tmp_path):
     jsonschema.validate(data, schema)
     codes = {d["code"] for d in data}
     assert {"PL001", "PL101", "PL201", "PL301", "PL401", "PL501"} <= codes
-    assert all(d["fix"] is None for d in data)
+    fixes = [d["fix"] for d in data if d["fix"] is not None]
+    assert fixes and {f["applicability"] for f in fixes} == {"safe", "unsafe"}
 
 
 def test_json_positions_match_text_positions(tmp_path):

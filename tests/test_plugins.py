@@ -77,3 +77,23 @@ def test_crashing_rule_is_an_internal_error_not_a_traceback(registry, tmp_path, 
     finally:
         del registry.rules["ZZ001"]
     assert result.internal_errors == ["rule ZZ001 crashed: ValueError: boom"]
+
+
+def test_builtin_rules_failing_to_load_is_fatal_not_a_silent_pass(monkeypatch, tmp_path):
+    """If portlint's own rules cannot load, linting with none of them would pass everything."""
+    import portlint.rules
+    from click.testing import CliRunner
+
+    from portlint.cli import cli
+
+    def broken():
+        raise ModuleNotFoundError("No module named 'portlint.something'")
+
+    from portlint.plugins import hookimpl
+
+    monkeypatch.setattr(portlint.rules, "portlint_rules", hookimpl(broken))
+    config = tmp_path / "ecosystem.config.cjs"
+    config.write_text(UNNAMED)
+    result = CliRunner().invoke(cli, [str(config)])
+    assert result.exit_code == 2
+    assert "internal error" in result.output and "portlint's own portlint.rules failed to load" in result.output

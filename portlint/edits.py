@@ -1,0 +1,158 @@
+"""Building the text edits of fixes from the model: replace a literal with a PORTS reference,
+export PORTS, add a PORTS entry. Each builder returns None when it cannot do it safely."""
+from __future__ import annotations
+
+import re
+
+from .fix import Edit
+from .syntax import walk
+
+
+def newline_of(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def _ports_declarator(config):
+    binding = config.info.bindings.get("PORTS")
+    if binding is None or binding.node is None or getattr(binding.node, "type", "") != "VariableDeclarator":
+        return None
+    return binding
+
+
+def reference_allowed_at(config, offset: int) -> bool:
+    """``PORTS`` can be read at ``offset``: after its declaration (no temporal dead zone)."""
+    binding = _ports_declarator(config)
+    if binding is None:
+        return config.info.bindings.get("PORTS") is not None and config.info.bindings["PORTS"].kind == "import"
+    return config.parsed.span(binding.node).end <= offset
+
+
+def replace_literal(config, use, reference: str) -> list[Edit] | None:
+    """Edits that make ``use`` read ``reference`` instead of its literal number."""
+    span = use.literal_span
+    if span is None or span.source is not config.source or not reference_allowed_at(config, span.start):
+        return None
+    text = config.source.text
+    token = text[span.start:span.end]
+    if re.fullmatch(r"[0-9][0-9_]*", token) or re.fullmatch(r"(['\"])[0-9]+\1", token):
+        # `5570` or the whole quoted value `'5570'` (env values are strings to PM2 either way)
+        container = _string_around(config, span.start, span.end)
+        if container is None:
+            return [Edit(span.start, span.end, reference)]
+    container = _string_around(config, span.start, span.end)
+    if container is None:
+        return None
+    kind, start, end = container
+    if kind == "template":
+        return [Edit(span.start, span.end, "${" + reference + "}")]
+    raw = text[start + 1:end - 1]
+    if "\\" in raw:
+        return None  # escapes would need rewriting; leave it to a person
+    inner_start, inner_end = span.start - (start + 1), span.end - (start + 1)
+    escape = lambda s: s.replace("`", "\\`").replace("${", "\\${")  # noqa: E731
+    content = "`" + escape(raw[:inner_start]) + "${" + reference + "}" + escape(raw[inner_end:]) + "`"
+    return [Edit(start, end, content)]
+
+
+def _string_around(config, start: int, end: int):
+    """('string'|'template', start, end) of the string literal or template quasi holding [start, end)."""
+    program = config.parsed.program
+    if program is None:
+        return None
+    for node, _ in walk(program):
+        if node.type == "Literal" and isinstance(node.value, str):
+            s = config.parsed.span(node)
+            if s.start < start and end < s.end:
+                return "string", s.start, s.end
+        elif node.type == "TemplateElement":
+            s = config.parsed.span(node)
+            if s.start < start and end < s.end:
+                return "template", s.start, s.end
+    return None
+
+
+def export_ports(config) -> list[Edit] | None:
+    """Add ``PORTS`` as the first key of the exported object literal."""
+    exported = config.exports
+    span = getattr(exported, "span", None)
+    if span is None or span.source is not config.source:
+        return None
+    text = config.source.text
+    if text[span.start:span.start + 1] != "{" or not reference_allowed_at(config, span.start):
+        return None
+    inside = text[span.start + 1:span.end - 1]
+    if not inside.strip():
+        return [Edit(span.start, span.end, "{ PORTS }")]
+    first_break = re.match(r"[ \t]*(\r?\n)", inside)
+    if first_break:
+        after = inside[first_break.end():]
+        indent = re.match(r"[ \t]*", after).group(0)
+        return [Edit(span.start + 1, span.start + 1, newline_of(text) + indent + "PORTS,")]
+    return [Edit(span.start + 1, span.start + 1, " PORTS," if not inside.startswith(" ") else " PORTS,")]
+
+
+PLACEHOLDER = "TODO: say what this port is for"
+
+
+def add_ports_entry(config, key: str, port: int) -> list[Edit] | None:
+    """Append ``KEY: port, // TODO`` to the PORTS object literal written in this file."""
+    binding = _ports_declarator(config)
+    if binding is None or binding.init is None or binding.init.type != "ObjectExpression" or binding.path:
+        return None
+    obj = binding.init
+    span = config.parsed.span(obj)
+    if span.source is not config.source:
+        return None
+    text = config.source.text
+    nl = newline_of(text)
+    props = obj.properties
+    if not props:
+        return [Edit(span.start, span.end, "{" + nl + f"  {key}: {port}, // {PLACEHOLDER}" + nl + "}")]
+    last = config.parsed.span(props[-1])
+    rest = text[last.end:span.end - 1]
+    m = re.match(r"[ \t]*(,)?", rest)
+    has_comma = bool(m.group(1))
+    multiline = "\n" in text[span.start:span.end]
+    if not multiline:
+        insert_at = last.end + (m.end() if has_comma else 0)
+        lead = " " if has_comma else ", "
+        return [Edit(insert_at, insert_at, f"{lead}{key}: {port} /* {PLACEHOLDER} */" + ("" if has_comma else ""))]
+    line_start = text.rfind("\n", 0, last.start) + 1
+    indent = re.match(r"[ \t]*", text[line_start:]).group(0)
+    line_end = text.find("\n", last.end)
+    if line_end == -1 or line_end > span.end:
+        return None
+    if text[line_end - 1:line_end] == "\r":
+        line_end -= 1
+    between = text[last.end:line_end]
+    if "}" in between.split("//")[0]:
+        return None  # the closing brace shares the line; leave the layout to a person
+    edits = []
+    if not has_comma:
+        edits.append(Edit(last.end, last.end, ","))
+    edits.append(Edit(line_end, line_end, nl + f"{indent}{key}: {port}, // {PLACEHOLDER}"))
+    return edits
+
+
+def new_key_for(config, use) -> str:
+    """A PORTS key for a port use that has none: from the env key, the label, or the process."""
+    if use.source.startswith(("env", "deploy.")) and use.key.upper() != "PORT":
+        stem = re.sub(r"_?PORT$", "", use.key.upper()) or "PORT"
+    elif use.source == "ports":
+        stem = use.key.split(".")[-1].upper()
+    else:
+        base = (use.process.name or "APP").upper()
+        stem = re.sub(r"[^A-Z0-9]+", "_", base).strip("_") or "APP"
+        from .portos import DERIVED_LABELS
+
+        label = DERIVED_LABELS.get(use.label, use.label)
+        if label and label.lower() not in base.lower():
+            stem += "_" + label.upper()
+    stem = re.sub(r"[^A-Za-z0-9_$]", "_", stem)
+    if stem[0].isdigit():
+        stem = "P_" + stem
+    taken = {e.key for e in config.ports.entries} if config.ports else set()
+    key, n = stem, 2
+    while key in taken:
+        key, n = f"{stem}_{n}", n + 1
+    return key
