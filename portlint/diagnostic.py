@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .source import Source
 
-DOCS_URL = "https://github.com/portlint/portlint/blob/main/docs/rules.md#{code}"
+DOCS_URL = "https://github.com/portlint/portlint/blob/main/docs/rules.md#{code}"  # docs/rules.md, anchors per code
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,3 +22,33 @@ def explain(registry, code: str) -> str | None:
     facts = (f"severity: {rule.severity}; enabled by default: {'yes' if rule.enabled_by_default else 'no'}; "
              f"fix: {rule.fixable or 'none'}")
     return f"{header}\n{'=' * len(header)}\n{facts}\n\n{rule.doc()}\n"
+
+
+def rules_markdown(registry) -> str:
+    """docs/rules.md: every built-in rule's documentation, one section per code."""
+    out = ["# portlint rules", "", "Generated from each rule's docstring by `python -m portlint.docs`; "
+           "`portlint --explain CODE` prints the same text.", ""]
+    for code, rule in registry.rules.items():
+        if not rule.__module__.startswith("portlint.rules"):
+            continue
+        out.append(f'<a id="{code.lower()}"></a>')
+        out.append(f"## {code} {rule.name}")
+        out.append("")
+        out.append(f"severity: {rule.severity}; enabled by default: {'yes' if rule.enabled_by_default else 'no'}; "
+                   f"fix: {rule.fixable or 'none'}")
+        out.append("")
+        out.append("```text")
+        out.append(rule.doc())
+        out.append("```")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    import os
+    import sys
+
+    from .plugins import load_registry
+
+    os.environ["PORTLINT_BUILTIN_ONLY"] = "1"
+    sys.stdout.write(rules_markdown(load_registry()))

@@ -65,3 +65,11 @@ def test_rule_names_and_codes_follow_the_spec():
     assert {c for c, r in rules.items() if r.severity == "warning"} == warnings
     assert [c for c, r in rules.items() if not r.enabled_by_default] == ["PL405"]
     assert {c: r.fixable for c, r in rules.items() if r.fixable} == {"PL103": "safe", "PL401": "safe", "PL402": "unsafe"}
+
+
+def test_docs_rules_md_is_generated_from_the_docstrings(registry):
+    from conftest import ROOT
+    from portlint.docs import rules_markdown
+
+    assert (ROOT / "docs" / "rules.md").read_text() == rules_markdown(registry), \
+        "regenerate it: python -m portlint.docs > docs/rules.md"
