@@ -50,6 +50,11 @@ class Fatal(Exception):
 @click.option("--extend-labels", metavar="LABELS", help="Comma-separated labels to accept besides the label set.")
 @click.option("--stdin-filename", metavar="PATH",
               help="With '-' as the path: lint standard input as if it were the file PATH.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), default=None, metavar="N",
+              help="Lint with N processes (default: automatic, serial for small runs).")
+@click.option("--no-cache", is_flag=True, help="Lint every file, and do not read or write the cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=".portlint_cache", show_default=True,
+              metavar="DIR", help="Where to keep the results of unchanged files.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="Use this settings file (portlint.toml or pyproject.toml) for every file.")
 @click.option("--isolated", is_flag=True, help="Ignore every settings file; defaults and options only.")
@@ -186,7 +191,7 @@ def _run(paths: list[str], options: dict) -> int:
     from .settings import SettingsError, SettingsResolver
 
     try:
-        resolver = SettingsResolver(_overrides(options), config_file=options.get("config_file"),
+        resolver = SettingsResolver(dict(_overrides(options)), config_file=options.get("config_file"),
                                     isolated=options.get("isolated", False))
         resolver.default()
 
@@ -198,8 +203,21 @@ def _run(paths: list[str], options: dict) -> int:
             files = paths
         else:
             files = discover(paths or ["."], excluded=excluded, force_exclude=options["force_exclude"])
-        engine = Engine(resolver, registry, disable_noqa=options["disable_noqa"], external_ports=external)
-        result = engine.run(files, stdin_text=stdin_text or None)
+        from .engine import EngineSpec
+
+        overrides = _overrides(options)
+        spec = EngineSpec(tuple(overrides.items()), options.get("config_file"), options.get("isolated", False),
+                          options["disable_noqa"])
+        cache = None
+        if not options["no_cache"] and not stdin_text and mode == "lint":
+            from .cache import Cache
+
+            run_key = "|".join([__version__, ",".join(registry.plugin_names), ",".join(registry.rules),
+                                str(options["disable_noqa"])])
+            cache = Cache(options["cache_dir"], run_key)
+        engine = Engine(resolver, registry, disable_noqa=options["disable_noqa"], external_ports=external,
+                        cache=cache, jobs=options.get("jobs"), spec=spec)
+        result = engine.run(files, stdin_text=stdin_text or None, keep_configs=(mode != "lint"))
     except (SettingsError, DiscoveryError) as exc:
         raise Fatal(str(exc)) from None
     if mode == "lint" and (options["fix"] or options["diff"]):
@@ -224,7 +242,9 @@ def _run(paths: list[str], options: dict) -> int:
     stream = open(output_file, "w", encoding="utf-8", newline="") if output_file else (
         sys.stderr if options.get("_report_to_stderr") else sys.stdout)
     try:
-        context = FormatContext(rules=registry.rules, files=result.files, paths=files, sources=result.sources,
+        from .formats import LazySources
+
+        context = FormatContext(rules=registry.rules, files=result.files, paths=files, sources=LazySources(result.sources),
                                 quiet=options["quiet"], color=_use_color(options["color"], stream),
                                 show_source=options["show_source"])
         render(diagnostics, stream, context)

@@ -69,6 +69,24 @@ class Diagnostic:
         end_row, end_col = span.end_location
         return cls(code, name, message, severity, span.path, row, col, end_row, end_col, noqa_row=row, source=span.source)
 
+    def fix_json(self) -> dict | None:
+        if self.fix is None:
+            return None
+        if isinstance(self.fix, dict):
+            return self.fix  # from the cache or another process: already in JSON form
+        return self.fix.as_json(self.source) if self.source is not None else None
+
+    def to_data(self) -> dict:
+        """Plain data (for the cache and worker processes); fixes keep only their JSON form."""
+        return {"code": self.code, "name": self.name, "message": self.message, "severity": self.severity,
+                "path": self.path, "row": self.row, "column": self.column, "end_row": self.end_row,
+                "end_column": self.end_column, "noqa_row": self.noqa_row, "fix": self.fix_json()}
+
+    @classmethod
+    def from_data(cls, data: dict) -> "Diagnostic":
+        return cls(data["code"], data["name"], data["message"], data["severity"], data["path"], data["row"],
+                   data["column"], data["end_row"], data["end_column"], fix=data.get("fix"), noqa_row=data.get("noqa_row"))
+
     @property
     def url(self) -> str:
         return DOCS_URL.format(code=self.code.lower())

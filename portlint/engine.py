@@ -18,10 +18,37 @@ from .source import Source, UnreadableFile, read_source
 @dataclass
 class RunResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    configs: list[Config] = field(default_factory=list)
+    configs: list[Config] = field(default_factory=list)  # the files linted in this process (not cached)
+    summaries: list = field(default_factory=list)  # ConfigSummary of every config, cached or not
     files: int = 0
     internal_errors: list[str] = field(default_factory=list)
-    sources: dict = field(default_factory=dict)  # path -> Source of every file read
+    sources: dict = field(default_factory=dict)  # path -> Source of every file read here
+    cache_hits: int = 0
+
+
+@dataclass
+class FileResult:
+    """One file's lint, as plain data: it can come from the cache or a worker process."""
+
+    path: str
+    diagnostics: list[dict]
+    summary: dict | None
+    noqa: dict | None
+    deps: list[str] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
+
+    def to_data(self) -> dict:
+        return {"diagnostics": self.diagnostics, "summary": self.summary, "noqa": self.noqa}
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """How to build an equivalent Engine in a worker process."""
+
+    overrides: tuple = ()
+    config_file: str | None = None
+    isolated: bool = False
+    disable_noqa: bool = False
 
 
 @lru_cache(maxsize=4096)
@@ -52,7 +79,8 @@ class Engine:
     each file's own (nearest settings file); rules are instantiated once per distinct Settings."""
 
     def __init__(self, settings: "Settings | SettingsResolver", registry: Registry, selected: set[str] | None = None,
-                 disable_noqa: bool = False, external_ports: tuple = ()):
+                 disable_noqa: bool = False, external_ports: tuple = (), cache=None, jobs: int | None = None,
+                 spec: EngineSpec | None = None):
         self.resolver = settings if isinstance(settings, SettingsResolver) else None
         self.settings = settings if isinstance(settings, Settings) else settings.default()
         self.registry = registry
@@ -61,6 +89,9 @@ class Engine:
         self._rules: dict[Settings, list] = {}
         self.disable_noqa = disable_noqa
         self.external_ports = tuple(external_ports)
+        self.cache = cache
+        self.jobs = jobs
+        self.spec = spec  # set when workers can rebuild this engine (the CLI)
         self._noqa: dict[str, object] = {}  # path -> NoqaIndex, for the project pass
 
     def settings_for(self, path: str) -> Settings:
@@ -154,23 +185,137 @@ class Engine:
                 print(f"portlint: {message}", file=sys.stderr)
             return []
 
-    def run(self, paths: list[str], stdin_text: dict[str, str] | None = None) -> RunResult:
+    def file_result(self, path: str, text: str | None = None) -> tuple[FileResult, Config | None, Source | None]:
+        """Lint one file into plain data (diagnostics with noqa applied, its summary, its noqa rows)."""
+        from .model import summarize
+
         result = RunResult()
+        config, diagnostics = self.lint_file(path, text, result)
+        noqa = self._noqa.get(path)
+        summary = summarize(config).to_data() if config is not None else None
+        deps = list(config.evaluator.loader.read_paths) if config is not None else []
+        data = FileResult(path, [d.to_data() for d in diagnostics], summary,
+                          noqa.to_data() if noqa is not None else None, deps, result.internal_errors)
+        return data, config, result.sources.get(path)
+
+    def run(self, paths: list[str], stdin_text: dict[str, str] | None = None, keep_configs: bool = False) -> RunResult:
+        """Lint every path (from the cache where it is still valid, in worker processes when there
+        are many), then run the project rules over all of them."""
+        from .model import ConfigSummary
+        from .noqa import NoqaIndex
+
+        result = RunResult()
+        stdin_text = stdin_text or {}
+        results: dict[str, FileResult] = {}
+        todo: list[str] = []
+        keys: dict[str, tuple] = {}
         for path in paths:
-            text = stdin_text.get(path) if stdin_text else None
-            config, diagnostics = self.lint_file(path, text, result)
+            if self.cache is not None and path not in stdin_text and not keep_configs:
+                from .cache import digest
+                from .source import UnreadableFile, read_source
+
+                try:
+                    source = read_source(path)
+                except UnreadableFile:
+                    todo.append(path)
+                    continue
+                settings_key = settings_fingerprint(self.settings_for(path))
+                content = digest(source.text)
+                keys[path] = (settings_key, content)
+                hit = self.cache.get(path, settings_key, content)
+                if hit is not None:
+                    results[path] = FileResult(path, hit["diagnostics"], hit["summary"], hit["noqa"])
+                    result.cache_hits += 1
+                    continue
+            todo.append(path)
+        jobs = self.jobs_for(len(todo)) if not keep_configs else 1
+        if jobs > 1 and not stdin_text:
+            for data in _parallel(self, todo, jobs):
+                results[data.path] = data
+        else:
+            for path in todo:
+                data, config, source = self.file_result(path, stdin_text.get(path))
+                results[path] = data
+                if config is not None:
+                    result.configs.append(config)
+                if source is not None:
+                    result.sources[path] = source
+        if self.cache is not None:
+            from .cache import _file_digest
+
+            for path in todo:
+                data = results[path]
+                if path in keys and not data.internal_errors:
+                    deps = [(dep, _file_digest(dep)) for dep in data.deps]
+                    self.cache.put(path, keys[path][0], keys[path][1], deps, data.to_data())
+        for path in paths:
+            data = results[path]
             result.files += 1
-            result.diagnostics.extend(diagnostics)
-            if config is not None:
-                result.configs.append(config)
+            result.internal_errors.extend(data.internal_errors)
+            result.diagnostics.extend(Diagnostic.from_data(d) if isinstance(d, dict) else d for d in data.diagnostics)
+            if data.summary is not None:
+                result.summaries.append(ConfigSummary.from_data(data.summary))
+            if data.noqa is not None and path not in self._noqa:
+                self._noqa[path] = NoqaIndex.from_data(data.noqa)
         for rule in self.rules_for(self.settings):
             if rule.scope == "project":
                 rule.external_ports = self.external_ports
-                result.diagnostics.extend(self._apply_noqa(self._run(rule, rule.check_project, result.configs, result)))
+                result.diagnostics.extend(self._apply_noqa(self._run(rule, rule.check_project, result.summaries, result)))
         result.diagnostics = [d for d in dedupe(result.diagnostics)
                               if not self.settings_for(d.path).ignored_here(d.path, d.code)]
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
+
+    def jobs_for(self, files: int) -> int:
+        """--jobs N, or automatic: serial for small runs (starting workers costs more than it saves)."""
+        if self.jobs is not None:
+            return max(1, min(self.jobs, files))
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        if files < PARALLEL_THRESHOLD or cpus < 2 or self.spec is None:
+            return 1
+        return min(cpus, 8, max(1, files // (PARALLEL_THRESHOLD // 2)))
+
+
+#: Files below which a run stays in one process.
+PARALLEL_THRESHOLD = 200
+
+_WORKER: "Engine | None" = None
+
+
+def _worker_init(spec: EngineSpec, selected) -> None:
+    global _WORKER
+    from .plugins import load_registry
+
+    resolver = SettingsResolver(dict(spec.overrides), config_file=spec.config_file, isolated=spec.isolated)
+    _WORKER = Engine(resolver, load_registry(), selected, disable_noqa=spec.disable_noqa)
+
+
+def _worker_lint(path: str) -> FileResult:
+    assert _WORKER is not None
+    return _WORKER.file_result(path)[0]
+
+
+def _parallel(engine: "Engine", paths: list[str], jobs: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    chunk = max(1, len(paths) // (jobs * 8))
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init,
+                             initargs=(engine.spec, engine.selected)) as pool:
+        yield from pool.map(_worker_lint, paths, chunksize=chunk)
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    import dataclasses
+    import json
+
+    def plain(value):
+        if isinstance(value, (set, frozenset)):
+            return sorted(value)
+        return repr(value)
+
+    return json.dumps(dataclasses.asdict(settings), sort_keys=True, default=plain)
 
 
 def dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -74,6 +74,7 @@ class Loader:
         self._read = read
         self._modules: dict[str, "ModuleEvaluator | None"] = {}
         self._active: list[str] = []
+        self.read_paths: list[str] = []  # files read through require()/import: the result depends on them
         self.depth = 0  # expression nesting, shared by every file a require() chain evaluates
 
     def evaluator_for(self, parsed: Parsed) -> "ModuleEvaluator":
@@ -111,6 +112,7 @@ class Loader:
             self._modules[path] = None
             if self._read is None:
                 return Unknown(reason=f"cannot read {request!r}")
+            self.read_paths.append(path)
             try:
                 parsed = self._read(path)
             except Exception as exc:  # unreadable or does not parse: the required file's own problem

@@ -20,6 +20,14 @@ class NoqaIndex:
     whole_file: bool = False
     rows: dict[int, set[str] | None] = field(default_factory=dict)
 
+    def to_data(self) -> dict:
+        return {"whole_file": self.whole_file,
+                "rows": {str(r): (sorted(c) if c is not None else None) for r, c in self.rows.items()}}
+
+    @classmethod
+    def from_data(cls, data: dict) -> "NoqaIndex":
+        return cls(bool(data["whole_file"]), {int(r): (set(c) if c is not None else None) for r, c in data["rows"].items()})
+
     def suppresses(self, row: int, code: str) -> bool:
         if self.whole_file:
             return True

@@ -36,13 +36,19 @@ class Rule:
     def check(self, config: "Config") -> Iterable[Diagnostic]:
         return ()
 
-    def check_project(self, configs: list["Config"]) -> Iterable[Diagnostic]:
+    def check_project(self, summaries: list) -> Iterable[Diagnostic]:
+        """See every config of the run, as ConfigSummary objects (path, claims, severity)."""
         return ()
 
     def report(self, span: Span, message: str, settings: "Settings | None" = None) -> Diagnostic:
         """A diagnostic of this rule at ``span`` (severity from ``settings``, e.g. another config's)."""
         severity = (settings or self.settings).severity_of(self.code, self.severity)
         return Diagnostic.at(span, self.code, self.name, message, severity)
+
+    def report_claim(self, claim, severity: str, message: str) -> Diagnostic:
+        """A diagnostic at a PortClaim's place (project rules work on claims, not on spans)."""
+        return Diagnostic(self.code, self.name, message, severity, claim.path, claim.row, claim.column,
+                          claim.end_row, claim.end_column, noqa_row=claim.row)
 
     # -- documentation ----------------------------------------------------------------------------
     @classmethod

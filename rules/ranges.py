@@ -152,49 +152,32 @@ class PortCollision(Rule):
     # the same name is taken to be this one).
     scope = "project"
 
-    def check_project(self, configs):
-        first: dict[int, tuple] = {}
+    def check_project(self, summaries):
+        first: dict[int, object] = {}
         reported: set[tuple] = set()
         live: dict[int, list] = {}
         for item in self.external_ports:  # --portos-url: what PortOS already lists
             live.setdefault(item.port, []).append(item)
-        for config in sorted(configs, key=lambda c: c.path):
-            for process in config.processes:
-                identity = _identity(process)
-                for use in process.occupying_uses():
-                    if use.span is None:
-                        continue
-                    for port in sorted(process.occupied(use)):
-                        others = [p for p in live.get(port, ()) if p.process != process.name]
-                        if others and (identity, port, "live") not in reported:
-                            reported.add((identity, port, "live"))
-                            other = others[0]
-                            label = f" as {other.label}" if other.label else ""
-                            yield self.report(use.span, (
-                                f"port {port} of {process.display_name} ({use.where}) is already used{label} by "
-                                f"process {other.process!r} of the PortOS app {other.app!r}; pick a free block "
-                                "(`portlint --next-free N`)"), settings=config.settings)
-                        owner = first.setdefault(port, (identity, process, use, config))
-                        if owner[0] == identity:
-                            continue
-                        key = (identity, port)
-                        if key in reported:
-                            continue
-                        reported.add(key)
-                        _, other, other_use, other_config = owner
-                        place = other_use.span.where() if other_use.span else other_config.path
-                        yield self.report(use.span, (
-                            f"port {port} of {process.display_name} ({use.where}) is also used by "
-                            f"{other.display_name} ({other_use.where}) at {place}; give each process its own port"),
-                            settings=config.settings)
-
-
-def _identity(process) -> tuple:
-    """The same app object reached from two configs (one requires the other) is one process."""
-    import os
-
-    span = process.span
-    return (os.path.realpath(span.source.path), span.start) if span is not None else (id(process),)
+        for summary in sorted(summaries, key=lambda s: s.path):
+            severity = summary.severity_of(self.code, self.severity)
+            for claim in summary.claims:
+                port = claim.port
+                others = [p for p in live.get(port, ()) if p.process != claim.process_name]
+                if others and (claim.identity, port, "live") not in reported:
+                    reported.add((claim.identity, port, "live"))
+                    other = others[0]
+                    label = f" as {other.label}" if other.label else ""
+                    yield self.report_claim(claim, severity, (
+                        f"port {port} of {claim.process} ({claim.where}) is already used{label} by "
+                        f"process {other.process!r} of the PortOS app {other.app!r}; pick a free block "
+                        "(`portlint --next-free N`)"))
+                owner = first.setdefault(port, claim)
+                if owner.identity == claim.identity or (claim.identity, port) in reported:
+                    continue
+                reported.add((claim.identity, port))
+                yield self.report_claim(claim, severity, (
+                    f"port {port} of {claim.process} ({claim.where}) is also used by "
+                    f"{owner.process} ({owner.where}) at {owner.place}; give each process its own port"))
 
 
 class InstancesSharePort(Rule):

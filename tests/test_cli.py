@@ -148,7 +148,7 @@ def test_output_order_is_deterministic():
 def test_internal_error_is_one_line_without_traceback(monkeypatch, tmp_path):
     from portlint import engine
 
-    def explode(self, paths, stdin_text=None):
+    def explode(self, paths, stdin_text=None, keep_configs=False):
         raise RuntimeError("simulated failure")
 
     monkeypatch.setattr(engine.Engine, "run", explode)

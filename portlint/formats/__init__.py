@@ -9,6 +9,20 @@ from dataclasses import dataclass, field
 from portlint.plugins import hookimpl
 
 
+class LazySources(dict):
+    """path -> Source, reading a file only when a format asks (cached files were not read)."""
+
+    def get(self, path, default=None):
+        if path not in self:
+            from portlint.source import UnreadableFile, read_source
+
+            try:
+                self[path] = read_source(path)
+            except (UnreadableFile, OSError):
+                return default
+        return self[path]
+
+
 @dataclass
 class FormatContext:
     rules: dict = field(default_factory=dict)  # code -> Rule class

@@ -14,7 +14,7 @@ def as_dict(d) -> dict:
         "filename": d.path,
         "location": {"row": d.row, "column": d.column},
         "end_location": {"row": d.end_row, "column": d.end_column},
-        "fix": d.fix.as_json(d.source) if d.fix is not None and d.source is not None else None,
+        "fix": d.fix_json(),
         "noqa_row": d.noqa_row,
         "url": d.url,
     }
