@@ -86,7 +86,15 @@ class Cache:
 
 
 def _file_digest(path: str) -> str | None:
+    """sha256 of a regular file's bytes; None for anything else (a FIFO is never opened)."""
+    import stat
+
+    from .source import MAX_BYTES
+
     try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
+            return None
         with open(path, "rb") as fh:
             return hashlib.sha256(fh.read()).hexdigest()
     except OSError:

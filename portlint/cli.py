@@ -79,6 +79,10 @@ def cli(paths, **options):
 
     Exit status: 0 no errors (warnings alone pass), 1 errors found, 2 usage, settings or internal error.
     """
+    if os.environ.get("PORTLINT_PHASES") == "1":
+        import time
+
+        os.environ["PORTLINT_T_CLI"] = repr(time.time())
     try:
         code = _run(list(paths), options)
     except Fatal as exc:
@@ -93,6 +97,9 @@ def cli(paths, **options):
     except Exception as exc:  # never a traceback: one line, exit 2
         click.echo(f"portlint: internal error: {type(exc).__name__}: {exc}", err=True)
         code = EXIT_ERROR
+    from .timing import report
+
+    report()
     sys.exit(code)
 
 
@@ -199,10 +206,13 @@ def _run(paths: list[str], options: dict) -> int:
             probe = os.path.join(path, "_") if is_dir else path
             return resolver.for_path(probe).is_excluded(path, is_dir)
 
-        if stdin_text:
-            files = paths
-        else:
-            files = discover(paths or ["."], excluded=excluded, force_exclude=options["force_exclude"])
+        from .timing import phase
+
+        with phase("discovery"):
+            if stdin_text:
+                files = paths
+            else:
+                files = discover(paths or ["."], excluded=excluded, force_exclude=options["force_exclude"])
         from .engine import EngineSpec
 
         overrides = _overrides(options)
@@ -247,7 +257,8 @@ def _run(paths: list[str], options: dict) -> int:
         context = FormatContext(rules=registry.rules, files=result.files, paths=files, sources=LazySources(result.sources),
                                 quiet=options["quiet"], color=_use_color(options["color"], stream),
                                 show_source=options["show_source"])
-        render(diagnostics, stream, context)
+        with phase("report"):
+            render(diagnostics, stream, context)
         text_like = options["output_format"] in ("text", "concise", "pylint")
         extra = stream if text_like else sys.stderr
         if options["statistics"]:

@@ -56,10 +56,7 @@ def replace_literal(config, use, reference: str) -> list[Edit] | None:
 
 def _string_around(config, start: int, end: int):
     """('string'|'template', start, end) of the string literal or template quasi holding [start, end)."""
-    program = config.parsed.program
-    if program is None:
-        return None
-    for node, _ in walk(program):
+    for node, _ in config.nodes:
         if node.type == "Literal" and isinstance(node.value, str):
             s = config.parsed.span(node)
             if s.start < start and end < s.end:

@@ -146,8 +146,11 @@ class Engine:
                 result.sources[path] = source
         except UnreadableFile as exc:
             return None, self._file_problem(Source(path, ""), settings, 0, str(exc))
+        from .timing import phase
+
         try:
-            parsed = parse(source)
+            with phase("parse"):
+                parsed = parse(source)
         except ParseError as exc:
             self._remember_noqa(source, None)
             return None, self._file_problem(source, settings, exc.offset, f"syntax error: {exc.reason}", exc.offset + 1 if exc.offset < len(source.text) else exc.offset)
@@ -160,16 +163,18 @@ class Engine:
         read = read_and_parse if not os.path.isabs(path) else (lambda p: parse(read_source(p)))
         loader = Loader(project_root(directory), read=read)
         try:
-            evaluator = loader.evaluator_for(parsed)
-            config = build_config(parsed, evaluator, settings)
+            with phase("evaluate"):
+                evaluator = loader.evaluator_for(parsed)
+                config = build_config(parsed, evaluator, settings)
         except RecursionError:
             return None, self._file_problem(source, settings, 0, "the file is nested too deeply to evaluate")
         diagnostics: list[Diagnostic] = []
-        for rule in self.rules_for(settings):
-            if rule.scope != "config":
-                continue
-            # A rule speaks about this file; what it finds in a required file is that file's business.
-            diagnostics.extend(d for d in self._run(rule, rule.check, config, result) if d.path == path)
+        with phase("rules"):
+            for rule in self.rules_for(settings):
+                if rule.scope != "config":
+                    continue
+                # A rule speaks about this file; what it finds in a required file is that file's business.
+                diagnostics.extend(d for d in self._run(rule, rule.check, config, result) if d.path == path)
         return config, diagnostics
 
     def _run(self, rule, method, arg, result: RunResult | None) -> list[Diagnostic]:
@@ -211,16 +216,13 @@ class Engine:
         keys: dict[str, tuple] = {}
         for path in paths:
             if self.cache is not None and path not in stdin_text and not keep_configs:
-                from .cache import digest
-                from .source import UnreadableFile, read_source
+                from .cache import _file_digest
 
-                try:
-                    source = read_source(path)
-                except UnreadableFile:
+                content = _file_digest(path)
+                if content is None:
                     todo.append(path)
                     continue
                 settings_key = settings_fingerprint(self.settings_for(path))
-                content = digest(source.text)
                 keys[path] = (settings_key, content)
                 hit = self.cache.get(path, settings_key, content)
                 if hit is not None:
@@ -257,10 +259,13 @@ class Engine:
                 result.summaries.append(ConfigSummary.from_data(data.summary))
             if data.noqa is not None and path not in self._noqa:
                 self._noqa[path] = NoqaIndex.from_data(data.noqa)
-        for rule in self.rules_for(self.settings):
-            if rule.scope == "project":
-                rule.external_ports = self.external_ports
-                result.diagnostics.extend(self._apply_noqa(self._run(rule, rule.check_project, result.summaries, result)))
+        from .timing import phase
+
+        with phase("rules"):
+            for rule in self.rules_for(self.settings):
+                if rule.scope == "project":
+                    rule.external_ports = self.external_ports
+                    result.diagnostics.extend(self._apply_noqa(self._run(rule, rule.check_project, result.summaries, result)))
         result.diagnostics = [d for d in dedupe(result.diagnostics)
                               if not self.settings_for(d.path).ignored_here(d.path, d.code)]
         result.diagnostics.sort(key=Diagnostic.sort_key)
@@ -306,16 +311,24 @@ def _parallel(engine: "Engine", paths: list[str], jobs: int):
         yield from pool.map(_worker_lint, paths, chunksize=chunk)
 
 
+_FINGERPRINTS: dict[int, tuple] = {}
+
+
 def settings_fingerprint(settings: Settings) -> str:
+    """A stable text for a Settings value (computed once per Settings object)."""
+    cached = _FINGERPRINTS.get(id(settings))
+    if cached is not None and cached[0] is settings:
+        return cached[1]
     import dataclasses
-    import json
+    import hashlib
 
-    def plain(value):
-        if isinstance(value, (set, frozenset)):
-            return sorted(value)
-        return repr(value)
-
-    return json.dumps(dataclasses.asdict(settings), sort_keys=True, default=plain)
+    parts = []
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        parts.append(f"{f.name}={sorted(value) if isinstance(value, (set, frozenset)) else value!r}")
+    text = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    _FINGERPRINTS[id(settings)] = (settings, text)
+    return text
 
 
 def dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -225,6 +225,18 @@ class Config:
     settings: Settings
 
     @property
+    def nodes(self) -> list:
+        """Every (node, parent) of the syntax tree, walked once and shared by the rules."""
+        cached = self.__dict__.get("_nodes")
+        if cached is None:
+            from .syntax import walk
+
+            program = self.parsed.program
+            cached = list(walk(program)) if program is not None else []
+            self.__dict__["_nodes"] = cached
+        return cached
+
+    @property
     def role(self) -> str:
         return self.settings.role_for(self.path)
 

@@ -81,14 +81,10 @@ def _first_code_offset(text: str, comments: list[tuple[int, int, str]]) -> int:
 
 
 def _comments(source: Source, parsed: Parsed | None) -> list[tuple[int, int, str]]:
-    """(start, end, text) of every comment, from the parser when the file parsed, else a scan."""
-    if source.kind == "yaml" or (parsed is None and source.kind == "yaml"):
+    """(start, end, text) of every comment."""
+    if source.kind == "yaml":
         return _yaml_comments(source)
-    program = parsed.program if parsed is not None else None
-    if program is not None and getattr(program, "comments", None) is not None:
-        shift = parsed.shift
-        return [(c.range[0] - shift, c.range[1] - shift, c.value) for c in program.comments]
-    return _scan_js_comments(source.text)
+    return scan_js_comments(source.text)
 
 
 def _yaml_comments(source: Source) -> list[tuple[int, int, str]]:
@@ -102,32 +98,116 @@ def _yaml_comments(source: Source) -> list[tuple[int, int, str]]:
     return out
 
 
-def _scan_js_comments(text: str) -> list[tuple[int, int, str]]:
-    """A forgiving scan for files that did not parse: // and /* */ outside simple strings."""
-    out = []
+_REGEX_BEFORE = set("(,=:[!&|?{};+-*%<>~^")
+_REGEX_KEYWORDS = ("return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw", "yield", "await")
+
+
+def scan_js_comments(text: str) -> list[tuple[int, int, str]]:
+    """Comments of JavaScript text, skipping strings, template literals (with nested ``${}``) and
+    regular expression literals. Works on text that does not parse, too."""
+    out: list[tuple[int, int, str]] = []
     i, n = 0, len(text)
-    quote = None
+    start = 1 if text.startswith("\ufeff") else 0
+    if text.startswith("#!", start):  # a hashbang line counts as a comment, as in Node
+        end = text.find("\n", start)
+        end = n if end < 0 else end
+        out.append((start, end, text[start + 2:end]))
+        i = end
+    braces: list[int] = []  # for each open ${ ... }: the brace depth inside it
+    depth = 0
+    last = ""  # the last significant character, to tell a regex from a division
+
+    def skip_string(j: int, quote: str) -> int:
+        j += 1
+        while j < n:
+            c = text[j]
+            if c == "\\":
+                j += 2
+                continue
+            if c == quote or c in "\r\n":
+                return j + 1
+            j += 1
+        return n
+
+    def skip_template(j: int) -> tuple[int, bool]:
+        """From inside a template: to the closing backtick (False) or into a ${ (True)."""
+        while j < n:
+            c = text[j]
+            if c == "\\":
+                j += 2
+                continue
+            if c == "`":
+                return j + 1, False
+            if c == "$" and j + 1 < n and text[j + 1] == "{":
+                return j + 2, True
+            j += 1
+        return n, False
+
     while i < n:
         c = text[i]
-        if quote:
-            if c == "\\":
-                i += 2
-                continue
-            if c == quote or (c == "\n" and quote != "`"):
-                quote = None
-        elif c in "'\"`":
-            quote = c
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
+        if c in " \t\r\n\ufeff":
+            i += 1
+            continue
+        if text.startswith("//", i):
+            end = i + 2
+            while end < n and text[end] not in "\r\n\u2028\u2029":
+                end += 1
             out.append((i, end, text[i + 2:end]))
             i = end
             continue
-        elif text.startswith("/*", i):
+        if text.startswith("/*", i):
             end = text.find("*/", i + 2)
             end = n if end < 0 else end + 2
-            out.append((i, end, text[i + 2:end - 2]))
+            out.append((i, end, text[i + 2:max(i + 2, end - 2)]))
             i = end
             continue
+        if c in "'\"":
+            i = skip_string(i, c)
+            last = "a"
+            continue
+        if c == "`":
+            i, opened = skip_template(i + 1)
+            if opened:
+                braces.append(depth)
+                depth += 1
+                last = "{"
+            else:
+                last = "a"
+            continue
+        if c == "}" and braces and depth - 1 == braces[-1]:
+            braces.pop()
+            depth -= 1
+            i, opened = skip_template(i + 1)
+            if opened:
+                braces.append(depth)
+                depth += 1
+                last = "{"
+            else:
+                last = "a"
+            continue
+        if c == "/":
+            word = re.search(r"([A-Za-z_$][\w$]*)\s*$", text[max(0, i - 12):i])
+            if last == "" or last in _REGEX_BEFORE or (word and word.group(1) in _REGEX_KEYWORDS):
+                j, in_class = i + 1, False
+                while j < n and text[j] not in "\r\n":
+                    ch = text[j]
+                    if ch == "\\":
+                        j += 2
+                        continue
+                    if ch == "[":
+                        in_class = True
+                    elif ch == "]":
+                        in_class = False
+                    elif ch == "/" and not in_class:
+                        break
+                    j += 1
+                i = j + 1
+                last = "a"
+                continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        last = c
         i += 1
     return out

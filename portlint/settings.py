@@ -352,6 +352,7 @@ class SettingsResolver:
         self.isolated = isolated
         self._by_dir: dict[str, Settings] = {}
         self._by_file: dict[str, Settings] = {}
+        self._by_path: dict[str, Settings] = {}
         self._fixed: Settings | None = None
         if config_file is not None:
             table = read_settings_file(config_file)
@@ -372,7 +373,15 @@ class SettingsResolver:
     def for_path(self, path: str) -> Settings:
         if self._fixed is not None:
             return self._fixed
-        directory = os.path.dirname(os.path.abspath(path))
+        full = os.path.abspath(path)
+        known = self._by_path.get(full)
+        if known is not None:
+            return known
+        settings = self._for_directory(os.path.dirname(full))
+        self._by_path[full] = settings
+        return settings
+
+    def _for_directory(self, directory: str) -> Settings:
         cached = self._by_dir.get(directory)
         if cached is not None:
             return cached

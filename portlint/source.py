@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 import stat
 from dataclasses import dataclass, field
+
+#: Line terminators as JavaScript counts them (CRLF is one).
+_LINE_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
 
 #: Files larger than this are not parsed; a config file is a few kilobytes.
 MAX_BYTES = 2 * 1024 * 1024
@@ -23,20 +27,7 @@ class Source:
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        starts = [0]
-        text = self.text
-        i = 0
-        n = len(text)
-        while i < n:
-            c = text[i]
-            if c == "\n" or c == "\u2028" or c == "\u2029":
-                starts.append(i + 1)
-            elif c == "\r":
-                if i + 1 < n and text[i + 1] == "\n":
-                    i += 1
-                starts.append(i + 1)
-            i += 1
-        self._line_starts = starts
+        self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
 
     @property
     def kind(self) -> str:

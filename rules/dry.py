@@ -135,7 +135,7 @@ def ports_references(config):
     program = config.parsed.program
     if program is None or config.ports is None:
         return
-    for node, parent in walk(program):
+    for node, parent in config.nodes:
         if node.type != "MemberExpression":
             continue
         if parent is not None and parent.type == "MemberExpression" and parent.object is node:

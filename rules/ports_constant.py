@@ -101,7 +101,7 @@ class PortsConstantForm(Rule):
                         "PORTS is not an object literal; write `const PORTS = { KEY: 5570, ... }` so every port "
                         "is written out where PortOS and readers look for it"))
         top_level = {id(node) for _, node in declarations}
-        for node, parent in walk(program):
+        for node, parent in config.nodes:
             if node.type == "VariableDeclarator" and node.id.type == "Identifier" and node.id.name == "PORTS" and id(node) not in top_level:
                 yield self.report(span(node.id), "PORTS is declared inside a function or block; declare it once at the top level of the file")
             target, how = None, "changed after its declaration"

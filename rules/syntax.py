@@ -101,7 +101,7 @@ class WrongModuleFormat(Rule):
                 f"`{word}` in a {ext} file: PM2 loads {ext} configs with require(), which cannot load ES "
                 "module syntax; use `module.exports = {...}` or rename the file to .mjs"))
         elif kind == "mjs":
-            node = info.uses_commonjs or _first_require_call(config.parsed.program)
+            node = info.uses_commonjs or _first_require_call(config)
             if node is not None:
                 word = "require()" if node.type == "CallExpression" else "module.exports"
                 yield self.report(config.parsed.span(node), (
@@ -109,10 +109,8 @@ class WrongModuleFormat(Rule):
                     "use `export default {...}` and `import`, or rename the file to .cjs"))
 
 
-def _first_require_call(program):
-    from portlint.syntax import walk
-
-    for node, _ in walk(program):
+def _first_require_call(config):
+    for node, _ in config.nodes:
         if node.type == "CallExpression" and node.callee.type == "Identifier" and node.callee.name == "require":
             return node
     return None
