@@ -139,6 +139,8 @@ class Engine:
             self._noqa[source.path] = index_for(source, parsed)
 
     def _lint_file(self, path: str, text: str | None, result: RunResult | None) -> tuple[Config | None, list[Diagnostic]]:
+        from .budget import TimeBudgetExceeded, time_budget
+
         settings = self.settings_for(path)
         try:
             source = Source(path, text) if text is not None else read_source(path)
@@ -146,6 +148,15 @@ class Engine:
                 result.sources[path] = source
         except UnreadableFile as exc:
             return None, self._file_problem(Source(path, ""), settings, 0, str(exc))
+        try:
+            with time_budget(settings.max_seconds_per_file):
+                return self._lint_source(path, source, settings, result)
+        except TimeBudgetExceeded:
+            return None, self._file_problem(source, settings, 0, (
+                f"linting this file took longer than {settings.max_seconds_per_file:g} s and was stopped "
+                "(the `max-seconds-per-file` setting)"))
+
+    def _lint_source(self, path: str, source: Source, settings: Settings, result: RunResult | None):
         from .timing import phase
 
         try:
@@ -266,8 +277,15 @@ class Engine:
                 if rule.scope == "project":
                     rule.external_ports = self.external_ports
                     result.diagnostics.extend(self._apply_noqa(self._run(rule, rule.check_project, result.summaries, result)))
-        result.diagnostics = [d for d in dedupe(result.diagnostics)
-                              if not self.settings_for(d.path).ignored_here(d.path, d.code)]
+        settings_by_path: dict[str, Settings] = {}
+
+        def ignored(d: Diagnostic) -> bool:
+            settings = settings_by_path.get(d.path)
+            if settings is None:
+                settings = settings_by_path[d.path] = self.settings_for(d.path)
+            return settings.ignored_here(d.path, d.code)
+
+        result.diagnostics = [d for d in dedupe(result.diagnostics) if not ignored(d)]
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
 
@@ -282,7 +300,7 @@ class Engine:
 
 
 #: Files below which a run stays in one process.
-PARALLEL_THRESHOLD = 200
+PARALLEL_THRESHOLD = 40
 
 _WORKER: "Engine | None" = None
 

@@ -49,6 +49,7 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()  # gitignore-style patterns, relative to base_dir
     cpus: int = 4  # what instances 'max' / 0 / -1 count as
+    max_seconds_per_file: float = 10.0  # a file that takes longer gets PL001 instead of a hang
     #: Where these settings came from (a file path, or None for the defaults); relative globs start here.
     origin: str | None = None
     base_dir: str = "."
@@ -279,6 +280,10 @@ def _apply(settings: Settings, table: dict, where: str, base_dir: str) -> Settin
                         raise _err(where, f"{raw_key}.{pattern}", f"{code!r} is not a rule code or prefix")
                 entries.append((str(pattern), codes))
             updates["per_file_ignores"] = tuple(entries)
+        elif key == "max-seconds-per-file":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
+                raise _err(where, raw_key, f"{value!r} is not a number of seconds from 0 to 3600")
+            updates["max_seconds_per_file"] = float(value)
         elif key == "cpus":
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1024:
                 raise _err(where, raw_key, f"{value!r} is not a CPU count from 1 to 1024")
@@ -311,7 +316,7 @@ EXTRA_KEYS: dict[str, Any] = {}
 
 CODE_PREFIX = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
 
-KNOWN_KEYS = {"cpus", "exclude", "extend-exclude", "select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "labels", "extend-labels", "role", "per-file-roles", "ranges", "well-known-ports",
+KNOWN_KEYS = {"max-seconds-per-file", "cpus", "exclude", "extend-exclude", "select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "labels", "extend-labels", "role", "per-file-roles", "ranges", "well-known-ports",
               "extend-well-known-ports", "allowed-ports", "connection-prefixes", "extend-connection-prefixes",
               "severity"}
 
