@@ -10,7 +10,7 @@ import threading
 from contextlib import contextmanager
 
 
-class TimeBudgetExceeded(Exception):
+class TimeBudgetExceeded(BaseException):  # not an Exception: no broad `except` may swallow it
     pass
 
 

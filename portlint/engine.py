@@ -179,6 +179,11 @@ class Engine:
                 config = build_config(parsed, evaluator, settings)
         except RecursionError:
             return None, self._file_problem(source, settings, 0, "the file is nested too deeply to evaluate")
+        except Exception as exc:  # a bug of ours: say so, lint the other files, exit 2 at the end
+            message = f"internal error while evaluating {path}: {type(exc).__name__}: {exc}"
+            if result is not None:
+                result.internal_errors.append(message)
+            return None, []
         diagnostics: list[Diagnostic] = []
         with phase("rules"):
             for rule in self.rules_for(settings):

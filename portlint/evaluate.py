@@ -635,11 +635,16 @@ def _binary(op: str, left: Value, right: Value, span: Span | None) -> Value:
         if op == "%":
             return Prim(_num(math.fmod(x, y)) if y != 0 else math.nan)
         if op == "**":
-            return Prim(_num(x ** y)) if abs(y) < 64 else Unknown(reason="a huge power", span=span)
+            if abs(y) >= 64:
+                return Unknown(reason="a huge power", span=span)
+            if x == 0 and y < 0:
+                return Prim(math.inf)  # JavaScript: 0 ** -n is Infinity
+            result = x ** y
+            return Prim(_num(result)) if not isinstance(result, complex) else Prim(math.nan)
         if op in ("<", ">", "<=", ">="):
             return Prim({"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op])
-    except (OverflowError, ValueError, TypeError):
-        return Unknown(reason=f"{op} overflowed", span=span)
+    except (ArithmeticError, ValueError, TypeError):
+        return Unknown(reason=f"{op} could not be computed", span=span)
     return Unknown(reason=f"operator {op}", span=span)
 
 

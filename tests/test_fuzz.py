@@ -123,3 +123,26 @@ def test_time_budget_stops_a_slow_file(tmp_path, registry, monkeypatch):
     assert time.monotonic() - start < 3
     assert [(d.code, d.message) for d in diagnostics] == [
         ("PL001", "linting this file took longer than 0.5 s and was stopped (the `max-seconds-per-file` setting)")]
+
+
+# Inputs the fuzzing campaigns found crashing, kept as regression tests.
+FOUND = [
+    ("atheris", "0.0 ** -30 raised ZeroDivisionError in the evaluator", "&0*3*.0*0%.03*.0*0%.0**-30"),
+]
+
+
+def test_inputs_found_by_fuzzing_stay_fixed(registry):
+    from portlint.engine import Engine
+    from portlint.settings import Settings
+
+    engine = Engine(Settings(), registry, set(registry.rules))
+    for _, _, text in FOUND:
+        for name in ("ecosystem.config.cjs", "ecosystem.config.mjs", "ecosystem.json"):
+            result = engine.run([name], stdin_text={name: text})
+            assert result.internal_errors == []
+    from portlint.evaluate import Loader
+    from portlint.parse import parse
+    from portlint.source import Source
+
+    value = Loader().evaluator_for(parse(Source("x.cjs", "module.exports = { v: 0 ** -3, w: (-8) ** 0.5 };"))).exports()
+    assert value.props["v"].value.value == float("inf")
