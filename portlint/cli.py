@@ -155,7 +155,7 @@ def _run(paths: list[str], options: dict) -> int:
         click.echo(text, nl=False)
         return EXIT_CLEAN
 
-    mode = "map" if options.get("port_map") else "free" if options.get("next_free") else "lint"
+    mode = "map" if options.get("port_map") else "free" if options.get("next_free") else "lint"  # --map wins
     if mode == "map" and options["output_format"] not in MAP_FORMATS:
         raise Fatal(f"--format: the port map is printed as {', '.join(MAP_FORMATS)}, not {options['output_format']!r}")
     render = registry.formats.get(options["output_format"])
@@ -236,7 +236,12 @@ def _run(paths: list[str], options: dict) -> int:
             return code
         result = engine.run(files, stdin_text=stdin_text or None)  # report what is left
     if mode == "map":
-        return _print_map(result, options)
+        free = None
+        if options.get("next_free"):
+            first = (paths or ["."])[0]
+            probe = os.path.join(first, "_") if os.path.isdir(first) else first
+            free = _free_block(result, resolver.for_path(probe), options, external)
+        return _print_map(result, options, resolver, free)
     if mode == "free":
         first = (paths or ["."])[0]
         probe = os.path.join(first, "_") if os.path.isdir(first) else first
@@ -280,7 +285,7 @@ def _run(paths: list[str], options: dict) -> int:
     return EXIT_PROBLEMS if failed and not options["exit_zero"] else EXIT_CLEAN
 
 
-MAP_FORMATS = ("text", "markdown", "json")
+MAP_FORMATS = ("text", "markdown", "json", "html")
 
 
 def _write(options: dict, text: str) -> None:
@@ -291,32 +296,45 @@ def _write(options: dict, text: str) -> None:
         sys.stdout.write(text)
 
 
-def _print_map(result, options: dict) -> int:
+def _print_map(result, options: dict, resolver, free) -> int:
     from . import portmap
 
     rows = portmap.rows_of(result.configs)
+    if options["output_format"] == "html":
+        from .htmlmap import render_html
+
+        roles = {c.path: c.role for c in result.configs}
+        _write(options, render_html(rows, resolver.default(), roles, free))
+        return EXIT_CLEAN
     renderer = {"text": portmap.render_text, "markdown": portmap.render_markdown, "json": portmap.render_json}
     _write(options, renderer[options["output_format"]](rows))
     return EXIT_CLEAN
 
 
-def _print_free_block(result, settings, options: dict, external: list) -> int:
+def _free_block(result, settings, options: dict, external: list):
     from . import portmap
     from .freeblock import first_free_block
 
     size = options["next_free"]
     role = options.get("role") or settings.role
-    name, low, high = settings.allowed_range("user" if role == "any" else role)[0]
+    _, low, high = settings.allowed_range("user" if role == "any" else role)[0]
     taken = {r.port for r in portmap.rows_of(result.configs) if not r.connection}
-    for config in result.configs:  # PORTS entries count even when no process uses them yet
+    for config in result.configs:
         if config.ports is not None:
             for entry in config.ports.entries:
                 taken |= entry.ports
     taken |= {p.port for p in external}
-    block = first_free_block(size, low, high, taken, settings.is_well_known)
+    return first_free_block(size, low, high, taken, settings.is_well_known)
+
+
+def _print_free_block(result, settings, options: dict, external: list) -> int:
+    size = options["next_free"]
+    role = options.get("role") or settings.role
+    name, low, high = settings.allowed_range("user" if role == "any" else role)[0]
+    block = _free_block(result, settings, options, external)
     if block is None:
         click.echo(f"portlint: no block of {size} free port{'s' if size != 1 else ''} in the {name} range "
-                   f"{low}-{high} ({len(taken & set(range(low, high + 1)))} taken)", err=True)
+                   f"{low}-{high}", err=True)
         return EXIT_PROBLEMS
     start, end = block
     if options["output_format"] == "json":
@@ -326,69 +344,6 @@ def _print_free_block(result, settings, options: dict, external: list) -> int:
     else:
         _write(options, (f"{start}-{end}" if end != start else f"{start}") + "\n")
     return EXIT_CLEAN
-
-
-def _apply_fixes(engine, files: list[str], stdin_text: dict, options: dict) -> int | None:
-    """--fix / --diff. Returns an exit code to stop with (diff mode), or None to report what is left."""
-    import difflib
-
-    from .fix import FixWriteError, fix_text
-    from .source import UnreadableFile, read_source
-
-    unsafe = options["unsafe_fixes"]
-    changed = 0
-    failures = []
-    shown: list[str] = []
-    total = 0
-    for path in files:
-        try:
-            text = stdin_text[path] if path in stdin_text else read_source(path).text
-        except UnreadableFile:
-            continue  # PL001 reports it
-        outcome = fix_text(engine, path, text, unsafe)
-        for code, message in outcome.dropped:
-            click.echo(f"portlint: fix not applied: {message}", err=True)
-        if not outcome.changed:
-            continue
-        changed += 1
-        total += len(outcome.applied)
-        if options["diff"]:
-            sys.stdout.write("".join(difflib.unified_diff(
-                outcome.original.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
-                f"a/{path}", f"b/{path}")))
-            continue
-        if path in stdin_text:
-            stdin_text[path] = outcome.text
-            sys.stdout.write(outcome.text)  # an editor reads the fixed buffer back
-            continue
-        try:
-            from .fix import write_atomic
-
-            write_atomic(path, outcome.text)
-            stdin_text[path] = outcome.text
-        except FixWriteError as exc:
-            failures.append(str(exc))
-            continue
-        if options["show_fixes"]:
-            counts: dict[str, int] = {}
-            for code, _ in outcome.applied:
-                counts[code] = counts.get(code, 0) + 1
-            shown.append(f"{path}: " + ", ".join(f"{n} x {code}" for code, n in sorted(counts.items())))
-    for line in shown:
-        click.echo(f"fixed {line}", err=True)
-    for message in failures:
-        click.echo(f"portlint: {message}", err=True)
-    if options["diff"]:
-        if not options["quiet"]:
-            click.echo(f"{total} fix{'es' if total != 1 else ''} in {changed} file{'s' if changed != 1 else ''} "
-                       "would be applied", err=True)
-        return EXIT_ERROR if failures else (EXIT_PROBLEMS if changed else EXIT_CLEAN)
-    if total and not options["quiet"]:
-        click.echo(f"Fixed {total} problem{'s' if total != 1 else ''} in {changed} file{'s' if changed != 1 else ''}.",
-                   err=True)
-    if failures:
-        options["_fix_failed"] = True
-    return None
 
 
 def _statistics(diagnostics, registry, stream) -> None:
