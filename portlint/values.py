@@ -6,7 +6,6 @@ A value the evaluator cannot know without running the file is ``Unknown`` with a
 """
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -33,7 +32,8 @@ class Value:
         """The same value, seen at another place of use."""
         if span is None or span is self.span:
             return self
-        twin = copy.copy(self)
+        twin = object.__new__(type(self))  # a shallow copy, without copy.copy's generic machinery
+        twin.__dict__.update(self.__dict__)
         twin.span = span
         if twin.origin is None:
             twin.origin = self.span
