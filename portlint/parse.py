@@ -72,7 +72,14 @@ def _esprima_error(exc: Exception, shift: int, text: str) -> ParseError:
 
 def parse(source: Source) -> Parsed:
     with _stack_budget(PARSER_FRAMES):
-        return _parse(source)
+        try:
+            return _parse(source)
+        except ParseError:
+            raise
+        except RecursionError:
+            raise
+        except Exception as exc:  # the parser's own bug (fuzzing found an AssertionError): still a PL001
+            raise ParseError(f"the parser could not read this file ({type(exc).__name__}: {exc})", 0) from None
 
 
 def _parse(source: Source) -> Parsed:

@@ -128,6 +128,8 @@ def test_time_budget_stops_a_slow_file(tmp_path, registry, monkeypatch):
 # Inputs the fuzzing campaigns found crashing, kept as regression tests.
 FOUND = [
     ("atheris", "0.0 ** -30 raised ZeroDivisionError in the evaluator", "&0*3*.0*0%.03*.0*0%.0**-30"),
+    ("atheris", "esprima-fork raised AssertionError on a tagged template with a comma",
+     "module.exports = { apps: [{ env: { WS_PORT: PORTS.s `${PORTS.API,\n}`} }] };\n"),
 ]
 
 
