@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from .fix import Edit
-from .syntax import walk
 
 
 def newline_of(text: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .diagnostic import Diagnostic, Span
-from .evaluate import Loader, ModuleEvaluator
+from .evaluate import Loader
 from .model import Config, build_config
 from .parse import ParseError, Parsed, parse
 from .plugins import Registry

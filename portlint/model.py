@@ -14,7 +14,7 @@ from .evaluate import ModuleEvaluator, ModuleInfo
 from .parse import Parsed
 from .portos import env_label, is_port_key
 from .settings import Settings
-from .values import Arr, EnvDefault, EnvVar, Obj, OneOf, Prim, Template, Unknown, Value, possible_ports, to_js_string
+from .values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value, possible_ports, to_js_string
 
 #: PM2's camelCase aliases of the fields portlint reads.
 ALIASES = {
@@ -545,7 +545,6 @@ def _tokens(pieces: list[_Piece]) -> list[list[_Piece]]:
             words[-1].append(piece)
             continue
         offset = _text_offset(piece)
-        pos = 0
         for m in re.finditer(r"\S+|\s+", piece.text):
             chunk = m.group(0)
             if chunk.isspace():
@@ -554,7 +553,6 @@ def _tokens(pieces: list[_Piece]) -> list[list[_Piece]]:
                 continue
             span = Span(piece.span.source, offset + m.start(), offset + m.end()) if offset is not None and piece.span else piece.span
             words[-1].append(_Piece(chunk, piece.value, span))
-            pos = m.end()
     return [w for w in words if w]
 
 

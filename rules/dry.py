@@ -130,7 +130,7 @@ class DuplicatedLiteral(Rule):
 
 def ports_references(config):
     """Every ``PORTS.a.b`` / ``PORTS['a']`` chain in the file: (keys, outermost node)."""
-    from portlint.syntax import member_path, walk
+    from portlint.syntax import member_path
 
     program = config.parsed.program
     if program is None or config.ports is None:

@@ -80,7 +80,6 @@ class PortsConstantForm(Rule):
         program = config.parsed.program
         if program is None:
             return
-        from portlint.syntax import member_path, walk
 
         info = config.info
         declarations = info.declarations.get("PORTS", [])

@@ -208,7 +208,6 @@ class InstancesSharePort(Rule):
     code, name, severity = "PL204", "instances-share-port", "error"
 
     def check(self, config):
-        from portlint.values import Prim
 
         for process in config.processes:
             if process.exec_mode != "fork" or process.instances is None:

@@ -1,6 +1,5 @@
 """Bad input gets a clear diagnostic or a one-line error, never a traceback; the rest is still linted."""
 import os
-import stat
 
 import pytest
 
@@ -26,7 +25,6 @@ def test_binary_and_non_utf8_files_are_diagnostics_and_others_still_linted(tmp_p
 
 
 def test_unreadable_file_is_a_diagnostic(tmp_path, monkeypatch, lint_text, registry):
-    from portlint import source
     from portlint.engine import Engine
     from portlint.settings import Settings
 
@@ -100,7 +98,6 @@ def test_long_chain_of_constants_hits_the_depth_budget_not_the_stack(lint_text, 
     # nothing crashes; the value is unknown, and PL002 says so instead of guessing
     assert {d.code for d in diagnostics} == {"PL002"}
     assert all("nested too deeply" in d.message for d in diagnostics)
-    from portlint.engine import Engine  # and the same through a require() chain of files
     for i in range(12):
         body = f"module.exports = require('./ecosystem.c{i + 1}.config.cjs');\n" if i < 11 else chain + "module.exports = { v: c2999 };\n"
         (tmp_path / f"ecosystem.c{i}.config.cjs").write_text(body)

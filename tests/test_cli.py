@@ -3,10 +3,9 @@ import json
 import os
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES, ROOT, run_portlint
+from conftest import FIXTURES, run_portlint
 
 GAP = "const PORTS = {\n  API: 5570, // api\n  UI: 5572, // ui\n};\nmodule.exports = { PORTS, apps: [] };\n"
 LABEL_WARNING = ("const PORTS = {\n  API: 5570, // api\n  METRICS: 5571, // metrics\n};\n"

@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import node_binary
 from test_node_oracle import require_node
 
 PORTS_DECL = "const PORTS = { A: 5570, B: { c: 5_571 }, 'd-e': 5572 };\nconst K = 40;\nconst S = 'api';\n"
@@ -94,7 +93,7 @@ def python_form(prim_value):
 
 def known_forms(value):
     """The values portlint says this may be (None if it says it does not know)."""
-    from portlint.values import EnvDefault, OneOf, Prim, Template
+    from portlint.values import Prim, Template
 
     out = []
     for alt in value.alternatives():
@@ -115,7 +114,7 @@ COUNTS = {"known": 0, "unknown": 0}
 @given(exprs=st.lists(expressions, min_size=5, max_size=25))
 def test_evaluator_agrees_with_node(exprs, tmp_path):
     node = require_node()
-    from portlint.values import EnvDefault, EnvVar, OneOf, Prim
+    from portlint.values import EnvDefault, OneOf
 
     expected = node_values(node, exprs, tmp_path)
     got = portlint_values(exprs, tmp_path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, run_portlint
+from conftest import FIXTURES, run_portlint
 
 FIXES = FIXTURES / "fixes"
 UPDATE = os.environ.get("PORTLINT_UPDATE_GOLDEN") == "1"

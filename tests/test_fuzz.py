@@ -93,7 +93,6 @@ def test_any_input_gives_diagnostics_not_exceptions(data, name, tmp_path_factory
 def test_the_cli_on_a_corpus_of_broken_files_never_tracebacks(tmp_path):
     import random
 
-    from hypothesis import find
 
     rng = random.Random(11)
     corpus = [b"", b"\x00" * 10, b"\xff\xfe", b"module.exports = {" * 200, b"[" * 100000, b"`${" * 500,

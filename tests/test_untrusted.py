@@ -3,7 +3,6 @@ socket if it ran is linted with no effect. require() stays inside the project an
 node_modules. File-system oddities are diagnostics."""
 import os
 import socket
-import stat
 
 import pytest
 
