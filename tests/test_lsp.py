@@ -136,3 +136,13 @@ async def test_other_files_are_left_alone(client):
     uri = await open_doc(client, "ecosystem.config.cjs", GOOD)
     assert client.diagnostics.get(path.as_uri()) is None
     assert list(client.diagnostics[uri]) == []
+
+
+def test_without_pygls_the_entry_point_says_how_to_get_it():
+    import subprocess
+
+    code = ("import sys; sys.modules['pygls'] = None; sys.modules['pygls.lsp.server'] = None; "
+            "from portlint.lsp_entry import main; main()")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "pip install 'portlint[lsp]'" in proc.stderr and "Traceback" not in proc.stderr
