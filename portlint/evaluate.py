@@ -142,6 +142,8 @@ class ModuleEvaluator:
         self._exports: Value | None = None
         self._steps = 0
         self._exporting = False
+        self._scopes: list[dict[str, Value]] = []  # inside a function call: its parameters and constants
+        self._calls = 0
 
     # -- module level ---------------------------------------------------------------------------
     def exports(self) -> Value:
@@ -241,6 +243,9 @@ class ModuleEvaluator:
 
     def lookup(self, name: str, node: Any) -> Value:
         span = self._span(node) if node is not None else None
+        for scope in reversed(self._scopes):
+            if name in scope:
+                return scope[name].at(span)
         binding = self.info.bindings.get(name)
         if binding is None:
             if name == "undefined":
@@ -266,7 +271,7 @@ class ModuleEvaluator:
 
     def _binding_value(self, binding: Binding) -> Value:
         if binding.kind == "function":
-            return Function(node=binding.node, span=self._span(binding.node))
+            return Function(node=binding.node, span=self._span(binding.node), closure=())
         if binding.kind == "import":
             if binding.import_source is None:
                 return Unknown(reason="import")
@@ -414,6 +419,8 @@ class ModuleEvaluator:
                 return Prim(UNDEFINED, span=span)
             return Unknown(reason=f"key {key!r} may come from an unresolved spread", span=span)
         if isinstance(obj, Arr):
+            if key in ("map", "filter", "concat"):
+                return Builtin(name=f"array.{key}", receiver=obj, span=span)
             if key == "length" and obj.complete:
                 return Prim(len(obj.items), span=span)
             if key.isdigit() and obj.complete:
@@ -496,7 +503,7 @@ class ModuleEvaluator:
         return value
 
     def _eval_ArrowFunctionExpression(self, node: Any) -> Value:
-        return Function(node=node)
+        return Function(node=node, closure=tuple(self._scopes))
 
     _eval_FunctionExpression = _eval_ArrowFunctionExpression
 
@@ -506,7 +513,7 @@ class ModuleEvaluator:
     def _eval_CallExpression(self, node: Any) -> Value:
         callee = self.eval(node.callee)
         span = self._span(node)
-        if isinstance(callee, Builtin):
+        if isinstance(callee, Builtin) and callee.receiver is None:
             name = callee.name
             if name == "require":
                 return self._require(node, span)
@@ -514,9 +521,114 @@ class ModuleEvaluator:
             if len(args) != len(node.arguments):
                 return Unknown(reason=f"{name}() with a spread argument", span=span)
             return _call_builtin(name, args, span)
+        if isinstance(callee, Function) or (isinstance(callee, Builtin) and callee.receiver is not None):
+            if any(a.type == "SpreadElement" for a in node.arguments):
+                return Unknown(reason=f"{_callee_name(node.callee)}() with a spread argument", span=span)
+            args = [self.eval(a) for a in node.arguments]
+            if isinstance(callee, Function):
+                return self.call(callee, args, span, _callee_name(node.callee))
+            return self._array_method(callee, args, span)
         if isinstance(callee, Unknown) and callee.reason.startswith("unknown identifier"):
             return Unknown(reason=callee.reason, span=span)
         return Unknown(reason=f"a call to {_callee_name(node.callee)}()", span=span)
+
+    #: Nested calls evaluated at most (a recursive helper stops here).
+    MAX_CALL_DEPTH = 24
+
+    def call(self, fn: Function, args: list[Value], span: Span | None, name: str = "a function") -> Value:
+        """Evaluate a call of a simple pure function: parameters bound to the arguments, an expression
+        body, or a block of constant declarations ending in a return."""
+        node = fn.node
+        if node is None or getattr(node, "async", False) or getattr(node, "generator", False):
+            return Unknown(reason=f"a call to {name}()", span=span)
+        if self._calls >= self.MAX_CALL_DEPTH:
+            return Unknown(reason=f"calls nested too deeply at {name}()", span=span)
+        scope: dict[str, Value] = {}
+        for i, param in enumerate(node.params or []):
+            arg = args[i] if i < len(args) else Prim(UNDEFINED)
+            if not self._bind_pattern(param, arg, scope):
+                return Unknown(reason=f"a call to {name}() with a parameter pattern portlint does not follow", span=span)
+        saved = self._scopes
+        self._scopes = list(fn.closure) + [scope]
+        self._calls += 1
+        try:
+            body = node.body
+            if body.type != "BlockStatement":
+                return self.eval(body).at(span) if span is not None else self.eval(body)
+            for statement in body.body:
+                if statement.type == "ReturnStatement":
+                    if statement.argument is None:
+                        return Prim(UNDEFINED, span=span)
+                    return self.eval(statement.argument)
+                if statement.type == "VariableDeclaration" and statement.kind == "const":
+                    for declarator in statement.declarations:
+                        value = self.eval(declarator.init) if declarator.init is not None else Prim(UNDEFINED)
+                        if not self._bind_pattern(declarator.id, value, scope):
+                            return Unknown(reason=f"{name}() declares a pattern portlint does not follow", span=span)
+                    continue
+                if statement.type == "EmptyStatement":
+                    continue
+                return Unknown(reason=f"{name}() does more than compute a value ({statement.type})", span=span)
+            return Prim(UNDEFINED, span=span)
+        finally:
+            self._calls -= 1
+            self._scopes = saved
+
+    def _bind_pattern(self, pattern: Any, value: Value, scope: dict[str, Value]) -> bool:
+        if pattern.type == "Identifier":
+            scope[pattern.name] = value
+            return True
+        if pattern.type == "AssignmentPattern":
+            if isinstance(value, Prim) and value.value is UNDEFINED:
+                value = self.eval(pattern.right)
+            elif not isinstance(value, (Prim, Obj, Arr, Template, Function)):
+                value = _one_of([value, self.eval(pattern.right)], value.span)
+            return self._bind_pattern(pattern.left, value, scope)
+        if pattern.type == "ObjectPattern":
+            for prop in pattern.properties:
+                if prop.type == "RestElement" or prop.computed or prop.key.type not in ("Identifier", "Literal"):
+                    return False
+                key = prop.key.name if prop.key.type == "Identifier" else str(prop.key.value)
+                if not self._bind_pattern(prop.value, self._member(value, key, None), scope):
+                    return False
+            return True
+        if pattern.type == "ArrayPattern":
+            for i, element in enumerate(pattern.elements):
+                if element is None:
+                    continue
+                if element.type == "RestElement" or not self._bind_pattern(element, self._member(value, str(i), None), scope):
+                    return False
+            return True
+        return False
+
+    def _array_method(self, method: Builtin, args: list[Value], span: Span | None) -> Value:
+        array = method.receiver
+        kind = method.name.rsplit(".", 1)[-1]
+        if not isinstance(array, Arr) or not array.complete:
+            return Unknown(reason=f"{kind}() over a list portlint cannot see whole", span=span)
+        if kind == "concat":
+            out = Arr(items=list(array.items), span=span)
+            for arg in args:
+                if isinstance(arg, Arr):
+                    out.items.extend(arg.items)
+                    out.complete = out.complete and arg.complete
+                else:
+                    out.items.append(arg)
+            return out
+        fn = args[0] if args else None
+        if not isinstance(fn, Function):
+            return Unknown(reason=f"{kind}() with a callback portlint cannot follow", span=span)
+        results = [self.call(fn, [item, Prim(i), array], item.span, kind) for i, item in enumerate(array.items)]
+        if kind == "map":
+            return Arr(items=results, span=span)
+        kept = []
+        for item, keep in zip(array.items, results):
+            decided = truthy(keep)
+            if decided is None:
+                return Unknown(reason="filter() with a condition that depends on the environment", span=span)
+            if decided:
+                kept.append(item)
+        return Arr(items=kept, span=span)
 
     def _require(self, node: Any, span: Span | None) -> Value:
         if len(node.arguments) != 1:
@@ -690,6 +802,16 @@ def _call_builtin(name: str, args: list[Value], span: Span | None) -> Value:
         if name == "String":
             return Prim(to_js_string(v), origin=first.origin)
         return Prim(bool(truthy(first)), origin=first.origin)
+    if name in ("Object.keys", "Object.values", "Object.entries"):
+        if not args or not isinstance(args[0], Obj) or not args[0].complete:
+            return Unknown(reason=f"{name}() of a computed value", span=span)
+        props = args[0].props
+        if name == "Object.keys":
+            return Arr(items=[Prim(k, span=p.key_span) for k, p in props.items()], span=span)
+        if name == "Object.values":
+            return Arr(items=[p.value for p in props.values()], span=span)
+        return Arr(items=[Arr(items=[Prim(k, span=p.key_span), p.value], span=p.key_span) for k, p in props.items()],
+                   span=span)
     if name in ("Object.freeze", "Object.seal"):
         return first.at(span) if args else Unknown(reason=f"{name}()", span=span)
     if name == "Object.assign":
@@ -711,6 +833,8 @@ def _call_builtin(name: str, args: list[Value], span: Span | None) -> Value:
 def _callee_name(node: Any) -> str:
     if node.type == "Identifier":
         return node.name
+    if node.type == "CallExpression":
+        return _callee_name(node.callee) + "()"
     if node.type == "MemberExpression" and not node.computed:
         return _callee_name(node.object) + "." + node.property.name
     return "a function"

@@ -728,7 +728,9 @@ def summarize(config: Config) -> ConfigSummary:
     claims = []
     for process in config.processes:
         span = process.span
-        identity = (os.path.realpath(span.source.path), span.start) if span is not None else (config.path, process.index)
+        # the same app object from two configs is one process; apps made by one .map() are not
+        identity = ((os.path.realpath(span.source.path), span.start, process.display_name) if span is not None
+                    else (config.path, process.index))
         for use in process.occupying_uses():
             if use.span is None:
                 continue

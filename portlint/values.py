@@ -142,13 +142,16 @@ class Builtin(Value):
     """A global the evaluator knows (``process``, ``Number``, ``Object``...)."""
 
     name: str = ""
+    receiver: "Value | None" = None  # the array of `list.map`, for methods
 
 
 @dataclass(eq=False)
 class Function(Value):
-    """A function value. Calls are not evaluated (yet); the node is kept for later."""
+    """A local function. Calls to simple pure ones (an expression body, or constants then a
+    return) are evaluated with their arguments; anything else stays unknown."""
 
     node: object = None
+    closure: tuple = ()  # the scopes it was created in (dicts of name -> Value)
 
 
 @dataclass(eq=False)

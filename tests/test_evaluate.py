@@ -74,8 +74,27 @@ def test_unknowns_say_why_and_where():
     value = value_of("path.join(__dirname, 'x')", "const path = require('path');")
     assert isinstance(value, Unknown)
     assert value.span.text == "path.join(__dirname, 'x')"
-    value = value_of("apps.map(a => a)", "const apps = [1];")
-    assert isinstance(value, Unknown) and "apps.map" in value.reason
+    value = value_of("apps.forEach(a => a)", "const apps = [1];")
+    assert isinstance(value, Unknown) and "apps.forEach" in value.reason
+    value = value_of("helper()", "function helper() { for (;;) {} }")
+    assert isinstance(value, Unknown) and "does more than compute a value" in value.reason
+
+
+def test_pure_functions_and_array_methods_are_followed():
+    prelude = "\n".join([
+        "const PORTS = { A: 5570 };",
+        "const names = ['api', 'ui'];",
+        "const mk = (name, i, { base = PORTS.A } = {}) => ({ name, port: base + i });",
+        "function twice(x) { const y = x * 2; return y; }",
+        "const fact = (n) => n <= 1 ? 1 : n * fact(n - 1);",
+    ])
+    apps = value_of("names.map((n, i) => mk(n, i))", prelude)
+    assert [(a.props["name"].value.value, a.props["port"].value.value) for a in apps.items] == [("api", 5570), ("ui", 5571)]
+    assert value_of("twice(21)", prelude).value == 42
+    assert value_of("[1, 0, 2].filter((x) => x).concat([3]).length", prelude).value == 3
+    assert value_of("Object.keys({ a: 1, b: 2 }).map((k) => k + '!')[1]", prelude).value == "b!"
+    deep = value_of("fact(100)", prelude)  # recursion stops at the call-depth budget
+    assert isinstance(deep, Unknown) and "nested too deeply" in deep.reason
 
 
 def test_exports_forms():

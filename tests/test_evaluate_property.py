@@ -45,6 +45,11 @@ def compound(inner):
         inner.map(lambda a: f"(!{a})"),
         two.map(lambda t: f"({{ ...{{ k: {t[0]} }}, j: {t[1]} }}).k"),
         two.map(lambda t: f"[{t[0]}, ...[{t[1]}]][1]"),
+        two.map(lambda t: f"((x, y = 7) => x + y)({t[0]})"),
+        two.map(lambda t: f"(function (p) {{ const q = p; return [q, {t[1]}]; }})({t[0]})[1]"),
+        two.map(lambda t: f"[{t[0]}, {t[1]}].map((v, i) => `${{i}}:${{v}}`)[1]"),
+        two.map(lambda t: f"[{t[0]}, {t[1]}].filter((v) => v).concat([{t[1]}]).length"),
+        inner.map(lambda a: f"Object.values({{ k: {a} }})[0]"),
     )
 
 
