@@ -7,7 +7,7 @@ import difflib
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 DEFAULT_LABELS = ("api", "ui", "cdp", "health", "ws", "db")
@@ -53,7 +53,6 @@ class Settings:
     #: Where these settings came from (a file path, or None for the defaults); relative globs start here.
     origin: str | None = None
     base_dir: str = "."
-    extra: tuple[tuple[str, Any], ...] = field(default=(), compare=True)
 
     # -- questions the rules ask ------------------------------------------------------------------
     def range(self, name: str) -> tuple[int, int] | None:
@@ -295,10 +294,6 @@ def _apply(settings: Settings, table: dict, where: str, base_dir: str) -> Settin
             except Exception as exc:
                 raise _err(where, raw_key, f"bad pattern: {exc}") from None
             updates["exclude"] = (settings.exclude if key == "extend-exclude" else ()) + patterns
-        elif key in EXTRA_KEYS:
-            extra = dict(settings.extra)
-            extra[key] = EXTRA_KEYS[key](value, where, raw_key)
-            updates["extra"] = tuple(sorted(extra.items()))
         else:
             known = sorted(KNOWN_KEYS)
             close = difflib.get_close_matches(key, known, n=1)
@@ -311,19 +306,11 @@ def _apply(settings: Settings, table: dict, where: str, base_dir: str) -> Settin
     return replace(settings, **updates, origin=where, base_dir=base_dir)
 
 
-#: Settings other features own (selection, noqa, ...): key -> validator returning the stored value.
-EXTRA_KEYS: dict[str, Any] = {}
-
 CODE_PREFIX = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
 
 KNOWN_KEYS = {"max-seconds-per-file", "cpus", "exclude", "extend-exclude", "select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "labels", "extend-labels", "role", "per-file-roles", "ranges", "well-known-ports",
               "extend-well-known-ports", "allowed-ports", "connection-prefixes", "extend-connection-prefixes",
               "severity"}
-
-
-def register_setting(key: str, validator) -> None:
-    EXTRA_KEYS[key] = validator
-    KNOWN_KEYS.add(key)
 
 
 def read_settings_file(path: str) -> dict | None:
