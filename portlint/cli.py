@@ -213,6 +213,10 @@ def _run(paths: list[str], options: dict) -> int:
                 files = paths
             else:
                 files = discover(paths or ["."], excluded=excluded, force_exclude=options["force_exclude"])
+        if not files and not options["quiet"]:
+            shown = ", ".join(paths) if paths else "."
+            click.echo(f"portlint: warning: no ecosystem files found under {shown} "
+                       "(ecosystem*.config.{js,cjs,mjs}, pm2*.config.*, ecosystem*.json, ecosystem*.y*ml)", err=True)
         from .engine import EngineSpec
 
         overrides = _overrides(options)

@@ -174,3 +174,11 @@ def test_defaults_to_current_folder(tmp_path):
     proc = run_portlint(cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stdout.startswith("ecosystem.config.cjs:1:7: PL201")
+
+
+def test_nothing_to_lint_is_a_warning_not_an_error(tmp_path):
+    (tmp_path / "server.js").write_text("module.exports = {};\n")
+    proc = run_portlint(str(tmp_path))
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert "warning: no ecosystem files found under" in proc.stderr
+    assert run_portlint(str(tmp_path), "-q").stderr == ""
