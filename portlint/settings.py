@@ -345,6 +345,7 @@ class SettingsResolver:
         self._by_dir: dict[str, Settings] = {}
         self._by_file: dict[str, Settings] = {}
         self._by_path: dict[str, Settings] = {}
+        self._found: dict[str, str | None] = {}
         self._fixed: Settings | None = None
         if config_file is not None:
             table = read_settings_file(config_file)
@@ -378,27 +379,30 @@ class SettingsResolver:
         if cached is not None:
             return cached
         found_file = self._find(directory)
-        if found_file is None:
-            settings = self._with_overrides(Settings(base_dir=os.getcwd()))
-        elif found_file in self._by_file:
-            settings = self._by_file[found_file]
-        else:
-            table = read_settings_file(found_file) or {}
-            settings = self._with_overrides(_apply(Settings(), table, found_file, os.path.dirname(found_file)))
-            self._by_file[found_file] = settings
+        key = found_file or ("", os.getcwd())  # no settings file: one defaults object per working folder
+        settings = self._by_file.get(key)
+        if settings is None:
+            if found_file is None:
+                settings = self._with_overrides(Settings(base_dir=os.getcwd()))
+            else:
+                table = read_settings_file(found_file) or {}
+                settings = self._with_overrides(_apply(Settings(), table, found_file, os.path.dirname(found_file)))
+            self._by_file[key] = settings
         self._by_dir[directory] = settings
         return settings
 
-    @staticmethod
-    def _find(directory: str) -> str | None:
-        current = directory
-        while True:
-            for name in SETTINGS_FILES:
-                candidate = os.path.join(current, name)
-                if os.path.isfile(candidate):
-                    if name != "pyproject.toml" or read_settings_file(candidate) is not None:
-                        return candidate
-            parent = os.path.dirname(current)
-            if parent == current:
-                return None
-            current = parent
+    def _find(self, directory: str) -> str | None:
+        """The nearest settings file at or above ``directory`` (each folder is looked at once)."""
+        if directory in self._found:
+            return self._found[directory]
+        found = None
+        for name in SETTINGS_FILES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate) and (name != "pyproject.toml" or read_settings_file(candidate) is not None):
+                found = candidate
+                break
+        if found is None:
+            parent = os.path.dirname(directory)
+            found = self._find(parent) if parent != directory else None
+        self._found[directory] = found
+        return found
