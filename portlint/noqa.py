@@ -165,25 +165,16 @@ def scan_js_comments(text: str) -> list[tuple[int, int, str]]:
             i = skip_string(i, c)
             last = "a"
             continue
-        if c == "`":
+        closes_substitution = c == "}" and braces and depth - 1 == braces[-1]
+        if c == "`" or closes_substitution:
+            if closes_substitution:  # back into the template text after `${ ... }`
+                braces.pop()
+                depth -= 1
             i, opened = skip_template(i + 1)
             if opened:
                 braces.append(depth)
                 depth += 1
-                last = "{"
-            else:
-                last = "a"
-            continue
-        if c == "}" and braces and depth - 1 == braces[-1]:
-            braces.pop()
-            depth -= 1
-            i, opened = skip_template(i + 1)
-            if opened:
-                braces.append(depth)
-                depth += 1
-                last = "{"
-            else:
-                last = "a"
+            last = "{" if opened else "a"
             continue
         if c == "/":
             word = re.search(r"([A-Za-z_$][\w$]*)\s*$", text[max(0, i - 12):i])
