@@ -306,3 +306,13 @@ def test_pre_commit_try_repo_fails_on_bad_and_passes_on_good(tmp_path):
     assert good.returncode == 0, good.stdout + good.stderr
     excluded = try_repo("vendor/ecosystem.config.cjs")  # named by pre-commit, excluded by settings
     assert excluded.returncode == 0, excluded.stdout + excluded.stderr
+
+
+def test_comment_scanner_skips_strings_templates_and_regexes():
+    from portlint.noqa import scan_js_comments
+
+    text = ("#!/usr/bin/env node\n"
+            "const a = `x${ { b: '// no' } }y // not ${ `in${1} // no` }` // one\n"
+            "const r = /\\/\\/ no [/]/g; /* two */ const d = 4 / 2 / 1; // three\n"
+            "const s = \"// no\" + '/* no */'; // four\n")
+    assert [c[2].strip() for c in scan_js_comments(text)] == ["/usr/bin/env node", "one", "two", "three", "four"]
