@@ -114,7 +114,7 @@ def known_forms(value):
 COUNTS = {"known": 0, "unknown": 0}
 
 
-@settings(max_examples=int(os.environ.get("PORTLINT_PROPERTY_EXAMPLES", "40")), deadline=None,
+@settings(derandomize=not os.environ.get("PORTLINT_RANDOM"), max_examples=int(os.environ.get("PORTLINT_PROPERTY_EXAMPLES", "40")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(exprs=st.lists(expressions, min_size=5, max_size=25))
 def test_evaluator_agrees_with_node(exprs, tmp_path):

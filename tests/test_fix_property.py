@@ -59,7 +59,7 @@ def node_ports(node, files):
     return json.loads(proc.stdout)
 
 
-@settings(max_examples=int(os.environ.get("PORTLINT_FIX_EXAMPLES", "30")), deadline=None,
+@settings(derandomize=not os.environ.get("PORTLINT_RANDOM"), max_examples=int(os.environ.get("PORTLINT_FIX_EXAMPLES", "30")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=configs())
 def test_fixing_keeps_meaning_and_converges(text, tmp_path, registry):

@@ -70,7 +70,7 @@ def mutated(draw):
     return data
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(derandomize=not os.environ.get("PORTLINT_RANDOM"), max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=mutated(), name=st.sampled_from(["ecosystem.config.cjs", "ecosystem.config.mjs", "ecosystem.json",
                                              "ecosystem.config.js", "ecosystem.yaml"]))
 def test_any_input_gives_diagnostics_not_exceptions(data, name, tmp_path_factory, registry):
