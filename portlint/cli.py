@@ -239,17 +239,13 @@ def _run(paths: list[str], options: dict) -> int:
         if code is not None:
             return code
         result = engine.run(files, stdin_text=stdin_text or None)  # report what is left
-    if mode == "map":
-        free = None
-        if options.get("next_free"):
-            first = (paths or ["."])[0]
-            probe = os.path.join(first, "_") if os.path.isdir(first) else first
-            free = _free_block(result, resolver.for_path(probe), options, external)
+    if mode in ("map", "free"):
+        first = (paths or ["."])[0]  # the settings of the first path choose the range to search
+        first_settings = resolver.for_path(os.path.join(first, "_") if os.path.isdir(first) else first)
+        if mode == "free":
+            return _print_free_block(result, first_settings, options, external)
+        free = _free_block(result, first_settings, options, external) if options.get("next_free") else None
         return _print_map(result, options, resolver, free)
-    if mode == "free":
-        first = (paths or ["."])[0]
-        probe = os.path.join(first, "_") if os.path.isdir(first) else first
-        return _print_free_block(result, resolver.for_path(probe), options, external)
 
     diagnostics = result.diagnostics
     if options["quiet"]:
@@ -315,13 +311,18 @@ def _print_map(result, options: dict, resolver, free) -> int:
     return EXIT_CLEAN
 
 
+def _search_range(settings, options: dict) -> tuple[str, int, int]:
+    """The range --next-free searches: the role's (--role, else the settings); 'any' searches user."""
+    role = options.get("role") or settings.role
+    return settings.allowed_range("user" if role == "any" else role)[0]
+
+
 def _free_block(result, settings, options: dict, external: list):
     from . import portmap
     from .freeblock import first_free_block
 
     size = options["next_free"]
-    role = options.get("role") or settings.role
-    _, low, high = settings.allowed_range("user" if role == "any" else role)[0]
+    _, low, high = _search_range(settings, options)
     taken = {r.port for r in portmap.rows_of(result.configs) if not r.connection}
     for config in result.configs:
         if config.ports is not None:
@@ -333,8 +334,7 @@ def _free_block(result, settings, options: dict, external: list):
 
 def _print_free_block(result, settings, options: dict, external: list) -> int:
     size = options["next_free"]
-    role = options.get("role") or settings.role
-    name, low, high = settings.allowed_range("user" if role == "any" else role)[0]
+    name, low, high = _search_range(settings, options)
     block = _free_block(result, settings, options, external)
     if block is None:
         click.echo(f"portlint: no block of {size} free port{'s' if size != 1 else ''} in the {name} range "

@@ -40,6 +40,15 @@ def node_binary():
     return shutil.which("node")
 
 
+def need(tool, what: str):
+    """A tool a test needs: skip without it on a developer's machine, fail in CI (.ci/run installs it)."""
+    if tool is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} is needed in CI (.ci/run installs it)")
+        pytest.skip(f"{what} is not installed")
+    return tool
+
+
 def run_portlint(*args, cwd=None, env=None, input=None):
     """Run the real command in a subprocess, the way a user or pre-commit does."""
     full_env = dict(os.environ)

@@ -1,6 +1,5 @@
 """The HTML port map: what it draws matches the model, it needs no network, it stays readable at
 500 configs, and headless Chromium renders it to a non-blank picture."""
-import os
 import re
 import shutil
 import subprocess
@@ -9,7 +8,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from conftest import FIXTURES, run_portlint
+from conftest import FIXTURES, need, run_portlint
 
 SVG = "{http://www.w3.org/2000/svg}"
 TREES = [str(FIXTURES / "valid"), str(FIXTURES / "rules" / "PL203"), str(FIXTURES / "rules" / "PL301"),
@@ -93,11 +92,7 @@ def chromium() -> str | None:
 
 
 def test_renders_in_headless_chromium(html, tmp_path):
-    browser = chromium()
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI installs Debian's chromium for this test")
-        pytest.skip("chromium is not installed")
+    browser = need(chromium(), "Chromium")
     from PIL import Image
 
     page = tmp_path / "map.html"

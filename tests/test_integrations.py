@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from conftest import FIXTURES, ROOT, run_portlint
+from conftest import FIXTURES, ROOT, need, run_portlint
 
 LITERALS = FIXTURES / "rules" / "PL401" / "literals" / "ecosystem.config.cjs"
 BAD = ("const PORTS = {\n  API: 5570, // api\n};\n"
@@ -156,11 +156,7 @@ def sarif_multitool() -> str | None:
 def test_sarif_passes_microsofts_validator(sarif_log, tmp_path):
     if sys.platform != "linux":
         pytest.skip("the validator binary installed here is the Linux one")
-    tool = sarif_multitool()
-    if tool is None:
-        if os.environ.get("CI"):
-            pytest.fail("npm is needed in CI to install @microsoft/sarif-multitool")
-        pytest.skip("npm is not installed")
+    tool = need(sarif_multitool(), "npm (to install @microsoft/sarif-multitool)")
     out = tmp_path / "validation.sarif"
     proc = subprocess.run([tool, "validate", str(sarif_log), "--output", str(out), "--level", "Error;Warning;Note"],
                           capture_output=True, text=True, timeout=300,

@@ -35,6 +35,15 @@ async def open_doc(client, name: str, text: str) -> str:
     return uri
 
 
+async def change(client, uri: str, version: int, text: str, wait: bool = True) -> None:
+    """Send the whole new text of a document (and wait for its diagnostics)."""
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+    if wait:
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+
+
 async def test_open_reports_diagnostics_with_zero_based_positions(client):
     uri = await open_doc(client, "ecosystem.config.cjs", BAD)
     found = {d.code: d for d in client.diagnostics[uri]}
@@ -49,16 +58,10 @@ async def test_open_reports_diagnostics_with_zero_based_positions(client):
 
 async def test_change_is_debounced_and_relinted_then_close_clears(client):
     uri = await open_doc(client, "ecosystem.config.cjs", BAD)
-    for version, text in ((2, BAD.replace("5570, M", "5570 , M")), (3, GOOD)):
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
-    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    await change(client, uri, 2, BAD.replace("5570, M", "5570 , M"), wait=False)
+    await change(client, uri, 3, GOOD)
     assert list(client.diagnostics[uri]) == []  # only the last version was linted
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=4),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text=BAD)]))
-    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    await change(client, uri, 4, BAD)
     assert {d.code for d in client.diagnostics[uri]} == {"PL401", "PL501"}
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
@@ -83,10 +86,7 @@ async def test_code_actions_fix_fix_all_and_suppress(client):
     line = lines[3]
     lines[3] = line[:edit.range.start.character] + edit.new_text + line[edit.range.end.character:]
     fixed = "".join(lines)
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)]))
-    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    await change(client, uri, 2, fixed)
     assert [d.code for d in client.diagnostics[uri]] == ["PL501"]
     # suppress it
     warning = client.diagnostics[uri][0]
@@ -98,10 +98,7 @@ async def test_code_actions_fix_fix_all_and_suppress(client):
     assert edit.new_text == "  // noqa: PL501"
     suppressed = fixed.splitlines()
     suppressed[3] += edit.new_text
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text="\n".join(suppressed) + "\n")]))
-    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    await change(client, uri, 3, "\n".join(suppressed) + "\n")
     assert list(client.diagnostics[uri]) == []
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, node_binary
+from conftest import FIXTURES, ROOT, need, node_binary
 
 ORACLE = ROOT / "tests" / "oracle" / "resolve_ports.mjs"
 
@@ -25,12 +25,7 @@ def js_fixtures() -> list[Path]:
 
 
 def require_node():
-    node = node_binary()
-    if node is None:
-        if os.environ.get("CI"):
-            pytest.fail("Node.js is required in CI for the differential test (.ci/run installs it)")
-        pytest.skip("Node.js is not installed")
-    return node
+    return need(node_binary(), "Node.js (the differential tests' oracle)")
 
 
 def run_oracle(files: list[Path]) -> dict:
