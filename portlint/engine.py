@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from .diagnostic import Diagnostic, Span
 from .evaluate import Loader
+from .filter import DiagnosticFilter, dedupe  # noqa: F401 (dedupe: re-exported)
 from .model import Config, build_config
 from .parse import ParseError, Parsed, parse
 from .plugins import Registry
@@ -93,6 +94,7 @@ class Engine:
         self.jobs = jobs
         self.spec = spec  # set when workers can rebuild this engine (the CLI)
         self._noqa: dict[str, object] = {}  # path -> NoqaIndex, for the project pass
+        self.filter = DiagnosticFilter(self.settings_for, self._noqa, disable_noqa)
 
     def settings_for(self, path: str) -> Settings:
         return self.resolver.for_path(path) if self.resolver is not None else self.settings
@@ -123,14 +125,9 @@ class Engine:
         return [Diagnostic.at(Span(source, offset, end), rule_cls.code, rule_cls.name, message, severity)]
 
     def lint_file(self, path: str, text: str | None = None, result: RunResult | None = None) -> tuple[Config | None, list[Diagnostic]]:
-        """Lint one file: its config (None if it did not parse) and its diagnostics, noqa applied."""
+        """Lint one file: its config (None if it did not parse) and its diagnostics, filtered."""
         config, diagnostics = self._lint_file(path, text, result)
-        return config, self._apply_noqa(diagnostics)
-
-    def _apply_noqa(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-        if self.disable_noqa:
-            return diagnostics
-        return [d for d in diagnostics if not (self._noqa.get(d.path) and self._noqa[d.path].suppresses(d.row, d.code))]
+        return config, self.filter(diagnostics)
 
     def _remember_noqa(self, source: Source, parsed: Parsed | None) -> None:
         if not self.disable_noqa:
@@ -281,16 +278,8 @@ class Engine:
             for rule in self.rules_for(self.settings):
                 if rule.scope == "project":
                     rule.external_ports = self.external_ports
-                    result.diagnostics.extend(self._apply_noqa(self._run(rule, rule.check_project, result.summaries, result)))
-        settings_by_path: dict[str, Settings] = {}
-
-        def ignored(d: Diagnostic) -> bool:
-            settings = settings_by_path.get(d.path)
-            if settings is None:
-                settings = settings_by_path[d.path] = self.settings_for(d.path)
-            return settings.ignored_here(d.path, d.code)
-
-        result.diagnostics = [d for d in dedupe(result.diagnostics) if not ignored(d)]
+                    result.diagnostics.extend(self._run(rule, rule.check_project, result.summaries, result))
+        result.diagnostics = self.filter(result.diagnostics)
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
 
@@ -352,14 +341,3 @@ def settings_fingerprint(settings: Settings) -> str:
     text = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     _FINGERPRINTS[id(settings)] = (settings, text)
     return text
-
-
-def dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    seen = set()
-    out = []
-    for d in diagnostics:
-        key = (d.path, d.row, d.column, d.end_row, d.end_column, d.code, d.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(d)
-    return out
