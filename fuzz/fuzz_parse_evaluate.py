@@ -14,9 +14,9 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    from portlint.engine import Engine
+    from portlint.engine.pipeline import Engine
     from portlint.plugins import load_registry
-    from portlint.settings import Settings
+    from portlint.settings.settings import Settings
 
 os.environ.setdefault("PORTLINT_BUILTIN_ONLY", "1")
 REGISTRY = load_registry()

@@ -3,22 +3,25 @@
 The public surface for plugin authors is small: ``hookimpl`` to mark hook implementations,
 ``Rule`` to derive rules from, ``Diagnostic`` and ``Span`` for what rules report.
 """
-from ._version import __version__
+from portlint import _compat
+from portlint._version import __version__
+
+_compat.install()  # old flat import paths (portlint.values, ...) still work for a release
 
 __all__ = ["__version__", "hookimpl", "Rule", "Diagnostic", "Span"]
 
 
 def __getattr__(name):  # lazy, so that `portlint --version` stays cheap
     if name == "hookimpl":
-        from .plugins import hookimpl
+        from portlint.plugins import hookimpl
 
         return hookimpl
     if name == "Rule":
-        from .rule import Rule
+        from portlint.rule import Rule
 
         return Rule
     if name in ("Diagnostic", "Span"):
-        from . import diagnostic
+        from portlint import diagnostic
 
         return getattr(diagnostic, name)
     raise AttributeError(name)

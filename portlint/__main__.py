@@ -1,3 +1,4 @@
+"""``python -m portlint``: the same command as ``portlint``."""
 from portlint.cli import main
 
 main()

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ._version import __version__
+from portlint._version import __version__
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -97,7 +97,7 @@ def cli(paths, **options):
     except Exception as exc:  # never a traceback: one line, exit 2
         click.echo(f"portlint: internal error: {type(exc).__name__}: {exc}", err=True)
         code = EXIT_ERROR
-    from .timing import report
+    from portlint.engine.timing import report
 
     report()
     sys.exit(code)
@@ -135,19 +135,19 @@ def _use_color(choice: str, stream) -> bool:
 
 
 def _run(paths: list[str], options: dict) -> int:
-    from .plugins import load_registry
+    from portlint.plugins import load_registry
 
     registry = load_registry()
     for warning in registry.warnings:
         click.echo(f"portlint: warning: {warning}", err=True)
 
     if options["list_rules"]:
-        from .docs import list_rules as render_catalog
+        from portlint.report.catalog import list_rules as render_catalog
 
         click.echo(render_catalog(registry), nl=False)
         return EXIT_CLEAN
     if options["explain"]:
-        from .docs import explain as render_explain
+        from portlint.report.catalog import explain as render_explain
 
         text = render_explain(registry, options["explain"].strip().upper())
         if text is None:
@@ -164,7 +164,7 @@ def _run(paths: list[str], options: dict) -> int:
                     f"(choose from {', '.join(sorted(registry.formats))})")
     external: list = []
     if options.get("portos_url"):
-        from .portos_api import PortosError, fetch_ports
+        from portlint.integrations.portos_api import PortosError, fetch_ports
 
         try:
             external = fetch_ports(options["portos_url"], timeout=options["portos_timeout"])
@@ -178,7 +178,7 @@ def _run(paths: list[str], options: dict) -> int:
             raise Fatal("'-' (standard input) cannot be combined with other paths")
         name = stdin_name or "ecosystem.config.js"
         data = sys.stdin.buffer.read()
-        from .source import UnreadableFile, decode
+        from portlint.source.read import UnreadableFile, decode
 
         try:
             stdin_text[name] = decode(data, name).text
@@ -193,9 +193,9 @@ def _run(paths: list[str], options: dict) -> int:
     if stdin_text and options["fix"]:
         options["_report_to_stderr"] = True
 
-    from .discover import DiscoveryError, discover
-    from .engine import Engine
-    from .settings import SettingsError, SettingsResolver
+    from portlint.source.discover import DiscoveryError, discover
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import SettingsError, SettingsResolver
 
     try:
         resolver = SettingsResolver(dict(_overrides(options)), config_file=options.get("config_file"),
@@ -206,7 +206,7 @@ def _run(paths: list[str], options: dict) -> int:
             probe = os.path.join(path, "_") if is_dir else path
             return resolver.for_path(probe).is_excluded(path, is_dir)
 
-        from .timing import phase
+        from portlint.engine.timing import phase
 
         with phase("discovery"):
             if stdin_text:
@@ -217,14 +217,14 @@ def _run(paths: list[str], options: dict) -> int:
             shown = ", ".join(paths) if paths else "."
             click.echo(f"portlint: warning: no ecosystem files found under {shown} "
                        "(ecosystem*.config.{js,cjs,mjs}, pm2*.config.*, ecosystem*.json, ecosystem*.y*ml)", err=True)
-        from .engine import EngineSpec
+        from portlint.engine.pipeline import EngineSpec
 
         overrides = _overrides(options)
         spec = EngineSpec(tuple(overrides.items()), options.get("config_file"), options.get("isolated", False),
                           options["disable_noqa"])
         cache = None
         if not options["no_cache"] and not stdin_text and mode == "lint":
-            from .cache import Cache
+            from portlint.engine.cache import Cache
 
             run_key = "|".join([__version__, ",".join(registry.plugin_names), ",".join(registry.rules),
                                 str(options["disable_noqa"])])
@@ -251,13 +251,13 @@ def _run(paths: list[str], options: dict) -> int:
     if options["quiet"]:
         diagnostics = [d for d in diagnostics if d.severity == "error"]
 
-    from .formats import FormatContext
+    from portlint.report.formats import FormatContext
 
     output_file = options.get("output_file")
     stream = open(output_file, "w", encoding="utf-8", newline="") if output_file else (
         sys.stderr if options.get("_report_to_stderr") else sys.stdout)
     try:
-        from .formats import LazySources
+        from portlint.report.formats import LazySources
 
         context = FormatContext(rules=registry.rules, files=result.files, paths=files, sources=LazySources(result.sources),
                                 quiet=options["quiet"], color=_use_color(options["color"], stream),
@@ -297,11 +297,11 @@ def _write(options: dict, text: str) -> None:
 
 
 def _print_map(result, options: dict, resolver, free) -> int:
-    from . import portmap
+    from portlint.report import portmap
 
     rows = portmap.rows_of(result.configs)
     if options["output_format"] == "html":
-        from .htmlmap import render_html
+        from portlint.report.htmlmap import render_html
 
         roles = {c.path: c.role for c in result.configs}
         _write(options, render_html(rows, resolver.default(), roles, free))
@@ -318,8 +318,8 @@ def _search_range(settings, options: dict) -> tuple[str, int, int]:
 
 
 def _free_block(result, settings, options: dict, external: list):
-    from . import portmap
-    from .freeblock import first_free_block
+    from portlint.report import portmap
+    from portlint.report.freeblock import first_free_block
 
     size = options["next_free"]
     _, low, high = _search_range(settings, options)
@@ -354,8 +354,8 @@ def _apply_fixes(engine, files: list[str], stdin_text: dict, options: dict) -> i
     """--fix / --diff. Returns an exit code to stop with (diff mode), or None to report what is left."""
     import difflib
 
-    from .fix import FixWriteError, fix_text
-    from .source import UnreadableFile, read_source
+    from portlint.fix.apply import FixWriteError, fix_text
+    from portlint.source.read import UnreadableFile, read_source
 
     unsafe = options["unsafe_fixes"]
     changed = 0
@@ -384,7 +384,7 @@ def _apply_fixes(engine, files: list[str], stdin_text: dict, options: dict) -> i
             sys.stdout.write(outcome.text)  # an editor reads the fixed buffer back
             continue
         try:
-            from .fix import write_atomic
+            from portlint.fix.apply import write_atomic
 
             write_atomic(path, outcome.text)
             stdin_text[path] = outcome.text

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .source import Source
+    from portlint.source.read import Source
 
 DOCS_URL = "https://github.com/portlint/portlint/blob/main/docs/rules.md#{code}"  # docs/rules.md, anchors per code
 

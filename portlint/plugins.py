@@ -12,12 +12,12 @@ from typing import Callable
 
 import pluggy
 
-from .rule import Rule, iter_rule_classes
+from portlint.rule import Rule, iter_rule_classes
 
 PROJECT = "portlint"
 ENTRY_POINT_GROUP = "portlint"
 BUILTIN_ONLY_ENV = "PORTLINT_BUILTIN_ONLY"
-BUILTIN_MODULES = {"builtin-rules": "portlint.rules", "builtin-formats": "portlint.formats"}
+BUILTIN_MODULES = {"builtin-rules": "portlint.rules", "builtin-formats": "portlint.report.formats"}
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)

@@ -10,11 +10,11 @@ import inspect
 import re
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
-from .diagnostic import Diagnostic, Span
+from portlint.diagnostic import Diagnostic, Span
 
 if TYPE_CHECKING:
-    from .model import Config
-    from .settings import Settings
+    from portlint.model.config import Config
+    from portlint.settings.settings import Settings
 
 
 class Rule:

@@ -23,8 +23,8 @@ def registry():
 @pytest.fixture
 def lint_text(registry, tmp_path):
     """Lint ``text`` as a file called ``name`` in a fresh folder; return its diagnostics."""
-    from portlint.engine import Engine
-    from portlint.settings import Settings
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
 
     def run(text: str, name: str = "ecosystem.config.cjs", settings=None, select=None):
         path = tmp_path / name

@@ -25,8 +25,8 @@ def test_binary_and_non_utf8_files_are_diagnostics_and_others_still_linted(tmp_p
 
 
 def test_unreadable_file_is_a_diagnostic(tmp_path, monkeypatch, lint_text, registry):
-    from portlint.engine import Engine
-    from portlint.settings import Settings
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
 
     path = tmp_path / "ecosystem.config.js"
     path.write_text(CLEAN)
@@ -72,7 +72,7 @@ def test_symlink_loop_and_dangling_link(tmp_path):
 
 
 def test_very_large_file_is_refused_with_a_diagnostic(tmp_path):
-    from portlint.source import MAX_BYTES
+    from portlint.source.read import MAX_BYTES
 
     path = tmp_path / "ecosystem.config.js"
     path.write_text("// " + "x" * (MAX_BYTES + 10) + "\n")

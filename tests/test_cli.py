@@ -125,7 +125,7 @@ def test_directory_discovery_skips_node_modules_and_gitignored(tmp_path):
         p = tmp_path / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(GAP if p.suffix in (".cjs", ".js") else ("export default { apps: [] };\n" if p.suffix == ".mjs" else ("apps: []\n" if p.suffix == ".yaml" else '{"apps": []}')))
-    from portlint.discover import discover
+    from portlint.source.discover import discover
 
     found = discover([str(tmp_path)])
     rel = [os.path.relpath(f, tmp_path) for f in found]
@@ -145,7 +145,7 @@ def test_output_order_is_deterministic():
 
 
 def test_internal_error_is_one_line_without_traceback(monkeypatch, tmp_path):
-    from portlint import engine
+    from portlint.engine import pipeline as engine
 
     def explode(self, paths, stdin_text=None, keep_configs=False):
         raise RuntimeError("simulated failure")

@@ -1,11 +1,11 @@
 """The static evaluator on the forms the spec names, one by one."""
 import pytest
 
-from portlint.evaluate import Loader
-from portlint.engine import read_and_parse
-from portlint.parse import parse
-from portlint.source import Source
-from portlint.values import Arr, EnvDefault, EnvVar, Obj, OneOf, Prim, Template, Unknown, possible_ports
+from portlint.evaluator.interpreter import Loader
+from portlint.engine.pipeline import read_and_parse
+from portlint.source.parse import parse
+from portlint.source.read import Source
+from portlint.evaluator.values import Arr, EnvDefault, EnvVar, Obj, OneOf, Prim, Template, Unknown, possible_ports
 
 
 def exports_of(text, name="ecosystem.config.cjs", tmp_path=None, root=None):

@@ -74,9 +74,9 @@ def node_values(node: str, exprs: list[str], tmp_path) -> list:
 
 
 def portlint_values(exprs: list[str], tmp_path) -> list:
-    from portlint.evaluate import Loader
-    from portlint.parse import parse
-    from portlint.source import Source
+    from portlint.evaluator.interpreter import Loader
+    from portlint.source.parse import parse
+    from portlint.source.read import Source
 
     text = PORTS_DECL + "module.exports = [\n" + ",\n".join(exprs) + "\n];\n"
     parsed = parse(Source(str(tmp_path / "gen2.cjs"), text))
@@ -85,7 +85,7 @@ def portlint_values(exprs: list[str], tmp_path) -> list:
 
 
 def python_form(prim_value):
-    from portlint.values import UNDEFINED
+    from portlint.evaluator.values import UNDEFINED
 
     if prim_value is UNDEFINED:
         return {"undef": 1}
@@ -98,7 +98,7 @@ def python_form(prim_value):
 
 def known_forms(value):
     """The values portlint says this may be (None if it says it does not know)."""
-    from portlint.values import Prim, Template
+    from portlint.evaluator.values import Prim, Template
 
     out = []
     for alt in value.alternatives():
@@ -119,7 +119,7 @@ COUNTS = {"known": 0, "unknown": 0}
 @given(exprs=st.lists(expressions, min_size=5, max_size=25))
 def test_evaluator_agrees_with_node(exprs, tmp_path):
     node = require_node()
-    from portlint.values import EnvDefault, OneOf
+    from portlint.evaluator.values import EnvDefault, OneOf
 
     expected = node_values(node, exprs, tmp_path)
     got = portlint_values(exprs, tmp_path)

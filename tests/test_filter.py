@@ -30,9 +30,9 @@ def test_per_file_ignores_hold_for_lint_diff_and_fix(tmp_path):
 
 
 def test_per_file_ignores_hold_for_the_editor_path(tmp_path, monkeypatch):
-    from portlint.engine import Engine
+    from portlint.engine.pipeline import Engine
     from portlint.plugins import load_registry
-    from portlint.settings import SettingsResolver
+    from portlint.settings.settings import SettingsResolver
 
     path = legacy_project(tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -46,9 +46,9 @@ def test_per_file_ignores_hold_for_the_editor_path(tmp_path, monkeypatch):
 
 
 def test_duplicates_are_reported_once_on_every_path(tmp_path, monkeypatch):
-    from portlint.engine import Engine, dedupe
+    from portlint.engine.pipeline import Engine, dedupe
     from portlint.plugins import load_registry
-    from portlint.settings import SettingsResolver
+    from portlint.settings.settings import SettingsResolver
 
     monkeypatch.chdir(tmp_path)
     engine = Engine(SettingsResolver({}), load_registry())

@@ -16,7 +16,7 @@ CASES = sorted(p for p in FIXES.iterdir() if p.is_dir())
 
 
 def config_in(folder: Path) -> Path:
-    from portlint.discover import is_config_name
+    from portlint.source.discover import is_config_name
 
     return next(p for p in sorted(folder.iterdir()) if is_config_name(p.name))
 
@@ -127,10 +127,10 @@ def test_json_and_stdin_carry_the_edits(tmp_path):
 
 
 def test_a_fix_that_would_not_parse_is_dropped_and_reported(registry, monkeypatch, tmp_path):
-    from portlint import edits
-    from portlint.engine import Engine
-    from portlint.fix import Edit, fix_text
-    from portlint.settings import Settings
+    from portlint.fix import edits
+    from portlint.engine.pipeline import Engine
+    from portlint.fix.apply import Edit, fix_text
+    from portlint.settings.settings import Settings
 
     monkeypatch.setattr(edits, "export_ports", lambda config: [Edit(0, 0, "}{")])
     path = tmp_path / "ecosystem.config.cjs"

@@ -64,9 +64,9 @@ def node_ports(node, files):
 @given(text=configs())
 def test_fixing_keeps_meaning_and_converges(text, tmp_path, registry):
     node = require_node()
-    from portlint.engine import Engine
-    from portlint.fix import fix_text
-    from portlint.settings import Settings
+    from portlint.engine.pipeline import Engine
+    from portlint.fix.apply import fix_text
+    from portlint.settings.settings import Settings
 
     engine = Engine(Settings(), registry)
     before = tmp_path / "before" / "ecosystem.config.cjs"

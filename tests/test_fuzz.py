@@ -74,8 +74,8 @@ def mutated(draw):
 @given(data=mutated(), name=st.sampled_from(["ecosystem.config.cjs", "ecosystem.config.mjs", "ecosystem.json",
                                              "ecosystem.config.js", "ecosystem.yaml"]))
 def test_any_input_gives_diagnostics_not_exceptions(data, name, tmp_path_factory, registry):
-    from portlint.engine import Engine
-    from portlint.settings import Settings
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
 
     folder = tmp_path_factory.mktemp("fuzz")
     (folder / "other.config.cjs").write_text("module.exports = { PORTS: { API: 5570 } };\n")
@@ -107,9 +107,9 @@ def test_the_cli_on_a_corpus_of_broken_files_never_tracebacks(tmp_path):
 
 
 def test_time_budget_stops_a_slow_file(tmp_path, registry, monkeypatch):
-    from portlint import engine as engine_module
-    from portlint.engine import Engine
-    from portlint.settings import Settings
+    from portlint.engine import pipeline as engine_module
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
 
     def slow_parse(source):
         time.sleep(5)
@@ -133,17 +133,17 @@ FOUND = [
 
 
 def test_inputs_found_by_fuzzing_stay_fixed(registry):
-    from portlint.engine import Engine
-    from portlint.settings import Settings
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
 
     engine = Engine(Settings(), registry, set(registry.rules))
     for _, _, text in FOUND:
         for name in ("ecosystem.config.cjs", "ecosystem.config.mjs", "ecosystem.json"):
             result = engine.run([name], stdin_text={name: text})
             assert result.internal_errors == []
-    from portlint.evaluate import Loader
-    from portlint.parse import parse
-    from portlint.source import Source
+    from portlint.evaluator.interpreter import Loader
+    from portlint.source.parse import parse
+    from portlint.source.read import Source
 
     value = Loader().evaluator_for(parse(Source("x.cjs", "module.exports = { v: 0 ** -3, w: (-8) ** 0.5 };"))).exports()
     assert value.props["v"].value.value == float("inf")

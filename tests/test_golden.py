@@ -15,7 +15,7 @@ UPDATE = os.environ.get("PORTLINT_UPDATE_GOLDEN") == "1"
 
 
 def fixture_files():
-    from portlint.discover import is_config_name
+    from portlint.source.discover import is_config_name
 
     files = []
     for path in sorted(FIXTURES.rglob("*")):
@@ -33,8 +33,8 @@ def lint_lines(engine, path: Path, monkeypatch) -> list[str]:
 @pytest.fixture(scope="module")
 def engine(registry):
     """Each fixture folder may carry its own portlint.toml, found the way the CLI finds it."""
-    from portlint.engine import Engine
-    from portlint.settings import SettingsResolver
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import SettingsResolver
 
     return Engine(SettingsResolver(), registry)
 
@@ -62,7 +62,7 @@ def test_every_rule_fixture_folder_fires_its_rule():
         code = folder.name
         expected = [p.read_text(encoding="utf-8") for p in folder.rglob("*.expected")]
         assert any(f": {code} " in text for text in expected), f"no fixture in {folder} triggers {code}"
-        from portlint.discover import is_config_name
+        from portlint.source.discover import is_config_name
 
         configs = [p for p in folder.rglob("*") if is_config_name(p.name)]
         near_misses = [p for p in configs if code not in (p.with_name(p.name + ".expected").read_text(encoding="utf-8")

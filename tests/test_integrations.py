@@ -84,7 +84,7 @@ def test_github_annotations_escape_properly(tmp_path):
     assert line.startswith("::error file=")
     assert "we%2Cird%3Adir" in line and ",line=4,col=" in line and ",endLine=4,endColumn=" in line
     assert "title=PL401 literal-port::PL401 a%25b writes 5570 literally" in line
-    from portlint.formats.github import escape_data, escape_property
+    from portlint.report.formats.github import escape_data, escape_property
 
     assert escape_data("50%\r\nx") == "50%25%0D%0Ax"
     assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
@@ -305,7 +305,7 @@ def test_pre_commit_try_repo_fails_on_bad_and_passes_on_good(tmp_path):
 
 
 def test_comment_scanner_skips_strings_templates_and_regexes():
-    from portlint.noqa import scan_js_comments
+    from portlint.engine.noqa import scan_js_comments
 
     text = ("#!/usr/bin/env node\n"
             "const a = `x${ { b: '// no' } }y // not ${ `in${1} // no` }` // one\n"

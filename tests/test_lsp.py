@@ -13,7 +13,7 @@ GOOD = ("const PORTS = {\n  API: 5570, // api\n};\n"
         "module.exports = { PORTS, apps: [{ name: 'a', env: { PORT: PORTS.API } }] };\n")
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "portlint.lsp"]))
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "portlint.integrations.lsp"]))
 async def client(lsp_client: LanguageClient, tmp_path_factory):
     root = tmp_path_factory.mktemp("workspace")
     lsp_client.root = root
@@ -139,7 +139,7 @@ def test_without_pygls_the_entry_point_says_how_to_get_it():
     import subprocess
 
     code = ("import sys; sys.modules['pygls'] = None; sys.modules['pygls.lsp.server'] = None; "
-            "from portlint.lsp_entry import main; main()")
+            "from portlint.integrations.lsp_entry import main; main()")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "pip install 'portlint[lsp]'" in proc.stderr and "Traceback" not in proc.stderr

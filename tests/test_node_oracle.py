@@ -17,8 +17,8 @@ ORACLE = ROOT / "tests" / "oracle" / "resolve_ports.mjs"
 
 
 def js_fixtures() -> list[Path]:
-    from portlint.discover import is_config_name
-    from portlint.source import kind_of
+    from portlint.source.discover import is_config_name
+    from portlint.source.read import kind_of
 
     return [p for p in sorted(FIXTURES.rglob("*"))
             if p.is_file() and is_config_name(p.name) and kind_of(p.name) in ("js", "mjs", "json")]
@@ -49,8 +49,8 @@ def portlint_view(engine, path: Path):
 
 @pytest.fixture(scope="module")
 def engine(registry):
-    from portlint.engine import Engine
-    from portlint.settings import Settings
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
 
     return Engine(Settings(), registry)
 

@@ -30,7 +30,7 @@ def plugin_site(tmp_path_factory):
 
 def test_builtins_register_through_the_entry_point_group(registry):
     assert "portlint.rules" in registry.plugin_names
-    assert "portlint.formats" in registry.plugin_names
+    assert "portlint.report.formats" in registry.plugin_names
     assert {"PL001", "PL101", "PL201", "PL301", "PL401", "PL501"} <= set(registry.rules)
     assert {"text", "json"} <= set(registry.formats)
 
@@ -59,9 +59,9 @@ def test_plugin_rule_appears_in_catalog(plugin_site):
 
 
 def test_crashing_rule_is_an_internal_error_not_a_traceback(registry, tmp_path, capsys):
-    from portlint.engine import Engine
+    from portlint.engine.pipeline import Engine
     from portlint.rule import Rule
-    from portlint.settings import Settings
+    from portlint.settings.settings import Settings
 
     class Crashes(Rule):
         code, name = "ZZ001", "crashes"

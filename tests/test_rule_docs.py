@@ -69,7 +69,7 @@ def test_rule_names_and_codes_follow_the_spec():
 
 def test_docs_rules_md_is_generated_from_the_docstrings(registry):
     from conftest import ROOT
-    from portlint.docs import rules_markdown
+    from portlint.report.catalog import rules_markdown
 
     assert (ROOT / "docs" / "rules.md").read_text() == rules_markdown(registry), \
-        "regenerate it: python -m portlint.docs > docs/rules.md"
+        "regenerate it: python -m portlint.report.catalog > docs/rules.md"

@@ -83,7 +83,7 @@ def test_devices_unreadable_folders_and_links_to_devices(tmp_path, monkeypatch):
     assert proc.returncode == 1
     assert proc.stdout.count("not a regular file") == 2
     # a folder that cannot be listed is skipped, the rest is linted
-    from portlint import discover
+    from portlint.source import discover
 
     locked = tmp_path / "locked"
     locked.mkdir()

@@ -11,8 +11,8 @@ PORT_KEY = re.compile(r"^(PORT|[A-Za-z][A-Za-z0-9_]*_PORT)$", re.IGNORECASE)
 
 
 def yaml_fixtures():
-    from portlint.discover import is_config_name
-    from portlint.source import kind_of
+    from portlint.source.discover import is_config_name
+    from portlint.source.read import kind_of
 
     return [p for p in sorted(FIXTURES.rglob("*")) if p.is_file() and is_config_name(p.name) and kind_of(p.name) == "yaml"]
 
@@ -55,8 +55,8 @@ def expected_ports(app: dict, deploy: dict) -> set[int]:
 
 @pytest.mark.parametrize("path", yaml_fixtures(), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_yaml_ports_match_the_parser(path, registry):
-    from portlint.engine import Engine
-    from portlint.settings import Settings
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
 
     config, codes = Engine(Settings(), registry).lint_file(str(path))
     try:
@@ -74,8 +74,8 @@ def test_yaml_ports_match_the_parser(path, registry):
 
 
 def test_yaml_positions_are_exact(registry):
-    from portlint.engine import Engine
-    from portlint.settings import Settings
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
 
     path = FIXTURES / "forms" / "yaml-app" / "ecosystem.yaml"
     config, _ = Engine(Settings(), registry).lint_file(str(path))

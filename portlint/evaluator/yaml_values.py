@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .diagnostic import Span
-from .parse import Parsed
-from .values import Arr, Obj, Prim, Prop, Unknown, Value
+from portlint.diagnostic import Span
+from portlint.source.parse import Parsed
+from portlint.evaluator.values import Arr, Obj, Prim, Prop, Unknown, Value
 
 MAX_DEPTH = 200
 

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostic import Span
-from .source import Source
+from portlint.diagnostic import Span
+from portlint.source.read import Source
 
 
 class ParseError(Exception):

@@ -12,9 +12,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .diagnostic import Span
-from .parse import Parsed
-from .values import (
+from portlint.diagnostic import Span
+from portlint.source.parse import Parsed
+from portlint.evaluator.values import (
     UNDEFINED, Arr, Builtin, EnvDefault, EnvVar, Function, Obj, OneOf, Prim, Prop, Template,
     Unknown, Value, nullish, parse_int, to_js_number, to_js_string, truthy,
 )
@@ -160,7 +160,7 @@ class ModuleEvaluator:
 
     def _compute_exports(self) -> Value:
         if self.parsed.yaml_root is not None or self.parsed.program is None:
-            from .yaml_values import yaml_to_value
+            from portlint.evaluator.yaml_values import yaml_to_value
 
             self._exports = yaml_to_value(self.parsed) if self.parsed.yaml_root is not None else Unknown(reason="empty file")
             return self._exports

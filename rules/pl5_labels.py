@@ -1,6 +1,6 @@
 """PL5: labels and what PortOS can see."""
 import re
-from portlint.portos import DERIVED_LABELS
+from portlint.model.portos import DERIVED_LABELS
 from portlint.rule import Rule
 
 
@@ -165,7 +165,7 @@ def _env_visible(config, use) -> bool:
 def portos_visible_ports(config, process) -> tuple[set[int], str]:
     """The ports PortOS shows for a process, and which form it took them from."""
     
-    from portlint.values import Obj
+    from portlint.evaluator.values import Obj
 
     uses = list(process.uses)
     ports_value = process.value.get("ports")
@@ -196,7 +196,7 @@ def portos_visible_ports(config, process) -> tuple[set[int], str]:
 
 def invisible_reason(config, use, stage: str) -> str:
     
-    from portlint.values import Arr, Prim, Template
+    from portlint.evaluator.values import Arr, Prim, Template
 
     process = use.process
     if use.source == "ports":
@@ -273,7 +273,7 @@ class LabelConflict(Rule):
     code, name, severity = "PL503", "label-conflict", "error"
 
     def check(self, config):
-        from portlint.values import possible_ports
+        from portlint.evaluator.values import possible_ports
 
         for process in config.processes:
             reported = set()

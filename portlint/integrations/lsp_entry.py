@@ -4,7 +4,7 @@ import sys
 
 def main() -> None:
     try:
-        from .lsp import main as serve
+        from portlint.integrations.lsp import main as serve
     except ImportError as exc:
         sys.stderr.write(f"portlint-lsp: the language server needs pygls 2 ({exc}); "
                          "install it with: pip install 'portlint[lsp]'\n")

@@ -48,7 +48,7 @@ if __name__ == "__main__":
     import os
     import sys
 
-    from .plugins import load_registry
+    from portlint.plugins import load_registry
 
     os.environ["PORTLINT_BUILTIN_ONLY"] = "1"
     sys.stdout.write(rules_markdown(load_registry()))

@@ -1,5 +1,5 @@
 """PL2: ranges — contiguous blocks, the right range, no collisions."""
-from portlint.portsets import compact, missing
+from portlint.model.portsets import compact, missing
 from portlint.rule import Rule
 
 

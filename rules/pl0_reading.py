@@ -48,7 +48,7 @@ class Unresolvable(Rule):
     code, name, severity = "PL002", "unresolvable", "warning"
 
     def check(self, config):
-        from portlint.values import EnvVar
+        from portlint.evaluator.values import EnvVar
 
         seen = set()
         for item in config.unresolved:

@@ -12,7 +12,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from ._version import __version__
+from portlint._version import __version__
 
 DEBOUNCE_SECONDS = 0.3
 SETTINGS_FILES = ("pyproject.toml", "portlint.toml", ".portlint.toml")
@@ -28,9 +28,9 @@ class State:
 
     def engine(self):
         if self._engine is None:
-            from .engine import Engine
-            from .plugins import load_registry
-            from .settings import SettingsResolver
+            from portlint.engine.pipeline import Engine
+            from portlint.plugins import load_registry
+            from portlint.settings.settings import SettingsResolver
 
             self._engine = Engine(SettingsResolver(), load_registry())
         return self._engine
@@ -49,7 +49,7 @@ def _path(uri: str) -> str | None:
 
 
 def _is_config(path: str) -> bool:
-    from .discover import is_config_name
+    from portlint.source.discover import is_config_name
 
     return is_config_name(os.path.basename(path))
 
@@ -219,7 +219,7 @@ def _fix_all(uri: str, document) -> types.CodeAction | None:
     path = _path(uri)
     if path is None or not _is_config(path):
         return None
-    from .fix import fix_text
+    from portlint.fix.apply import fix_text
 
     outcome = fix_text(STATE.engine(), path, document.source, unsafe=False)
     if not outcome.changed:

@@ -6,14 +6,14 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .diagnostic import Diagnostic, Span
-from .evaluate import Loader
-from .filter import DiagnosticFilter, dedupe  # noqa: F401 (dedupe: re-exported)
-from .model import Config, build_config
-from .parse import ParseError, Parsed, parse
-from .plugins import Registry
-from .settings import Settings, SettingsError, SettingsResolver
-from .source import Source, UnreadableFile, read_source
+from portlint.diagnostic import Diagnostic, Span
+from portlint.evaluator.interpreter import Loader
+from portlint.engine.filter import DiagnosticFilter, dedupe  # noqa: F401 (dedupe: re-exported)
+from portlint.model.config import Config, build_config
+from portlint.source.parse import ParseError, Parsed, parse
+from portlint.plugins import Registry
+from portlint.settings.settings import Settings, SettingsError, SettingsResolver
+from portlint.source.read import Source, UnreadableFile, read_source
 
 
 @dataclass
@@ -131,12 +131,12 @@ class Engine:
 
     def _remember_noqa(self, source: Source, parsed: Parsed | None) -> None:
         if not self.disable_noqa:
-            from .noqa import index_for
+            from portlint.engine.noqa import index_for
 
             self._noqa[source.path] = index_for(source, parsed)
 
     def _lint_file(self, path: str, text: str | None, result: RunResult | None) -> tuple[Config | None, list[Diagnostic]]:
-        from .budget import TimeBudgetExceeded, time_budget
+        from portlint.engine.budget import TimeBudgetExceeded, time_budget
 
         settings = self.settings_for(path)
         try:
@@ -154,7 +154,7 @@ class Engine:
                 "(the `max-seconds-per-file` setting)"))
 
     def _lint_source(self, path: str, source: Source, settings: Settings, result: RunResult | None):
-        from .timing import phase
+        from portlint.engine.timing import phase
 
         try:
             with phase("parse"):
@@ -205,7 +205,7 @@ class Engine:
 
     def file_result(self, path: str, text: str | None = None) -> tuple[FileResult, Config | None, Source | None]:
         """Lint one file into plain data (diagnostics with noqa applied, its summary, its noqa rows)."""
-        from .model import summarize
+        from portlint.model.config import summarize
 
         result = RunResult()
         config, diagnostics = self.lint_file(path, text, result)
@@ -219,8 +219,8 @@ class Engine:
     def run(self, paths: list[str], stdin_text: dict[str, str] | None = None, keep_configs: bool = False) -> RunResult:
         """Lint every path (from the cache where it is still valid, in worker processes when there
         are many), then run the project rules over all of them."""
-        from .model import ConfigSummary
-        from .noqa import NoqaIndex
+        from portlint.model.config import ConfigSummary
+        from portlint.engine.noqa import NoqaIndex
 
         result = RunResult()
         stdin_text = stdin_text or {}
@@ -229,7 +229,7 @@ class Engine:
         keys: dict[str, tuple] = {}
         for path in paths:
             if self.cache is not None and path not in stdin_text and not keep_configs:
-                from .cache import _file_digest
+                from portlint.engine.cache import _file_digest
 
                 content = _file_digest(path)
                 if content is None:
@@ -256,7 +256,7 @@ class Engine:
                 if source is not None:
                     result.sources[path] = source
         if self.cache is not None:
-            from .cache import _file_digest
+            from portlint.engine.cache import _file_digest
 
             for path in todo:
                 data = results[path]
@@ -272,7 +272,7 @@ class Engine:
                 result.summaries.append(ConfigSummary.from_data(data.summary))
             if data.noqa is not None and path not in self._noqa:
                 self._noqa[path] = NoqaIndex.from_data(data.noqa)
-        from .timing import phase
+        from portlint.engine.timing import phase
 
         with phase("rules"):
             for rule in self.rules_for(self.settings):
@@ -301,7 +301,7 @@ _WORKER: "Engine | None" = None
 
 def _worker_init(spec: EngineSpec, selected) -> None:
     global _WORKER
-    from .plugins import load_registry
+    from portlint.plugins import load_registry
 
     resolver = SettingsResolver(dict(spec.overrides), config_file=spec.config_file, isolated=spec.isolated)
     _WORKER = Engine(resolver, load_registry(), selected, disable_noqa=spec.disable_noqa)

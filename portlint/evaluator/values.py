@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from .diagnostic import Span
+from portlint.diagnostic import Span
 
 
 class _Undefined:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .diagnostic import Diagnostic
+from portlint.diagnostic import Diagnostic
 
 
 class DiagnosticFilter:

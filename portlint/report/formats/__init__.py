@@ -14,7 +14,7 @@ class LazySources(dict):
 
     def get(self, path, default=None):
         if path not in self:
-            from portlint.source import UnreadableFile, read_source
+            from portlint.source.read import UnreadableFile, read_source
 
             try:
                 self[path] = read_source(path)

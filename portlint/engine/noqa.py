@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .parse import Parsed
-from .source import Source
+from portlint.source.parse import Parsed
+from portlint.source.read import Source
 
 _NOQA = re.compile(r"\bnoqa\b(?::\s*(?P<codes>[A-Za-z]+[0-9]*(?:\s*[,\s]\s*[A-Za-z]+[0-9]*)*))?", re.IGNORECASE)
 _FILE_NOQA = re.compile(r"^\s*portlint\s*:\s*noqa\b", re.IGNORECASE)

@@ -9,12 +9,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from .diagnostic import Span
-from .evaluate import ModuleEvaluator, ModuleInfo
-from .parse import Parsed
-from .portos import env_label, is_port_key
-from .settings import Settings
-from .values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value, possible_ports, to_js_string
+from portlint.diagnostic import Span
+from portlint.evaluator.interpreter import ModuleEvaluator, ModuleInfo
+from portlint.source.parse import Parsed
+from portlint.model.portos import env_label, is_port_key
+from portlint.settings.settings import Settings
+from portlint.evaluator.values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value, possible_ports, to_js_string
 
 #: PM2's camelCase aliases of the fields portlint reads.
 ALIASES = {
@@ -229,7 +229,7 @@ class Config:
         """Every (node, parent) of the syntax tree, walked once and shared by the rules."""
         cached = self.__dict__.get("_nodes")
         if cached is None:
-            from .syntax import walk
+            from portlint.source.estree import walk
 
             program = self.parsed.program
             cached = list(walk(program)) if program is not None else []

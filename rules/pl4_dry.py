@@ -1,6 +1,6 @@
 """PL4: DRY — env refers, PORTS defines."""
-from portlint.edits import add_ports_entry, new_key_for, replace_literal
-from portlint.fix import Fix
+from portlint.fix.edits import add_ports_entry, new_key_for, replace_literal
+from portlint.fix.apply import Fix
 from portlint.rule import Rule
 
 
@@ -130,7 +130,7 @@ class DuplicatedLiteral(Rule):
 
 def ports_references(config):
     """Every ``PORTS.a.b`` / ``PORTS['a']`` chain in the file: (keys, outermost node)."""
-    from portlint.syntax import member_path
+    from portlint.source.estree import member_path
 
     program = config.parsed.program
     if program is None or config.ports is None:
@@ -172,7 +172,7 @@ class UndefinedPortsKey(Rule):
     def check(self, config):
         import difflib
 
-        from portlint.values import Obj
+        from portlint.evaluator.values import Obj
 
         for chain in ports_references(config):
             current = config.ports.value

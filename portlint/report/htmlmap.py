@@ -8,8 +8,8 @@ import colorsys
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from .portmap import MapRow
-from .portsets import runs
+from portlint.report.portmap import MapRow
+from portlint.model.portsets import runs
 
 CELLS = 10  # ports per ruler row
 W, H, GAP = 116, 54, 4

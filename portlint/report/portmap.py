@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from .model import Config
+from portlint.model.config import Config
 
 
 @dataclass

@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 
-from ._version import __version__
+from portlint._version import __version__
 
 FORMAT = 1
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -89,7 +89,7 @@ def _file_digest(path: str) -> str | None:
     """sha256 of a regular file's bytes; None for anything else (a FIFO is never opened)."""
     import stat
 
-    from .source import MAX_BYTES
+    from portlint.source.read import MAX_BYTES
 
     try:
         st = os.stat(path)

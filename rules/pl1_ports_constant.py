@@ -124,7 +124,7 @@ class PortsConstantForm(Rule):
 
 def _is_object_mutator(callee) -> bool:
     """Object.assign / Object.defineProperty / Object.defineProperties."""
-    from portlint.syntax import member_path
+    from portlint.source.estree import member_path
 
     path = member_path(callee) if callee.type == "MemberExpression" else None
     return bool(path) and path[0] == "Object" and [k for k, _ in path[1]] in (["assign"], ["defineProperty"], ["defineProperties"])
@@ -164,7 +164,7 @@ class PortsNotExported(Rule):
     code, name, severity, fixable = "PL103", "ports-not-exported", "error", "safe"
 
     def check(self, config):
-        from portlint.values import Arr, Obj
+        from portlint.evaluator.values import Arr, Obj
 
         if config.ports is None or config.source.kind not in ("js", "mjs"):
             return
@@ -182,8 +182,8 @@ class PortsNotExported(Rule):
         diagnostic = self.report(exported.span, (
             f"the exported config does not include PORTS; export it next to apps ({how}) so other configs "
             "can import it"))
-        from portlint.edits import export_ports
-        from portlint.fix import Fix
+        from portlint.fix.edits import export_ports
+        from portlint.fix.apply import Fix
 
         edits = export_ports(config) if isinstance(exported, Obj) else None
         if edits:
@@ -274,7 +274,7 @@ class InvalidPort(Rule):
 
 def _port_problem(value, strings_allowed: bool) -> str | None:
     """Why a concrete value is not a port, or None if it is one (or is not known)."""
-    from portlint.values import UNDEFINED, Prim, Template, describe
+    from portlint.evaluator.values import UNDEFINED, Prim, Template, describe
 
     if isinstance(value, Template):
         text = value.text()
@@ -332,7 +332,7 @@ class DuplicatePortValue(Rule):
             return
         first_by_port: dict[int, object] = {}
         for entry in config.ports.entries:
-            from portlint.values import possible_ports
+            from portlint.evaluator.values import possible_ports
 
             ports, known = possible_ports(entry.value)
             if not known or len(ports) != 1:

@@ -84,8 +84,8 @@ class FixOutcome:
 
 def fix_text(engine, path: str, text: str, unsafe: bool) -> FixOutcome:
     """Lint, apply the fixes, re-lint, until stable (at most MAX_PASSES passes)."""
-    from .parse import ParseError, parse
-    from .source import Source
+    from portlint.source.parse import ParseError, parse
+    from portlint.source.read import Source
 
     outcome = FixOutcome(text, text)
     wanted = {"safe", "unsafe"} if unsafe else {"safe"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .fix import Edit
+from portlint.fix.apply import Edit
 
 
 def newline_of(text: str) -> str:
@@ -139,7 +139,7 @@ def new_key_for(config, use) -> str:
     else:
         base = (use.process.name or "APP").upper()
         stem = re.sub(r"[^A-Z0-9]+", "_", base).strip("_") or "APP"
-        from .portos import DERIVED_LABELS
+        from portlint.model.portos import DERIVED_LABELS
 
         label = DERIVED_LABELS.get(use.label, use.label)
         if label and label.lower() not in base.lower():

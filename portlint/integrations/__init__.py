@@ -1,0 +1,1 @@
+"""What portlint talks to besides a terminal: the language server and the live PortOS API."""
