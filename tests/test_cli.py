@@ -182,3 +182,13 @@ def test_nothing_to_lint_is_a_warning_not_an_error(tmp_path):
     assert proc.returncode == 0 and proc.stdout == ""
     assert "warning: no ecosystem files found under" in proc.stderr
     assert run_portlint(str(tmp_path), "-q").stderr == ""
+
+
+def test_summary_counts_files_with_findings_and_files_checked(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write(tmp_path / "a", GAP)
+    write(tmp_path / "b", CLEAN)
+    result = invoke(str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "Found 1 error in 1 file (2 files checked)."

@@ -25,7 +25,16 @@ def render(diagnostics, stream, context) -> None:
         parts.append(f"{errors} error{'s' if errors != 1 else ''}")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    stream.write(f"Found {' and '.join(parts)} in {context.files} file{'s' if context.files != 1 else ''}.\n")
+    stream.write(f"Found {' and '.join(parts)} {files_phrase(diagnostics, context.files)}.\n")
+
+
+def files_phrase(diagnostics, checked: int) -> str:
+    """``in 1 file``, or ``in 1 file (3 files checked)`` when not every file checked had findings."""
+    with_findings = len({d.path for d in diagnostics})
+    phrase = f"in {with_findings} file{'s' if with_findings != 1 else ''}"
+    if checked > with_findings:
+        phrase += f" ({checked} file{'s' if checked != 1 else ''} checked)"
+    return phrase
 
 
 def source_excerpt(d, context, color: bool) -> str:
