@@ -13,6 +13,7 @@ from portlint.diagnostic import Span
 from portlint.evaluator.interpreter import ModuleEvaluator, ModuleInfo
 from portlint.source.parse import Parsed
 from portlint.model.portos import env_label, is_port_key
+from portlint.model.portos_scan import uses_vite
 from portlint.settings.settings import Settings
 from portlint.evaluator.values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value, possible_ports, to_js_string
 
@@ -670,8 +671,8 @@ def _link_and_label(config: Config) -> None:
             has_api = has_api or (use.label == "api" and not use.connection)
     if has_api:
         for process in config.processes:
-            text = process.span.text.lower() if process.span else ""
-            is_vite = "vite" in text or any(u.key.upper() == "VITE_PORT" for u in process.uses)
+            text = process.span.text if process.span else ""
+            is_vite = uses_vite(text) or any(u.key.upper() == "VITE_PORT" for u in process.uses)
             if is_vite:
                 for use in process.uses:
                     if use.label == "ui":
