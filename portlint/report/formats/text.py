@@ -25,7 +25,9 @@ def render(diagnostics, stream, context) -> None:
         parts.append(f"{errors} error{'s' if errors != 1 else ''}")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    stream.write(f"Found {' and '.join(parts)} in {context.files} file{'s' if context.files != 1 else ''}.\n")
+    roles = context.inferred_roles()
+    stream.write(f"Found {' and '.join(parts)} in {context.files} file{'s' if context.files != 1 else ''}"
+                 f"{f' ({roles})' if roles else ''}.\n")
 
 
 def source_excerpt(d, context, color: bool) -> str:
