@@ -5,6 +5,7 @@ returns for it, derived by hand from reading that function (one case per step of
 each quirk both ways, the policy's own example and a config shaped like PortOS's own).
 """
 import json
+import os
 
 import pytest
 
@@ -130,3 +131,75 @@ def test_one_non_portos_process_makes_the_config_a_user_config(lint_text):
             "  { name: 'portos-server', script: 'a.js', env: { PORT: PORTS.API } },\n"
             "  { name: 'my-web', script: 'w.js', env: { PORT: PORTS.WEB } },\n] };\n")
     assert "a user config" in next(d.message for d in lint_text(text) if d.code == "PL202")
+
+
+# --- property: in the plain forms PortOS reads, its list is portlint's listening ports -------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+#: env keys whose PortOS labels cannot collide with each other (VITE_PORT is left out of -ui names)
+KEYS = ("PORT", "CDP_PORT", "VITE_PORT", "WS_PORT", "HEALTH_PORT", "ADMIN_API_PORT")
+SUFFIXES = ("", "-ui", "-client", "-browser", "_api", "-vite")
+
+
+@st.composite
+def plain_configs(draw):
+    count = draw(st.integers(1, 4))
+    suffixes = draw(st.lists(st.sampled_from(SUFFIXES), min_size=count, max_size=count))
+    next_port = iter(range(5570, 5600))
+    entries, apps, expected = [], [], {}
+    for i, suffix in enumerate(suffixes):
+        name = f"app{i}{suffix}"
+        keys = [k for k in KEYS if not (k == "VITE_PORT" and suffix in ("-ui", "-client"))]
+        chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3, unique=True))
+        as_ports_object = draw(st.booleans()) and draw(st.booleans())
+        fields = []
+        for key in chosen:
+            port = next(next_port)
+            expected.setdefault(name, set()).add(port)
+            entry = f"{name.upper().replace('-', '_')}_{key}"
+            entries.append(f"  {entry}: {port}, // {name} {key}")
+            literal = draw(st.booleans())
+            if as_ports_object:
+                fields.append(f"{key.lower().replace('_port', '') or 'api'}: {port}")
+            else:
+                fields.append(f"{key}: {port if literal else 'PORTS.' + entry}")
+        body = f"ports: {{ {', '.join(fields)} }}" if as_ports_object else f"env: {{ {', '.join(fields)} }}"
+        script = "node_modules/.bin/vite" if suffix == "-vite" else "index.js"
+        apps.append(f"    {{ name: '{name}', script: '{script}', {body} }},")
+    text = "const PORTS = {\n" + "\n".join(entries) + "\n};\n\nmodule.exports = {\n  PORTS,\n  apps: [\n"
+    return text + "\n".join(apps) + "\n  ],\n};\n", expected
+
+
+@settings(derandomize=not os.environ.get("PORTLINT_RANDOM"), max_examples=int(os.environ.get("PORTLINT_PORTOS_EXAMPLES", "60")),
+          deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=plain_configs())
+def test_portos_lists_exactly_the_listening_ports_of_plain_configs(case, registry, tmp_path):
+    from portlint.engine.pipeline import Engine
+    from portlint.model.portos import listening_uses, view_of
+    from portlint.settings.settings import Settings
+
+    text, expected = case
+    path = tmp_path / "ecosystem.config.cjs"
+    path.write_text(text, encoding="utf-8")
+    result = Engine(Settings(), registry).run([str(path)], keep_configs=True)
+    (config,) = result.configs
+    view = view_of(config)
+    listening = {p.name: {port for u in listening_uses(p) for port in u.valid_ports} for p in config.processes}
+    listed = {a.name: set(a.ports.values()) for a in view.apps}
+    assert listed == listening == expected, text
+    labels = {(p.name, u.label, port) for p in config.processes for u in listening_uses(p) for port in u.valid_ports}
+    assert labels == {(a.name, label, port) for a in view.apps for label, port in a.ports.items()}, text
+    assert [d for d in result.diagnostics if d.code in ("PL501", "PL502")] == [] or all(
+        d.code == "PL501" for d in result.diagnostics if d.code in ("PL501", "PL502")), text
+
+
+def test_map_json_validates_against_its_schema():
+    import jsonschema
+    from importlib.resources import files
+
+    schema = json.loads(files("portlint").joinpath("schema/portmap.schema.json").read_text())
+    data = json.loads(run_portlint("--map", "--format", "json", *map(str, CASES)).stdout)
+    assert any(r["portos_only"] for r in data["ports"]) and any(r["portos"] is None for r in data["ports"])
+    jsonschema.validate(data, schema)
