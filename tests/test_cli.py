@@ -39,7 +39,8 @@ def test_text_output_and_exit_one_on_errors(tmp_path):
     first = result.output.splitlines()[0]
     assert first.startswith(f"{path}:1:7: PL201 ")
     assert "5571" in first
-    assert result.output.splitlines()[-1] == "Found 1 error in 1 file."
+    # role = "auto" (the default) inferred the role from the process names; the summary says so
+    assert result.output.splitlines()[-1] == "Found 1 error in 1 file (role auto: user)."
 
 
 def test_clean_config_exits_zero_with_no_output(tmp_path):

@@ -1,8 +1,9 @@
 """What PortOS will list: the model of its detector against lists worked out by reading it.
 
-fixtures/portos/<case>/ holds a config and portos.json, the list PortOS's parseEcosystemConfig
-returns for it, derived by hand from reading that function (one case per step of its algorithm,
-each quirk both ways, the policy's own example and a config shaped like PortOS's own).
+A portos.json beside a fixture's ecosystem.config.cjs is the list PortOS's parseEcosystemConfig
+returns for it, derived by hand from reading that function: fixtures/portos/<case>/ has one case per
+step of its algorithm (each quirk both ways) and a config shaped like PortOS's own;
+fixtures/valid/policy-example/ is the policy's own example.
 """
 import json
 import os
@@ -11,7 +12,7 @@ import pytest
 
 from conftest import FIXTURES, run_portlint
 
-CASES = sorted(p for p in (FIXTURES / "portos").iterdir() if (p / "portos.json").exists())
+CASES = sorted(p.parent for p in FIXTURES.rglob("portos.json"))
 
 
 def expected_of(case):
@@ -111,7 +112,7 @@ def test_portos_own_config_is_core_without_settings():
     assert "PL202" not in proc.stdout, proc.stdout
     user = run_portlint("--role", "user", str(PORTOS_OWN))
     assert user.stdout.count("PL202") >= 8  # every PORTS entry and use in 5554-5561
-    assert "inferred" not in user.stdout
+    assert "role auto" not in user.stdout  # --role decides: nothing was inferred
 
 
 def test_the_inferred_role_is_said_in_the_summary_and_in_json(tmp_path):
@@ -119,7 +120,7 @@ def test_the_inferred_role_is_said_in_the_summary_and_in_json(tmp_path):
     # a PortOS process on a user-range port: PL202 for a core config, so there is a summary to read
     config.write_text(APP.format(port=5599).replace("'api'", "'portos-api'"))
     text = run_portlint(str(config)).stdout
-    assert "(role inferred from the process names: core for " in text
+    assert text.splitlines()[-1] == "Found 1 error in 1 file (role auto: core)."
     data = json.loads(run_portlint("--format", "json", str(config)).stdout)
     assert data and all(d["role"] == {"name": "core", "inferred": True} for d in data)
     data = json.loads(run_portlint("--format", "json", "--role", "core", str(config)).stdout)

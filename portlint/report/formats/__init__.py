@@ -40,11 +40,13 @@ class FormatContext:
         for path, (role, inferred) in self.roles.items():
             if inferred:
                 by_role.setdefault(role, []).append(path)
+        if len(by_role) == 1 and len(next(iter(by_role.values()))) == len(self.roles):
+            return f"role auto: {next(iter(by_role))}"  # every config got the same role
         parts = []
         for role, paths in sorted(by_role.items()):
             named = ", ".join(sorted(paths)) if len(paths) <= 3 else f"{len(paths)} files"
             parts.append(f"{role} for {named}")
-        return "role inferred from the process names: " + "; ".join(parts) if parts else ""
+        return "role auto: " + "; ".join(parts) if parts else ""
 
 
 @hookimpl
