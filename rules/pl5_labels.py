@@ -182,9 +182,11 @@ def _label_reason(view, app, shown: str, mine: str) -> str:
     if shown == "devUi":
         return ("PortOS relabels a Vite process's ui port devUi when any process of the file has an api port "
                 "(step 11)")
+    if mine == "devUi" and not any(a.ports.get("api") for a in view.apps):
+        return ("PortOS relabels ui as devUi only when some process of the file has an api port it can read, and "
+                "here none has (step 11); once the api port is in a form PortOS reads, it shows devUi")
     if mine == "devUi":
-        return ("PortOS relabels ui as devUi only for a process it sees as Vite (the word `vite` or VITE_PORT in "
-                "its block) in a file where some process has an api port (steps 10-11)")
+        return "PortOS relabels ui as devUi only for a process whose block has the word `vite` or VITE_PORT (step 10)"
     if mine == "health" and shown == "api":
         return "PortOS names PORT health only for a -browser process whose CDP_PORT it reads (step 7)"
     stage = app.stage if app is not None else "none"
