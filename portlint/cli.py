@@ -45,8 +45,9 @@ class Fatal(Exception):
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change meaning.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if any).")
 @click.option("--show-fixes", is_flag=True, help="With --fix: list the fixes applied, per file.")
-@click.option("--role", type=click.Choice(["user", "core", "reserved", "any"]),
-              help="The range every linted config takes its ports from (default: user, or the settings).")
+@click.option("--role", type=click.Choice(["auto", "user", "core", "reserved", "any"]),
+              help="The range every linted config takes its ports from (default: the settings, else auto: core "
+                   "for a config whose processes are all named portos-*, user for every other).")
 @click.option("--extend-labels", metavar="LABELS", help="Comma-separated labels to accept besides the label set.")
 @click.option("--stdin-filename", metavar="PATH",
               help="With '-' as the path: lint standard input as if it were the file PATH.")
@@ -261,7 +262,8 @@ def _run(paths: list[str], options: dict) -> int:
 
         context = FormatContext(rules=registry.rules, files=result.files, paths=files, sources=LazySources(result.sources),
                                 quiet=options["quiet"], color=_use_color(options["color"], stream),
-                                show_source=options["show_source"])
+                                show_source=options["show_source"],
+                                roles={s.path: (s.role, s.role_inferred) for s in result.summaries})
         with phase("report"):
             render(diagnostics, stream, context)
         text_like = options["output_format"] in ("text", "concise", "pylint")
@@ -314,7 +316,7 @@ def _print_map(result, options: dict, resolver, free) -> int:
 def _search_range(settings, options: dict) -> tuple[str, int, int]:
     """The range --next-free searches: the role's (--role, else the settings); 'any' searches user."""
     role = options.get("role") or settings.role
-    return settings.allowed_range("user" if role == "any" else role)[0]
+    return settings.search_range(role)
 
 
 def _free_block(result, settings, options: dict, external: list):

@@ -57,9 +57,10 @@ class PortOutOfRange(Rule):
     """Every port lies in the range of the config's role.
 
     The policy splits the space: core services 5554-5560, reserved for extensions 5561-5569, user
-    applications 5570-5599. A config's role is ``user`` unless the settings say ``core``,
-    ``reserved`` or ``any`` (any configured range), for all files (``role``) or by path
-    (``per-file-roles``). Extra ports that ``instances`` take through ``increment_var`` count.
+    applications 5570-5599. A config's role is ``auto`` unless the settings say ``user``,
+    ``core``, ``reserved`` or ``any`` (any configured range), for all files (``role``) or by path
+    (``per-file-roles``), or ``--role`` does: ``auto`` is ``core`` for PortOS's own config (every
+    process named ``portos-*``) and ``user`` for every other; the summary says when it was inferred. Extra ports that ``instances`` take through ``increment_var`` count.
 
     Options:
         role, per-file-roles, ranges

@@ -34,7 +34,7 @@ class WellKnownPort(Rule):
                     if settings.is_well_known(port):
                         yield self.report(entry.span, (
                             f"{entry.reference} is {port}, a well-known port that other software "
-                            f"defaults to; {_advice(settings, config.path)}"))
+                            f"defaults to; {_advice(config)}"))
         for use in config.allocated_uses():
             if use.entry is not None or use.span is None:
                 continue
@@ -42,11 +42,10 @@ class WellKnownPort(Rule):
                 if settings.is_well_known(port):
                     yield self.report(use.span, (
                         f"{use.process.display_name} uses {port} in {use.where}, a well-known port that "
-                        f"other software defaults to; {_advice(settings, config.path)}"))
+                        f"other software defaults to; {_advice(config)}"))
 
 
-def _advice(settings, path: str = "") -> str:
-    role = settings.role_for(path) if path else settings.role
-    ranges = settings.allowed_range(role) or settings.allowed_range("user")
+def _advice(config) -> str:
+    ranges = config.settings.allowed_range(config.role)
     where = " or ".join(f"the {name} range {low}-{high}" for name, low, high in ranges)
     return f"pick a free port in {where}" if where else "pick a free, unusual port"

@@ -1,17 +1,17 @@
 """PL5: labels and what PortOS can see."""
-import re
 from portlint.model.portos import DERIVED_LABELS
 from portlint.rule import Rule
 
 
 class NonStandardLabel(Rule):
-    """Every port's label is one of the configured labels (``api, ui, cdp, health, ws, db``).
+    """Every port's label, as the PortOS apps list will show it, is one of the configured labels.
 
     PortOS shows each port under a label it derives from the env key: ``PORT`` is ``api`` (``ui``
     for ``-ui``/``-client`` processes), ``CDP_PORT`` is ``cdp``, ``VITE_PORT`` is ``ui``, and any
     other ``FOO_BAR_PORT`` is ``fooBar``. A per-app ``ports`` object names labels directly. A label
     outside the common set makes the apps list harder to read; ``devUi``, which PortOS derives for
-    a Vite UI beside an API, counts as ``ui``.
+    a Vite UI beside an API, counts as ``ui``. The label judged is the one PortOS will list (where
+    it lists the port; else portlint's own), once per process and label.
 
     Options:
         labels: the label set (default: api, ui, cdp, health, ws, db)
@@ -38,35 +38,41 @@ class NonStandardLabel(Rule):
     code, name, severity = "PL501", "non-standard-label", "warning"
 
     def check(self, config):
+        from portlint.model.portos import listening_uses, view_of
+
         labels = set(self.settings.labels)
-        for use in config.allocated_uses():
-            label = DERIVED_LABELS.get(use.label, use.label)
-            if not use.label or label in labels or use.span is None:
-                continue
-            yield self.report(use.span, (
-                f"{use.process.display_name} port from {use.where} is labelled {use.label!r}, which is not "
-                f"one of the labels {', '.join(self.settings.labels)}; use a standard label or add "
-                f"{use.label!r} to the `labels` setting"))
-
-
-PORTOS_FILE_NAMES = ("ecosystem.config.js", "ecosystem.config.cjs")
-PORTOS_ENV_BLOCKS = ("env", "env_development", "env_production")
+        view = view_of(config)
+        for process in config.processes:
+            listed = view.listed(process.name)
+            seen: set[str] = set()
+            for use in listening_uses(process):
+                shown = [lab for port in sorted(use.valid_ports) for lab in listed.get(port, [])]
+                for label in shown or ([use.label] if use.label else []):
+                    if label in seen or DERIVED_LABELS.get(label, label) in labels:
+                        continue
+                    seen.add(label)
+                    how = "PortOS will list it as" if shown else "it is labelled"
+                    yield self.report(use.span, (
+                        f"{process.display_name} port from {use.where}: {how} {label!r}, which is not one of the "
+                        f"labels {', '.join(self.settings.labels)}; use a standard label or add {label!r} to the "
+                        "`labels` setting"))
 
 
 class InvisibleToPortos(Rule):
-    """Every port is written in a form the PortOS detector can read, so its apps list shows it.
+    """Every port a process listens on shows in the PortOS apps list, under that process and label.
 
-    PortOS never runs a config: it scans the text of ``ecosystem.config.js`` (or ``.cjs``) with
-    patterns. It finds an app only where ``{ name: '...'`` opens it (an unquoted ``name`` first);
-    it reads a literal per-app ``ports`` object first, else the ``env``, ``env_development`` and
-    ``env_production`` blocks (keys ``PORT`` and ``*_PORT``, values that are plain numbers,
-    ``... || N`` fallbacks or ``PORTS.X`` references), else ``--port N`` in a plain args string,
-    else a ``port: N`` field. Anything else is invisible: template-literal or array ``args``,
-    ``--port=N``, quoted numbers, other ``env_<name>`` blocks and ``deploy.<env>.env``, computed
-    values, and every
-    ``.json``, ``.mjs`` or differently named file. A port that PortOS already shows through
-    another form of the same process is not reported. Connection ports are not the app's own and
-    are not reported.
+    PortOS never runs a config: it scans the text of ``ecosystem.config.js`` (or, when there is no
+    ``.js``, ``ecosystem.config.cjs``) with patterns. It finds an app wherever ``{ name: '...'``
+    opens one (an unquoted ``name`` first); it reads a literal per-app ``ports`` object first (or
+    ``ports: PORTS.key``), else the ``env``, ``env_development`` and ``env_production`` blocks (keys
+    ``PORT`` and ``*_PORT``, values that are plain numbers, ``... || N`` fallbacks or known
+    constants such as ``PORTS.X``), else ``--port N`` in a plain args string, else a ``port: N``
+    field. Anything else is invisible: template-literal or array ``args``, ``--port=N``, quoted
+    numbers, other ``env_<name>`` blocks and ``deploy.<env>.env``, computed values, and every
+    ``.json``, ``.mjs`` or differently named file (a variant file's ports show when the folder's
+    main file lists the same process and port). The message names the detector step and a form
+    PortOS reads; ``portlint --map`` shows the whole list PortOS will show. Connection ports are
+    not the app's own and are not reported.
 
     Bad:
         const PORTS = {
@@ -84,163 +90,107 @@ class InvisibleToPortos(Rule):
     code, name, severity = "PL502", "invisible-to-portos", "warning"
 
     def check(self, config):
-        import os
+        from portlint.model.portos import view_of
 
-        uses = [u for p in config.processes for u in p.occupying_uses()
-                if u.span is not None and u.span.source is config.source]
-        if not uses:
-            return
-        base = os.path.basename(config.path)
-        shadowed = base == "ecosystem.config.cjs" and os.path.exists(os.path.join(os.path.dirname(config.path) or ".", "ecosystem.config.js"))
-        if base not in PORTOS_FILE_NAMES or shadowed:
-            why = ("ecosystem.config.js sits beside it and PortOS reads that one" if shadowed
-                   else "PortOS reads only files named ecosystem.config.js or ecosystem.config.cjs")
-            yield self.report(uses[0].span, (
-                f"none of the {len(uses)} port use{'s' if len(uses) != 1 else ''} in this file will show in the "
-                f"PortOS apps list: {why}; move the apps into ecosystem.config.cjs"))
+        view = view_of(config)
+        if not view.own:
+            yield from self._check_variant(config, view)
             return
         seen: set[tuple] = set()  # a deploy env shared by every app is reported once
         for process in config.processes:
-            for diagnostic in self._check_process(config, process):
-                key = (diagnostic.row, diagnostic.column, diagnostic.message.split("'s port", 1)[-1])
+            for diagnostic in self._check_process(config, view, process):
+                key = (diagnostic.row, diagnostic.column, diagnostic.message.split(": ", 1)[-1])
                 if key not in seen:
                     seen.add(key)
                     yield diagnostic
 
-    def _check_process(self, config, process):
+    def _check_process(self, config, view, process):
+        from portlint.model import portos_reasons as why
+        from portlint.model.portos import listening_uses
 
-        uses = [u for u in process.occupying_uses() if u.span is not None and u.span.source is config.source]
+        uses = [u for u in listening_uses(process) if u.span.source is config.source and u.valid_ports]
         if not uses:
             return
-        opening = process.span.text if process.span is not None and process.span.source is config.source else ""
-        if not re.match(r"^\{\s*name\s*:\s*['\"]", opening):
-            ports = sorted(set().union(*(u.ports for u in uses)))
+        app = view.app_at(process)
+        listed = view.listed(process.name)
+        if view.own and app is None and not listed:
+            ports = sorted(set().union(*(u.valid_ports for u in uses)))
             yield self.report(process.name_span or process.span or uses[0].span, (
                 f"PortOS finds an app only where `{{ name: '...'` opens it (an unquoted name key, first, with a "
-                f"quoted string); {process.display_name} and its ports ({', '.join(map(str, ports)) or 'computed'}) "
-                "will not show in its apps list"))
+                f"quoted string: step 3); {process.display_name} and its ports ({', '.join(map(str, ports))}) will "
+                "not show in its apps list; make `name: '...'` the first key"))
             return
-        visible, stage = portos_visible_ports(config, process)
+        by_port: dict[int, list] = {}
         for use in uses:
-            if not use.valid_ports or use.valid_ports <= visible:
+            for port in sorted(use.valid_ports):
+                by_port.setdefault(port, []).append(use)
+        reported: set[int] = set()  # one diagnostic per use, naming every port of it PortOS drops
+        for port, port_uses in by_port.items():
+            mine = {u.label for u in port_uses}
+            shown = listed.get(port, [])
+            if shown and (mine & set(shown) or not mine - {""}):
                 continue
-            reason = invisible_reason(config, use, stage)
-            port = "/".join(map(str, sorted(use.valid_ports)))
+            use = port_uses[0]
+            if id(use) in reported:
+                continue
+            reported.add(id(use))
+            hidden = [p for p in sorted(use.valid_ports) if not listed.get(p)] if not shown else [port]
+            head = f"{process.display_name}'s port {'/'.join(map(str, hidden or [port]))} ({use.where})"
+            if shown:
+                yield self.report(use.span, (
+                    f"{head} will show in the PortOS apps list as {shown[0]!r}, not {use.label!r}: "
+                    f"{_label_reason(view, app, shown[0], use.label)}"))
+            elif app is not None and app.name != process.name and port in app.ports.values():
+                yield self.report(use.span, (
+                    f"{head} will show in the PortOS apps list under process {app.name!r}, not "
+                    f"{process.display_name!r}: PortOS takes the name from the first quoted text after `name:` "
+                    "(step 3); write the name as one plain string"))
+            else:
+                yield self.report(use.span, f"{head} will not show in the PortOS apps list: "
+                                            f"{why.unlisted(config, view, app, process, use, port)}")
+
+
+    def _check_variant(self, config, view):
+        """A file PortOS does not read: its ports show only where the file PortOS reads lists them."""
+        from portlint.model import portos_reasons as why
+        from portlint.model.portos import listening_uses
+
+        hidden = []
+        total = 0
+        for process in config.processes:
+            listed = view.listed(process.name)
+            for use in listening_uses(process):
+                if use.span.source is not config.source or not use.valid_ports:
+                    continue
+                total += 1
+                missing = sorted(p for p in use.valid_ports if p not in listed)
+                if missing:
+                    hidden.append((process, use, missing[0]))
+        if hidden and len(hidden) == total:
+            process, use, port = hidden[0]
+            yield self.report(use.span, (
+                f"none of the {total} port use{'s' if total != 1 else ''} in this file will show in the PortOS apps "
+                f"list: {why.not_in_file(view, None, None)}"))
+            return
+        for process, use, port in hidden:
             yield self.report(use.span, (
                 f"{process.display_name}'s port {port} ({use.where}) will not show in the PortOS apps list: "
-                f"{reason}"))
+                f"{why.not_in_file(view, process, port)}"))
 
 
-def _captured(config, use) -> str:
-    """The text PortOS reads as a value: from the value to the first comma, brace or newline."""
-    
-    text = config.source.text
-    m = re.compile(r"[,}\n]").search(text, use.span.start)
-    end = m.start() if m else len(text)
-    return text[use.span.start:end].strip()
-
-
-def _portos_reads_value(config, text: str) -> bool:
-    
-    if re.fullmatch(r"\d+", text):
-        return True
-    if re.search(r"\|\|\s*['\"]?\d+['\"]?\s*$", text):
-        return True
-    if re.fullmatch(r"PORTS(?:\.\w+)+", text) and config.ports is not None:
-        entry = next((e for e in config.ports.entries if "PORTS." + e.key == text), None)
-        return entry is not None and len(entry.ports) == 1
-    if re.fullmatch(r"\w*PORT\w*", text):
-        binding = config.info.bindings.get(text)
-        init = getattr(binding, "init", None)
-        return init is not None and init.type == "Literal" and re.fullmatch(r"\d+", init.raw or "") is not None
-    return False
-
-
-def _env_visible(config, use) -> bool:
-    
-    return (use.source in PORTOS_ENV_BLOCKS and re.fullmatch(r"PORT|[A-Z][A-Z0-9_]*_PORT", use.key) is not None
-            and _portos_reads_value(config, _captured(config, use)))
-
-
-def portos_visible_ports(config, process) -> tuple[set[int], str]:
-    """The ports PortOS shows for a process, and which form it took them from."""
-    
-    from portlint.evaluator.values import Obj
-
-    uses = list(process.uses)
-    ports_value = process.value.get("ports")
-    if isinstance(ports_value, Obj):
-        literal = [u for u in uses if u.source == "ports" and u.span is not None and re.fullmatch(r"\d+", u.span.text)]
-        if literal:
-            return set().union(*(u.ports for u in literal)), "ports"
-    if ports_value is not None and ports_value.span is not None and re.fullmatch(r"PORTS(?:\.\w+)+", ports_value.span.text):
-        refs = [u for u in uses if u.source == "ports"]
-        if refs:
-            return set().union(*(u.ports for u in refs)), "ports"
-    env = [u for u in uses if u.source.startswith("env") and _env_visible(config, u)]
-    if env:
-        return set().union(*(u.ports for u in env)), "env"
-    for use in uses:
-        if use.source == "args":
-            args_value = process.value.get("args")
-            raw = args_value.span.text if args_value is not None and args_value.span is not None else ""
-            m = re.match(r"^['\"][^'\"]*--port\s+(\d+)", raw)
-            if m:
-                return {int(m.group(1))}, "args"
-            break
-    for use in uses:
-        if use.source == "port" and use.span is not None and re.fullmatch(r"\d+", use.span.text):
-            return set(use.ports), "port"
-    return set(), "none"
-
-
-def invisible_reason(config, use, stage: str) -> str:
-    
-    from portlint.evaluator.values import Arr, Prim, Template
-
-    process = use.process
-    if use.source == "ports":
-        if stage == "ports":
-            return "PortOS reads the literal numbers of the ports object and this one is computed; write the number"
-        return ("PortOS reads a ports object only when its values are plain numbers (or it is a PORTS.x "
-                "sub-object); write the numbers, or give the port in env")
-    if use.source.startswith("deploy."):
-        return f"PortOS does not read {use.source}; give the port in the app's env as well"
-    if use.source.startswith("env"):
-        if use.source not in PORTOS_ENV_BLOCKS:
-            return (f"PortOS reads only env, env_development and env_production, not {use.source}; "
-                    "give the port in env as well")
-        if not re.fullmatch(r"PORT|[A-Z][A-Z0-9_]*_PORT", use.key):
-            return f"PortOS reads only upper-case keys PORT and *_PORT, not {use.key}"
-        captured = _captured(config, use)
-        if stage == "ports":
-            return "PortOS takes this app's literal ports object and ignores its env; list this port there too"
-        value = use.value
-        if isinstance(value, Prim) and isinstance(value.value, str) and captured[:1] in ("'", '"'):
-            return f"a quoted number ({captured}) is skipped by PortOS; write the number, or PORTS.KEY"
-        if "//" in captured or "/*" in captured:
-            return ("PortOS reads everything up to the next comma as the value, and here that includes a "
-                    "comment; put a comma right after the value")
-        return ("the value is computed, and PortOS reads only plain numbers, `... || N` fallbacks and "
-                "PORTS.KEY references; write it as one of those")
-    if use.source == "args":
-        args_value = process.value.get("args")
-        if isinstance(args_value, Arr):
-            return "PortOS does not read args given as an array; use a plain string `'--port N'` or an env port"
-        if isinstance(args_value, Template) and args_value.span is not None and args_value.span.text.startswith("`"):
-            return "PortOS does not read template-literal args; give the port in env (e.g. `PORT: PORTS.UI`)"
-        if "--port=" in (use.span.source.text[max(0, use.span.start - 8):use.span.start]):
-            return "PortOS reads `--port N`, not `--port=N`; use a space, or give the port in env"
-        if stage in ("env", "ports"):
-            return "PortOS reads --port in args only when the app has no env or ports-object port; add it to env"
-        return "PortOS does not read this args form; use a plain string `'--port N'` or an env port"
-    if use.source in ("node_args", "interpreter_args"):
-        return f"PortOS does not read {use.source}; if the port matters, list it in a ports object"
-    if use.source == "port":
-        if stage != "none":
-            return "PortOS reads the port field only when no other port is found; move it to env"
-        return "PortOS reads the port field only as a plain number"
-    return "PortOS does not read this form"
+def _label_reason(view, app, shown: str, mine: str) -> str:
+    if shown == "devUi":
+        return ("PortOS relabels a Vite process's ui port devUi when any process of the file has an api port "
+                "(step 11)")
+    if mine == "devUi" and not any(a.ports.get("api") for a in view.apps):
+        return ("PortOS relabels ui as devUi only when some process of the file has an api port it can read, and "
+                "here none has (step 11); once the api port is in a form PortOS reads, it shows devUi")
+    if mine == "devUi":
+        return "PortOS relabels ui as devUi only for a process whose block has the word `vite` or VITE_PORT (step 10)"
+    if mine == "health" and shown == "api":
+        return "PortOS names PORT health only for a -browser process whose CDP_PORT it reads (step 7)"
+    stage = app.stage if app is not None else "none"
+    return f"that is the label PortOS's {stage} step gives it (steps 4-9)"
 
 
 class LabelConflict(Rule):

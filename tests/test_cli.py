@@ -39,7 +39,8 @@ def test_text_output_and_exit_one_on_errors(tmp_path):
     first = result.output.splitlines()[0]
     assert first.startswith(f"{path}:1:7: PL201 ")
     assert "5571" in first
-    assert result.output.splitlines()[-1] == "Found 1 error in 1 file."
+    # role = "auto" (the default) inferred the role from the process names; the summary says so
+    assert result.output.splitlines()[-1] == "Found 1 error in 1 file (role auto: user)."
 
 
 def test_clean_config_exits_zero_with_no_output(tmp_path):
@@ -191,4 +192,4 @@ def test_summary_counts_files_with_findings_and_files_checked(tmp_path):
     write(tmp_path / "b", CLEAN)
     result = invoke(str(tmp_path))
     assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == "Found 1 error in 1 file (2 files checked)."
+    assert result.output.splitlines()[-1] == "Found 1 error in 1 file (2 files checked; role auto: user)."

@@ -19,7 +19,7 @@ def fixture_files():
 
     files = []
     for path in sorted(FIXTURES.rglob("*")):
-        if path.is_file() and is_config_name(path.name) and "projects" not in path.relative_to(FIXTURES).parts:
+        if path.is_file() and is_config_name(path.name) and not {"projects", "portos"} & set(path.relative_to(FIXTURES).parts):
             files.append(path)
     return files
 

@@ -22,17 +22,21 @@ def test_map_json_lists_every_port_with_where_and_why():
     assert rows[("render-worker", 5597)]["source"] == "instance 3 of increment_var PORT"
     assert rows[("notes-ui", 5581)]["label"] == "devUi"
     assert {(r["process"], r["port"], r["connection"]) for r in data["connections"]} == {("notes-api", 5432, True)}
-    assert all(set(r) == {"file", "row", "column", "process", "label", "port", "description", "source", "connection"}
-               for r in data["ports"] + data["connections"])
+    assert all(set(r) == {"file", "row", "column", "process", "label", "port", "description", "source", "connection",
+                          "portos", "portos_only"} for r in data["ports"] + data["connections"])
+    # PortOS reads notes-ui's VITE_PORT and relabels it devUi (notes-api has an api port); it cannot
+    # read `process.env.DB_PORT ?? 5432`, so the connection row is not in its list
+    assert rows[("notes-ui", 5581)]["portos"] == "devUi" and rows[("render-worker", 5595)]["portos"] == "api"
+    assert data["connections"][0]["portos"] is None
 
 
 def test_map_text_and_markdown_match_the_policy_table():
     md = run_portlint("--map", "--format", "markdown", str(VALID / "portos-core")).stdout.splitlines()
-    assert md[0] == "| Port | Process | Label | Description |"
-    assert md[2] == "| 5554 | portos-client | devUi | Vite dev server (React UI) |"
-    assert md[-1] == "| 5561 | portos-db | db | PostgreSQL + pgvector (Docker, memory system) |"
+    assert md[0] == "| Port | Process | Label | PortOS | Description |"
+    assert md[2] == "| 5554 | portos-client | devUi | devUi | Vite dev server (React UI) |"
+    assert md[-1] == "| 5561 | portos-db | db | db | PostgreSQL + pgvector (Docker, memory system) |"
     text = run_portlint("--map", str(VALID / "api-vite-ui")).stdout
-    assert text.splitlines()[0].split() == ["Port", "Process", "Label", "Description", "Where"]
+    assert text.splitlines()[0].split() == ["Port", "Process", "Label", "PortOS", "Description", "Where"]
     assert "Connection ports" in text and "env.DB_PORT" in text
     assert run_portlint("--map", "--format", "sarif", str(VALID)).returncode == 2
 

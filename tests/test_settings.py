@@ -87,7 +87,7 @@ def test_connection_prefixes_setting(tmp_path):
 @pytest.mark.parametrize("text,needle", [
     ("lables = [\"api\"]\n", "lables: unknown setting (did you mean 'labels'?)"),
     ("labels = \"api\"\n", "labels: expected a list of non-empty strings"),
-    ("role = \"admin\"\n", "role: 'admin' is not one of user, core, reserved, any"),
+    ("role = \"admin\"\n", "role: 'admin' is not one of auto, user, core, reserved, any"),
     ("[ranges]\nuser = \"5599-5570\"\n", "ranges.user: '5599-5570' is not a range of ports"),
     ("[ranges]\nextra = \"1-2\"\n", "ranges.extra: unknown range"),
     ("allowed-ports = [70000]\n", "allowed-ports: 70000 is not a port"),

@@ -133,7 +133,9 @@ def add_ports_entry(config, key: str, port: int) -> list[Edit] | None:
 def new_key_for(config, use) -> str:
     """A PORTS key for a port use that has none: from the env key, the label, or the process."""
     if use.source.startswith(("env", "deploy.")) and use.key.upper() != "PORT":
-        stem = re.sub(r"_?PORT$", "", use.key.upper()) or "PORT"
+        from portlint.model.portos import port_key_stem
+
+        stem = port_key_stem(use.key) or "PORT"
     elif use.source == "ports":
         stem = use.key.split(".")[-1].upper()
     else:

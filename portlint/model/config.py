@@ -13,6 +13,7 @@ from portlint.diagnostic import Span
 from portlint.evaluator.interpreter import ModuleEvaluator, ModuleInfo
 from portlint.source.parse import Parsed
 from portlint.model.portos import env_label, is_port_key
+from portlint.model.portos_scan import uses_vite
 from portlint.settings.settings import Settings
 from portlint.evaluator.values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value, possible_ports, to_js_string
 
@@ -238,7 +239,12 @@ class Config:
 
     @property
     def role(self) -> str:
-        return self.settings.role_for(self.path)
+        return self.settings.resolve_role(self.path, (p.name for p in self.processes))[0]
+
+    @property
+    def role_inferred(self) -> bool:
+        """The role came from ``role = "auto"`` (the process names), not from the settings."""
+        return self.settings.resolve_role(self.path, (p.name for p in self.processes))[1]
 
     @property
     def source(self):
@@ -670,8 +676,8 @@ def _link_and_label(config: Config) -> None:
             has_api = has_api or (use.label == "api" and not use.connection)
     if has_api:
         for process in config.processes:
-            text = process.span.text.lower() if process.span else ""
-            is_vite = "vite" in text or any(u.key.upper() == "VITE_PORT" for u in process.uses)
+            text = process.span.text if process.span else ""
+            is_vite = uses_vite(text) or any(u.key.upper() == "VITE_PORT" for u in process.uses)
             if is_vite:
                 for use in process.uses:
                     if use.label == "ui":
@@ -707,19 +713,21 @@ class ConfigSummary:
     path: str
     claims: list[PortClaim]
     severity: dict[str, str]
+    role: str = "user"
+    role_inferred: bool = False
 
     def severity_of(self, code: str, default: str) -> str:
         return self.severity.get(code, default)
 
     def to_data(self) -> dict:
-        return {"path": self.path, "severity": self.severity,
+        return {"path": self.path, "severity": self.severity, "role": self.role, "role_inferred": self.role_inferred,
                 "claims": [[list(c.identity), c.process, c.process_name, c.where, c.port, c.path, c.row, c.column,
                             c.end_row, c.end_column] for c in self.claims]}
 
     @classmethod
     def from_data(cls, data: dict) -> "ConfigSummary":
         claims = [PortClaim(tuple(c[0]), *c[1:]) for c in data["claims"]]
-        return cls(data["path"], claims, dict(data["severity"]))
+        return cls(data["path"], claims, dict(data["severity"]), data.get("role", "user"), data.get("role_inferred", False))
 
 
 def summarize(config: Config) -> ConfigSummary:
@@ -739,4 +747,4 @@ def summarize(config: Config) -> ConfigSummary:
             for port in sorted(process.occupied(use)):
                 claims.append(PortClaim(identity, process.display_name, process.name, use.where, port,
                                         use.span.path, row, col, end_row, end_col))
-    return ConfigSummary(config.path, claims, dict(config.settings.severity))
+    return ConfigSummary(config.path, claims, dict(config.settings.severity), config.role, config.role_inferred)

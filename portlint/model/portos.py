@@ -1,43 +1,130 @@
-"""How PortOS names ports (its labels), so portlint's messages match the PortOS apps list."""
+"""What PortOS will list: its labels, the file it reads in a folder, and its apps list for a config.
+
+The one place that knows PortOS: the model labels ports with it, PL501/PL502 judge with it, the
+port map shows its column from it, and fixes name PORTS keys with it. The detector itself is
+modelled in :mod:`portlint.model.portos_scan`.
+"""
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
-_UI_SUFFIXES = ("-ui", "_ui", "-client", "_client")
-_BROWSER_SUFFIXES = ("-browser", "_browser")
-_ENV_PORT_KEY = re.compile(r"^(?:PORT|[A-Z][A-Z0-9_]*_PORT)$", re.IGNORECASE)
+import portlint.model.portos_scan as portos_scan
+from portlint.model.portos_scan import ENV_PORT_KEY, ScannedApp
+
+#: The only ecosystem files PortOS reads, in the order it looks for them (the first one found wins).
+PORTOS_FILE_NAMES = ("ecosystem.config.js", "ecosystem.config.cjs")
+PORTOS_ENV_BLOCKS = portos_scan.ENV_BLOCKS
+#: Labels PortOS derives by itself from a user's label (a Vite UI beside an API becomes devUi).
+DERIVED_LABELS = {"devUi": "ui"}
+_ANY_CASE_PORT_KEY = re.compile(ENV_PORT_KEY.pattern, re.IGNORECASE)
 
 
 def is_port_key(key: str, is_connection_key=lambda key: False) -> bool:
     """An env key that carries a port: PORT, FOO_PORT, or a PGPORT-style connection key."""
-    return bool(_ENV_PORT_KEY.match(key)) or is_connection_key(key)
+    return bool(_ANY_CASE_PORT_KEY.fullmatch(key)) or is_connection_key(key)
 
 
-def camel_case(stem: str) -> str:
-    words = [w for w in stem.lower().split("_") if w]
-    if not words:
-        return stem.lower()
-    return words[0] + "".join(w.capitalize() for w in words[1:])
+def is_portos_key(key: str) -> bool:
+    """An env key PortOS reads (upper case ``PORT`` or ``FOO_PORT``)."""
+    return bool(ENV_PORT_KEY.fullmatch(key))
+
+
+def port_key_stem(key: str) -> str:
+    """``API_PORT`` -> ``API``, ``PORT`` -> ``''``: the part of an env key before its ``PORT``."""
+    return re.sub(r"_?PORT\Z", "", key.upper(), count=1)
 
 
 def env_label(key: str, process_name: str | None, has_cdp: bool) -> str:
-    """The label PortOS gives a port found under env key ``key``."""
+    """The label PortOS gives a port found under env ``key`` (portlint also reads lower-case keys)."""
     upper = key.upper()
-    if upper == "CDP_PORT":
-        return "cdp"
-    if upper == "VITE_PORT":
-        return "ui"
-    if upper == "PORT":
-        name = (process_name or "").lower()
-        if name.endswith(_UI_SUFFIXES):
-            return "ui"
-        if name.endswith(_BROWSER_SUFFIXES) and has_cdp:
-            return "health"
-        return "api"
-    if upper.endswith("_PORT"):
-        return camel_case(upper[: -len("_PORT")])
-    return camel_case(upper[: -len("PORT")] or upper)
+    if not upper.endswith("PORT"):
+        return portos_scan.camel_label(upper)
+    return portos_scan.env_label(upper, process_name or "", has_cdp)
 
 
-#: Labels PortOS derives by itself from a user's label (a Vite UI beside an API becomes devUi).
-DERIVED_LABELS = {"devUi": "ui"}
+def listening_uses(process):
+    """The uses by which a process listens: what PortOS's list should show. One function so the
+    model's notion of a listening port can change in one place."""
+    return [u for u in process.occupying_uses() if u.span is not None]
+
+
+def portos_file(folder: str) -> str | None:
+    """The ecosystem file PortOS reads in ``folder``, or None."""
+    for name in PORTOS_FILE_NAMES:
+        path = os.path.join(folder or ".", name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+@lru_cache(maxsize=64)
+def _scan_file(path: str, stamp: tuple) -> tuple[ScannedApp, ...]:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return tuple(portos_scan.scan(handle.read()))
+
+
+@dataclass
+class PortosView:
+    """PortOS's apps list as it concerns one config.
+
+    ``read`` is the file PortOS reads in the config's folder (None: none there); ``own`` says the
+    config is that file, so ``apps`` can be linked to its processes by position.
+    """
+
+    path: str
+    read: str | None
+    own: bool
+    apps: tuple[ScannedApp, ...]
+
+    def listed(self, name: str | None) -> dict[int, list[str]]:
+        """port -> labels under which PortOS lists a process of this name."""
+        out: dict[int, list[str]] = {}
+        for app in self.apps:
+            if app.name == name:
+                for label in portos_scan.js_key_order(app.ports):
+                    out.setdefault(app.ports[label], []).append(label)
+        return out
+
+    def app_at(self, process) -> ScannedApp | None:
+        """The app PortOS reads from this process's own object, when this file is the one it reads."""
+        span = process.span
+        if not self.own or span is None or span.source.path != self.path:
+            return None
+        return next((a for a in self.apps if a.start == span.start), None)
+
+    def label_of(self, name: str | None, port: int) -> str | None:
+        labels = self.listed(name).get(port)
+        return labels[0] if labels else None
+
+    def rows(self):
+        """(app, label, port) for every port PortOS lists from this file, in its order."""
+        for app in self.apps:
+            for label in portos_scan.js_key_order(app.ports):
+                yield app, label, app.ports[label]
+
+
+def view_of(config) -> PortosView:
+    """The PortOS view of a config, computed once per config."""
+    cached = config.__dict__.get("_portos_view")
+    if cached is not None:
+        return cached
+    path = config.path
+    read = portos_file(os.path.dirname(path)) if os.path.basename(path) != "-" else None
+    own = os.path.basename(path) in PORTOS_FILE_NAMES and (
+        read is None or os.path.basename(read) == os.path.basename(path))
+    if own:
+        read, apps = path, tuple(portos_scan.scan(config.source.text))
+    elif read is not None:
+        try:
+            stat = os.stat(read)
+            apps = _scan_file(os.path.realpath(read), (stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            read, apps = None, ()
+    else:
+        apps = ()
+    view = PortosView(path, read, own, apps)
+    config.__dict__["_portos_view"] = view
+    return view

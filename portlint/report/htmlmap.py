@@ -35,7 +35,8 @@ def _attr(text: str) -> str:
 
 def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], free: tuple[int, int] | None = None,
                 title: str = "Port map") -> str:
-    own = [r for r in rows if not r.connection]
+    portos_only = [r for r in rows if r.portos_only]
+    own = [r for r in rows if not r.connection and not r.portos_only]
     files = sorted({r.file for r in own})
     colour = {f: _colour(i) for i, f in enumerate(files)}
     by_port: dict[int, list[MapRow]] = {}
@@ -60,12 +61,12 @@ def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], fre
 
     def out_of_range(row: MapRow) -> bool:
         role = configs_roles.get(row.file, settings.role)
-        allowed = settings.allowed_range("user" if role not in ("core", "reserved", "any") else role)
+        allowed = settings.allowed_range(role)
         return not any(lo <= row.port <= hi for _, lo, hi in allowed)
 
     svgs = []
     for section in sections:
-        svgs.append(_section_svg(section, by_port, gaps, colour, settings, free, out_of_range))
+        svgs.append(_section_svg(section, by_port, gaps, colour, settings, free, out_of_range, portos_only))
     collisions = sum(1 for p, rs in by_port.items() if len({(r.file, r.process) for r in rs}) > 1)
     legend_files = "\n".join(
         f'<li><span class="swatch" style="background:{colour[f]}"></span><code>{escape(f)}</code> '
@@ -78,7 +79,7 @@ def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], fre
         sections="\n".join(svgs), legend_files=legend_files, free=free_text)
 
 
-def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of_range) -> str:
+def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of_range, portos_only=()) -> str:
     ports = section.ports
     rows_n = (len(ports) + CELLS - 1) // CELLS
     width = LEFT * 2 + CELLS * (W + GAP)
@@ -111,8 +112,14 @@ def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of
         if free and free[0] <= port <= free[1]:
             classes.append("next-free")
             tips.append("in the next free block")
+        if any(r.portos is None for r in users):
+            classes.append("not-in-portos")
+            tips.append("not in the PortOS apps list (PL502)")
         for r in users:
-            tips.append(f"{r.process} ({r.label or '-'}) {r.file}:{r.row}" + (f" - {r.description}" if r.description else ""))
+            tips.append(f"{r.process} ({r.label or '-'}) {r.file}:{r.row}" + (f" - {r.description}" if r.description else "")
+                        + (f"; PortOS lists it as {r.portos}" if r.portos else ""))
+        for r in (r for r in portos_only if r.port == port):
+            tips.append(f"PortOS also lists {r.process} ({r.portos}) here, where portlint sees no port of it")
         if not users and not free_or_gap(port, gaps, free):
             tips.append("free")
         parts.append(f'<g class="{" ".join(classes)}" data-port="{port}" '
@@ -122,6 +129,8 @@ def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of
         parts.append(f'<text x="{x + 6}" y="{y + 14}" class="port">{port}</text>')
         if "well-known" in classes:
             parts.append(f'<path d="M{x + W - 16},{y + 4} l10,0 l-5,9 z" class="mark-well-known" />')
+        if "not-in-portos" in classes:
+            parts.append(f'<circle cx="{x + W - 10}" cy="{y + H - 12}" r="4" class="mark-not-in-portos" />')
         if "out-of-range" in classes:
             parts.append(f'<rect x="{x}" y="{y + H - 5}" width="{W}" height="5" class="mark-range" />')
         names = [p for _, p in processes]
@@ -173,6 +182,7 @@ svg g.gap rect:first-of-type {{ stroke: var(--gap); stroke-width: 2; stroke-dash
 svg g.next-free rect:first-of-type {{ stroke: var(--next); stroke-width: 4; }}
 svg .mark-well-known {{ fill: #f5c400; stroke: #111; stroke-width: 0.8; }}
 svg .mark-range {{ fill: var(--range); }}
+svg .mark-not-in-portos {{ fill: none; stroke: #111; stroke-width: 1.5; }}
 ul.legend {{ list-style: none; padding: 0; columns: 2 360px; }}
 ul.legend li {{ margin: 2px 0; break-inside: avoid; }}
 .swatch {{ display: inline-block; width: 12px; height: 12px; border-radius: 3px; vertical-align: -1px; margin-right: 4px; border: 1px solid var(--line); }}
@@ -196,6 +206,7 @@ ul.legend li {{ margin: 2px 0; break-inside: avoid; }}
 <li><span class="key wk"></span>well-known port (PL301)</li>
 <li><span class="key range"></span>outside the range of its config's role (PL202)</li>
 <li><span class="key next"></span>the next free block (--next-free)</li>
+<li><span class="key portos">&#9675;</span>not in the PortOS apps list (PL502); hover for the label PortOS shows</li>
 </ul>
 <h2>Configs</h2>
 <ul class="legend">

@@ -1,7 +1,10 @@
 """The port map: which ports every config of a tree takes, as the policy's allocation table.
 
 One row per (config, process, port). Rows come from the model, so they are the ports PM2 really
-applies (per environment, with increment_var copies); connection ports are kept apart.
+applies (per environment, with increment_var copies); connection ports are kept apart. Each row
+also says under which label the PortOS apps list will show it (``portos``; None: not at all), and
+rows PortOS lists that portlint does not see as a port of that process are added, marked
+``portos_only``, so the map previews the apps list exactly.
 """
 from __future__ import annotations
 
@@ -22,12 +25,17 @@ class MapRow:
     description: str
     source: str
     connection: bool = False
+    portos: str | None = None  # the label the PortOS apps list shows it under; None: not listed
+    portos_only: bool = False  # PortOS lists it, but portlint sees no port of this process there
 
 
 def rows_of(configs: list[Config]) -> list[MapRow]:
     rows: list[MapRow] = []
     seen: set[tuple] = set()
+    from portlint.model.portos import view_of
+
     for config in configs:
+        view = view_of(config)
         for process in config.processes:
             for use in process.uses:
                 if not use.effective or use.span is None:
@@ -43,32 +51,59 @@ def rows_of(configs: list[Config]) -> list[MapRow]:
                         continue
                     seen.add(key)
                     rows.append(MapRow(use.span.path, row, column, process.display_name, use.label, port,
-                                       description, source, use.connection))
+                                       description, source, use.connection, view.label_of(process.name, port)))
+        rows += _portos_only_rows(config, view, rows)
     rows.sort(key=lambda r: (r.connection, r.port, r.file, r.process))
     return rows
+
+
+def _portos_only_rows(config, view, rows: list[MapRow]) -> list[MapRow]:
+    """What PortOS lists from this file that portlint sees as no port of that process."""
+    if not view.own:
+        return []
+    have = {(r.process, r.port) for r in rows if r.file == config.path}
+    extra = []
+    for app, label, port in view.rows():
+        if (app.name, port) in have or not isinstance(port, int):
+            continue
+        have.add((app.name, port))
+        row, column = config.source.position(app.start)
+        extra.append(MapRow(config.path, row, column, app.name, "", port, "", "listed by PortOS only",
+                            portos=label, portos_only=True))
+    return extra
+
+
+def _shown(r: MapRow) -> str:
+    """The PortOS column: the label it lists, '-' for a port it does not list; '*' marks its own rows."""
+    return "-" if r.portos is None else f"{r.portos}*" if r.portos_only else r.portos
+
+
+_NOTE = "\n* listed by PortOS, but portlint sees no port of that process there (e.g. a reference).\n"
 
 
 def render_text(rows: list[MapRow]) -> str:
     own = [r for r in rows if not r.connection]
     conn = [r for r in rows if r.connection]
-    out = _table(["Port", "Process", "Label", "Description", "Where"],
-                 [[str(r.port), r.process, r.label, r.description, f"{r.file}:{r.row}"] for r in own], plain=True)
+    out = _table(["Port", "Process", "Label", "PortOS", "Description", "Where"],
+                 [[str(r.port), r.process, r.label or "-", _shown(r), r.description, f"{r.file}:{r.row}"] for r in own],
+                 plain=True)
     if conn:
         out += "\nConnection ports (used, not allocated):\n"
-        out += _table(["Port", "Process", "Key", "Where"],
-                      [[str(r.port), r.process, r.source, f"{r.file}:{r.row}"] for r in conn], plain=True)
-    return out
+        out += _table(["Port", "Process", "Key", "PortOS", "Where"],
+                      [[str(r.port), r.process, r.source, _shown(r), f"{r.file}:{r.row}"] for r in conn], plain=True)
+    return out + (_NOTE if any(r.portos_only for r in rows) else "")
 
 
 def render_markdown(rows: list[MapRow]) -> str:
     own = [r for r in rows if not r.connection]
     conn = [r for r in rows if r.connection]
-    out = _table(["Port", "Process", "Label", "Description"],
-                 [[str(r.port), r.process, r.label, r.description] for r in own], plain=False)
+    out = _table(["Port", "Process", "Label", "PortOS", "Description"],
+                 [[str(r.port), r.process, r.label or "-", _shown(r), r.description] for r in own], plain=False)
     if conn:
         out += "\nConnection ports (used, not allocated):\n\n"
-        out += _table(["Port", "Process", "Key"], [[str(r.port), r.process, r.source] for r in conn], plain=False)
-    return out
+        out += _table(["Port", "Process", "Key", "PortOS"], [[str(r.port), r.process, r.source, _shown(r)] for r in conn],
+                      plain=False)
+    return out + (_NOTE if any(r.portos_only for r in rows) else "")
 
 
 def render_json(rows: list[MapRow]) -> str:

@@ -25,7 +25,9 @@ DEFAULT_CONNECTION_PREFIXES = (
     "LDAP", "NATS", "MQTT", "CLICKHOUSE", "INFLUX", "CASSANDRA", "NEO4J", "MINIO", "S3",
 )
 
-ROLES = ("user", "core", "reserved", "any")
+ROLES = ("auto", "user", "core", "reserved", "any")
+#: ``role = "auto"``: a config whose processes are all named like this is PortOS's own (core).
+PORTOS_PROCESS_PREFIX = "portos-"
 SETTINGS_FILES = (".portlint.toml", "portlint.toml", "pyproject.toml")
 
 
@@ -37,7 +39,7 @@ class SettingsError(Exception):
 class Settings:
     labels: tuple[str, ...] = DEFAULT_LABELS
     ranges: tuple[tuple[str, int, int], ...] = tuple((k, lo, hi) for k, (lo, hi) in DEFAULT_RANGES.items())
-    role: str = "user"
+    role: str = "auto"
     per_file_roles: tuple[tuple[str, str], ...] = ()
     well_known: frozenset[int] = DEFAULT_WELL_KNOWN
     allowed_ports: frozenset[int] = frozenset()
@@ -68,13 +70,29 @@ class Settings:
                 return role
         return self.role
 
+    def resolve_role(self, path: str, process_names) -> tuple[str, bool]:
+        """The role a config is linted with, and whether it was inferred (``auto``): ``core`` when
+        every process is named ``portos-*`` (PortOS's own config), else ``user``."""
+        role = self.role_for(path)
+        if role != "auto":
+            return role, False
+        names = list(process_names)
+        core = bool(names) and all(isinstance(n, str) and n.startswith(PORTOS_PROCESS_PREFIX) for n in names)
+        return ("core" if core else "user"), True
+
     def allowed_range(self, role: str) -> list[tuple[str, int, int]]:
-        """The ranges a config of this role may use. PortOS itself (``core``) may also use the range
-        reserved for its extensions, as the policy's own table does (portos-db on 5561)."""
+        """The ranges a config of this role may use: the one place ranges are worked out per role.
+        PortOS itself (``core``) may also use the range reserved for its extensions, as the policy's
+        own table does (portos-db on 5561); ``auto`` before it is resolved means ``user``."""
         if role == "any":
             return list(self.ranges)
-        names = ("core", "reserved") if role == "core" else (role,)
+        names = ("core", "reserved") if role == "core" else ("user",) if role == "auto" else (role,)
         return [(k, lo, hi) for k, lo, hi in self.ranges if k in names]
+
+    def search_range(self, role: str) -> tuple[str, int, int] | None:
+        """The range ``--next-free`` searches for a config of this role (``any``: the user range)."""
+        ranges = self.allowed_range("user" if role == "any" else role) or self.allowed_range("user")
+        return ranges[0] if ranges else None
 
     def is_enabled(self, code: str, enabled_by_default: bool) -> bool:
         """Within one layer the longest matching prefix decides (flake8; ignore wins a tie); a layer

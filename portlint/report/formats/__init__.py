@@ -32,6 +32,21 @@ class FormatContext:
     quiet: bool = False
     color: bool = False
     show_source: bool = False
+    roles: dict = field(default_factory=dict)  # path -> (role, inferred) of every linted config
+
+    def inferred_roles(self) -> str:
+        """``role = "auto"`` at work, in words: '' when no role was inferred."""
+        by_role: dict[str, list[str]] = {}
+        for path, (role, inferred) in self.roles.items():
+            if inferred:
+                by_role.setdefault(role, []).append(path)
+        if len(by_role) == 1 and len(next(iter(by_role.values()))) == len(self.roles):
+            return f"role auto: {next(iter(by_role))}"  # every config got the same role
+        parts = []
+        for role, paths in sorted(by_role.items()):
+            named = ", ".join(sorted(paths)) if len(paths) <= 3 else f"{len(paths)} files"
+            parts.append(f"{role} for {named}")
+        return "role auto: " + "; ".join(parts) if parts else ""
 
 
 @hookimpl

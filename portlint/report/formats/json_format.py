@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 
-def as_dict(d) -> dict:
-    return {
+def as_dict(d, roles: dict | None = None) -> dict:
+    out = {
         "code": d.code,
         "name": d.name,
         "message": d.message,
@@ -18,13 +18,17 @@ def as_dict(d) -> dict:
         "noqa_row": d.noqa_row,
         "url": d.url,
     }
+    role = (roles or {}).get(d.path)
+    if role is not None:
+        out["role"] = {"name": role[0], "inferred": role[1]}
+    return out
 
 
 def render(diagnostics, stream, context) -> None:
-    json.dump([as_dict(d) for d in diagnostics], stream, indent=2, ensure_ascii=False)
+    json.dump([as_dict(d, context.roles) for d in diagnostics], stream, indent=2, ensure_ascii=False)
     stream.write("\n")
 
 
 def render_lines(diagnostics, stream, context) -> None:
     for d in diagnostics:
-        stream.write(json.dumps(as_dict(d), ensure_ascii=False) + "\n")
+        stream.write(json.dumps(as_dict(d, context.roles), ensure_ascii=False) + "\n")

@@ -25,16 +25,21 @@ def render(diagnostics, stream, context) -> None:
         parts.append(f"{errors} error{'s' if errors != 1 else ''}")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    stream.write(f"Found {' and '.join(parts)} {files_phrase(diagnostics, context.files)}.\n")
+    notes = [n for n in (checked_phrase(diagnostics, context.files), context.inferred_roles()) if n]
+    stream.write(f"Found {' and '.join(parts)} {files_phrase(diagnostics)}"
+                 f"{' (' + '; '.join(notes) + ')' if notes else ''}.\n")
 
 
-def files_phrase(diagnostics, checked: int) -> str:
-    """``in 1 file``, or ``in 1 file (3 files checked)`` when not every file checked had findings."""
+def files_phrase(diagnostics) -> str:
     with_findings = len({d.path for d in diagnostics})
-    phrase = f"in {with_findings} file{'s' if with_findings != 1 else ''}"
-    if checked > with_findings:
-        phrase += f" ({checked} file{'s' if checked != 1 else ''} checked)"
-    return phrase
+    return f"in {with_findings} file{'s' if with_findings != 1 else ''}"
+
+
+def checked_phrase(diagnostics, checked: int) -> str:
+    """``3 files checked`` when not every file checked had findings (else nothing)."""
+    if checked <= len({d.path for d in diagnostics}):
+        return ""
+    return f"{checked} file{'s' if checked != 1 else ''} checked"
 
 
 def source_excerpt(d, context, color: bool) -> str:

@@ -1,0 +1,163 @@
+"""Why PortOS will not list a port the way portlint sees it, and a form it reads instead.
+
+Each reason names the detector step (see :mod:`portlint.model.portos_scan`) that drops or
+relabels the port. Each piece of advice is a form PortOS reads that keeps the other rules clean:
+a PORTS reference when PORTS holds the port (never a literal or ``process.env.X || N`` then), the
+env key the policy's own example uses (``VITE_PORT`` for a Vite process, else ``PORT``).
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import portlint.model.portos_scan as portos_scan
+from portlint.model.portos import PORTOS_ENV_BLOCKS, is_portos_key
+from portlint.model.portos_scan import ScannedApp
+
+
+def reference(config, use, port: int) -> str:
+    """How to write this port in a form both PortOS and the DRY rules accept: the PORTS entry
+    that holds it (PortOS resolves ``PORTS.KEY`` to plain digits), else the number."""
+    entries = [use.entry] if use.entry is not None and port in use.entry.ports else []
+    entries += config.ports.by_port(port) if config.ports else []
+    for entry in entries:
+        if entry.ports == {port} and re.fullmatch(r"PORTS(\.\w+)+", entry.reference):
+            return entry.reference
+    return str(port)
+
+
+def env_key_for(process, label: str) -> str:
+    """The env key that gives ``label`` for this process in PortOS's labelling."""
+    text = process.span.text if process.span is not None else ""
+    if label in ("ui", "devUi"):
+        return "VITE_PORT" if portos_scan.uses_vite(text) else "PORT"
+    if label in ("cdp",):
+        return "CDP_PORT"
+    if label in ("api", "health", ""):
+        return "PORT"
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", label).upper() + "_PORT"
+
+
+def _in_env(config, process, use, port: int) -> str:
+    key = env_key_for(process, use.label)
+    if len(use.valid_ports) > 1:
+        return ("PortOS cannot show a port chosen when the file runs; mark the line `// noqa: PL502` if that is "
+                "intended")
+    taken = [u for u in process.uses if u.source in PORTOS_ENV_BLOCKS and u.key == key and u is not use]
+    if taken:
+        return f"it lists env.{key} for this process instead, so give both the same port"
+    return f"add `{key}: {reference(config, use, port)}` to its env"
+
+
+def not_in_file(view, process, port: int | None) -> str:
+    """The config is not the file PortOS reads in its folder (``process`` None: say it for all)."""
+    if view.read is None:
+        return ("PortOS reads only a file named ecosystem.config.js or ecosystem.config.cjs, and this folder has "
+                "none; move the apps into ecosystem.config.cjs")
+    if os.path.basename(view.path) == "ecosystem.config.cjs":
+        why = "ecosystem.config.js sits beside it and PortOS reads that one"
+    else:
+        why = f"PortOS reads {os.path.basename(view.read)} in this folder, not this file"
+    if process is None:
+        return f"{why}; list these processes and ports there"
+    return f"{why}, and that file does not list {process.display_name} on {port}; list it there"
+
+
+def unlisted(config, view, app: ScannedApp | None, process, use, port: int) -> str:
+    """Why PortOS lists no port ``port`` for this process, read from the use PortOS skipped."""
+    source = use.source
+    if app is not None and use.span.source.path == view.path and not app.start <= use.span.start <= app.end:
+        return ("PortOS reads only the text of the app's own `{ name: ... }` object (step 3), and this port is "
+                "written outside it (a shared object or a spread); write it inside the app")
+    if source.startswith("deploy."):
+        return f"PortOS does not read {source}; {_in_env(config, process, use, port)}"
+    if source in ("node_args", "interpreter_args"):
+        return (f"PortOS never reads {source}, so it never lists an inspector port; "
+                "mark the line `// noqa: PL502` if that is fine")
+    if app is not None and app.stage in ("ports", "ports-ref") and source != "ports":
+        return (f"PortOS takes this app's ports object (step 4-5) and then reads nothing else; add this port "
+                "to the ports object")
+    if source == "ports":
+        return ("PortOS reads a ports object only as `label: <digits>` entries or as `ports: PORTS.key` naming a "
+                f"nested PORTS object; {_in_env(config, process, use, port)}, or make the object a nested PORTS entry")
+    if source.startswith("env"):
+        return _env_reason(config, app, process, use, port)
+    if source == "args":
+        return _args_reason(config, app, process, use, port)
+    if source == "port":
+        if app is not None and app.stage != "none" and app.stage != "port":
+            return (f"PortOS reads `port:` only when it finds no other port (step 9), and it found "
+                    f"{_shown(app)}; {_in_env(config, process, use, port)}")
+        if app is not None and app.stage == "port":
+            return (f"PortOS takes the first `port: <digits>` in the app's block (step 9), which is "
+                    f"{app.ports.get('api')}; {_in_env(config, process, use, port)}")
+        return f"PortOS reads the port field only as plain digits (step 9); {_in_env(config, process, use, port)}"
+    return f"PortOS does not read this form; {_in_env(config, process, use, port)}"
+
+
+def _shown(app: ScannedApp) -> str:
+    return ", ".join(f"{label}:{app.ports[label]}" for label in portos_scan.js_key_order(app.ports)) or "nothing"
+
+
+def _env_reason(config, app, process, use, port: int) -> str:
+    block, key = use.source, use.key
+    if block not in PORTOS_ENV_BLOCKS:
+        return (f"PortOS reads only the env, env_development and env_production blocks (step 6), not {block}; "
+                "if PortOS should show this port, give it in one of those, else mark the line `// noqa: PL502`")
+    if not is_portos_key(key):
+        return f"PortOS reads only upper-case keys PORT and FOO_PORT (step 6), not {key}; rename it {key.upper()}"
+    reads = [r for r in (app.env_reads if app else []) if r.key == key]
+    mine = [r for r in reads if r.block == block]
+    ref = reference(config, use, port)
+    if not mine:
+        return f"PortOS does not find `{key}:` in this {block} block (step 6); write it as `{key}: {ref}`"
+    text = mine[-1].text
+    if mine[-1].port is None and len(use.valid_ports) > 1:
+        return f"PortOS reads `{text}` as no port (step 6); {_in_env(config, process, use, port)}"
+    if mine[-1].port is None and re.fullmatch(r"PORTS(\.\w+)+", text) and not _defines_ports(config):
+        return ("PortOS resolves PORTS.KEY only from a `const PORTS = { ... }` written in the file it reads (step 2), "
+                "and this file takes PORTS from elsewhere; define PORTS here (other configs can require it from "
+                "this file), or mark the line `// noqa: PL502`")
+    if mine[-1].port is not None and mine[-1].port != port:
+        return (f"PortOS resolves `{text}` to {mine[-1].port}: its PORTS scan reads `key: <digits>` only, so a "
+                f"number written another way (a separator, a hex or an expression) is cut or skipped (step 2); "
+                f"write {port} as plain digits in PORTS")
+    if mine[-1].port is None:
+        if text[:1] in "'\"" and text[-1:] == text[:1]:
+            return f"PortOS skips a quoted number ({text}) (step 6); write `{key}: {ref}`"
+        if "//" in text or "/*" in text:
+            return ("PortOS reads the value up to the next comma, and here that takes in a comment (step 6); "
+                    "put a comma right after the value")
+        return (f"PortOS reads the value as `{text}`, which is not digits, `... || N` or a PORTS/`*_PORT` constant "
+                f"it knows (step 6); write `{key}: {ref}`")
+    later = [r for r in reads if r.port and r.port != port and PORTOS_ENV_BLOCKS.index(r.block) >= PORTOS_ENV_BLOCKS.index(block)]
+    if later:
+        return (f"PortOS keeps one value per key, the last of env < env_development < env_production (step 6): "
+                f"{later[-1].block}.{key} ({later[-1].port}); nothing else makes it list this one, so mark the line "
+                "`// noqa: PL502` if that is intended")
+    label = portos_scan.camel_label(key)
+    if app is not None and label in app.ports and app.ports[label] != port:
+        return (f"PortOS names {key} {label!r}, a label this process already has ({label}:{app.ports[label]}), and "
+                f"keeps the first (step 7); rename the key")
+    return "PortOS's labelling drops it (step 7)"
+
+
+def _defines_ports(config) -> bool:
+    return any(key.startswith("PORTS.") for key in portos_scan.constants(config.source.text))
+
+
+def _args_reason(config, app, process, use, port: int) -> str:
+    from portlint.evaluator.values import Arr, Template
+
+    args = process.value.get("args")
+    fix = _in_env(config, process, use, port)
+    if app is not None and app.stage not in ("none", "args"):
+        return f"PortOS reads --port in args only when it finds no other port (step 8), and it found {_shown(app)}; {fix}"
+    if isinstance(args, Arr):
+        return f"PortOS does not read args given as an array (step 8); {fix}"
+    raw = args.span.text if args is not None and args.span is not None else ""
+    if isinstance(args, Template) and raw.startswith("`"):
+        return f"PortOS does not read template-literal args (step 8); {fix}"
+    if "--port=" in raw:
+        return f"PortOS reads `--port N`, not `--port=N` (step 8); {fix}"
+    return f"PortOS reads only `args: '... --port <digits>'` (step 8); {fix}"
