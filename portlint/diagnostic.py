@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from portlint.fix.apply import Fix
     from portlint.source.read import Source
 
 DOCS_URL = "https://github.com/portlint/portlint/blob/main/docs/rules.md#{code}"  # docs/rules.md, anchors per code
@@ -40,11 +41,6 @@ class Span:
     def contains(self, other: "Span | None") -> bool:
         return other is not None and self.source is other.source and self.start <= other.start and other.end <= self.end
 
-    def where(self) -> str:
-        """'path:row:col', for naming another place inside a message."""
-        row, col = self.location
-        return f"{self.path}:{row}:{col}"
-
 
 @dataclass
 class Diagnostic:
@@ -59,9 +55,10 @@ class Diagnostic:
     column: int
     end_row: int
     end_column: int
-    fix: Any = None
+    #: a Fix; its JSON form (a dict) when it came from the cache or another process
+    fix: "Fix | dict | None" = None
     noqa_row: int | None = None
-    source: Any = field(default=None, repr=False, compare=False)  # the Source, for fix positions
+    source: "Source | None" = field(default=None, repr=False, compare=False)  # for fix positions
 
     @classmethod
     def at(cls, span: Span, code: str, name: str, message: str, severity: str) -> "Diagnostic":

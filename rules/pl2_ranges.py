@@ -219,13 +219,10 @@ class InstancesSharePort(Rule):
             for use in process.occupying_uses():
                 if use.span is None or not use.ports:
                     continue
-                incremented = process.increment_var and (
-                    (use.source.startswith(("env", "deploy.")) and use.key == process.increment_var)
-                    or (use.source == "port" and process.increment_var == "PORT"))
-                if incremented:
+                if use.increments:
                     continue
                 port = "/".join(map(str, sorted(use.ports)))
                 yield self.report(use.span, (
                     f"{process.display_name} runs {shown} that all bind {port} from "
                     f"{use.where}, so all but one fail with EADDRINUSE; set `exec_mode: 'cluster'` or "
-                    f"`increment_var: '{use.key if use.source.startswith(('env', 'deploy.')) else 'PORT'}'`"))
+                    f"`increment_var: '{use.key if use.site.in_env else 'PORT'}'`"))
