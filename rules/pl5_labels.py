@@ -11,7 +11,9 @@ class NonStandardLabel(Rule):
     for ``-ui``/``-client`` processes), ``CDP_PORT`` is ``cdp``, ``VITE_PORT`` is ``ui``, and any
     other ``FOO_BAR_PORT`` is ``fooBar``. A per-app ``ports`` object names labels directly. A label
     outside the common set makes the apps list harder to read; ``devUi``, which PortOS derives for
-    a Vite UI beside an API, counts as ``ui``.
+    a Vite UI beside an API, counts as ``ui``. Labels belong to listeners: a UI's
+    ``VITE_API_PORT: PORTS.API`` names the API's port and is not a label of the UI. One label in
+    ``env`` and ``env_production`` (or in every app a ``.map()`` builds) is one finding.
 
     Options:
         labels: the label set (default: api, ui, cdp, health, ws, db)
@@ -38,15 +40,24 @@ class NonStandardLabel(Rule):
     code, name, severity = "PL501", "non-standard-label", "warning"
 
     def check(self, config):
+        from portlint.model.types import Kind, by_place, names
+
         labels = set(self.settings.labels)
-        for use in config.allocated_uses():
+        groups: dict[tuple, list] = {}  # one process's label in env and env_production: one finding
+        for use in config.uses():
             label = DERIVED_LABELS.get(use.label, use.label)
-            if not use.label or label in labels or use.span is None:
-                continue
-            yield self.report(use.span, (
-                f"{use.process.display_name} port from {use.where} is labelled {use.label!r}, which is not "
+            if not use.kind.occupies or not use.label or label in labels or use.span is None:
+                continue  # labels belong to listeners: a UI's VITE_API_PORT names the API's port
+            shared = use.kind is Kind.SHARED and use.entry is not None  # one entry: one finding
+            groups.setdefault((use.label, id(use.entry) if shared else id(use.process)), []).append(use)
+        for span, firsts in by_place([g[0] for g in groups.values()], lambda u: u.span):
+            uses = [u for group in groups.values() if group[0] in firsts for u in group]
+            where = " and ".join(dict.fromkeys(u.where for u in uses))
+            label = firsts[0].label
+            yield self.report(span, (
+                f"{names(uses)} port from {where} is labelled {label!r}, which is not "
                 f"one of the labels {', '.join(self.settings.labels)}; use a standard label or add "
-                f"{use.label!r} to the `labels` setting"))
+                f"{label!r} to the `labels` setting"))
 
 
 PORTOS_FILE_NAMES = ("ecosystem.config.js", "ecosystem.config.cjs")
@@ -250,7 +261,9 @@ class LabelConflict(Rule):
     and the people reading it are told the wrong port. Each environment PM2 can start the app in is
     checked on its own, with PM2's precedence (``deploy.<env>.env`` < ``env`` < ``port`` <
     ``env_<env>``), so ``env.PORT`` and ``env_production.PORT`` may differ; ``VITE_PORT`` and
-    ``--port`` disagreeing, or ``PORT`` and ``HEALTH_PORT`` labelled alike, may not.
+    ``--port`` disagreeing, or ``PORT`` and ``HEALTH_PORT`` labelled alike, may not. Only the ports
+    the process listens on count (a reference to another process's port has no label of its own);
+    a conflict found in several environments is reported once, naming them.
 
     Bad:
         const PORTS = {
@@ -276,20 +289,23 @@ class LabelConflict(Rule):
         from portlint.evaluator.values import possible_ports
 
         for process in config.processes:
-            reported = set()
-            for environment, uses in process.environments().items():
+            found: dict[tuple, list[str]] = {}  # (use, earlier use) -> the environments it holds in
+            environments = process.environments()
+            for environment, uses in environments.items():
                 first: dict[str, tuple] = {}
                 for use in uses:
                     ports, known = possible_ports(use.value)
-                    if use.connection or not use.label or not known or len(ports) != 1 or use.span is None:
-                        continue
+                    if not use.kind.occupies or not use.label or not known or len(ports) != 1 or use.span is None:
+                        continue  # labels belong to listeners
                     port = next(iter(ports))
                     earlier = first.setdefault(use.label, (port, use))
-                    if earlier[0] == port or id(use) in reported:
-                        continue
-                    reported.add(id(use))
-                    when = f" when started with --env {environment}" if environment else ""
-                    yield self.report(use.span, (
-                        f"{process.display_name} gets two ports labelled {use.label!r}{when}: {earlier[0]} from "
-                        f"{earlier[1].where} and {port} from {use.where}; PortOS shows one port per label, so use "
-                        "the same port or a different key for the second"))
+                    if earlier[0] != port:
+                        found.setdefault((use, earlier[1], earlier[0], port), []).append(environment)
+            for (use, earlier, earlier_port, port), where in found.items():
+                named = [e for e in where if e]
+                when = "" if len(where) == len(environments) or not named else \
+                    " when started with " + " or ".join(f"--env {e}" for e in named)
+                yield self.report(use.span, (
+                    f"{process.display_name} gets two ports labelled {use.label!r}{when}: {earlier_port} from "
+                    f"{earlier.where} and {port} from {use.where}; PortOS shows one port per label, so use "
+                    "the same port or a different key for the second"))

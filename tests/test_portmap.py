@@ -22,8 +22,34 @@ def test_map_json_lists_every_port_with_where_and_why():
     assert rows[("render-worker", 5597)]["source"] == "instance 3 of increment_var PORT"
     assert rows[("notes-ui", 5581)]["label"] == "devUi"
     assert {(r["process"], r["port"], r["connection"]) for r in data["connections"]} == {("notes-api", 5432, True)}
-    assert all(set(r) == {"file", "row", "column", "process", "label", "port", "description", "source", "connection"}
-               for r in data["ports"] + data["connections"])
+    assert all(set(r) == {"file", "row", "column", "process", "label", "port", "description", "source", "connection",
+                          "kind", "listener"} for r in data["ports"] + data["connections"])
+    assert {r["kind"] for r in data["connections"]} == {"connection"}
+
+
+def test_map_shows_each_port_once_under_who_listens():
+    import jsonschema
+
+    from portlint.report import portmap
+
+    from pathlib import Path
+
+    schema = json.loads((Path(portmap.__file__).parent.parent / "schema" / "portmap.schema.json").read_text())
+    folder = VALID / "server-ui-browser"
+    data = json.loads(run_portlint("--no-cache", "--map", "--format", "json", str(folder)).stdout)
+    jsonschema.validate(data, schema)
+    kinds = {(r["process"], r["port"], r["kind"]) for r in data["ports"]}
+    assert kinds == {("scout-server", 5580, "listen"), ("scout-ui", 5581, "listen"),
+                     ("scout-server", 5582, "shared"), ("scout-browser", 5582, "shared")}
+    assert [(r["process"], r["port"], r["listener"]) for r in data["references"]] == [("scout-ui", 5580, "scout-server")]
+    text = run_portlint("--no-cache", "--map", str(folder)).stdout.splitlines()
+    assert text[0].split()[:5] == ["Port", "Process", "Label", "Description", "Used"]
+    assert [line.split()[0] for line in text[1:]] == ["5580", "5581", "5582"]  # each port once
+    assert "scout-ui" in text[1] and "shared by scout-browser, scout-server" in text[3]
+    md = run_portlint("--no-cache", "--map", "--format", "markdown", str(folder)).stdout
+    assert "| 5580 | scout-server | api | REST API and WebSocket | scout-ui |" in md
+    html = run_portlint("--no-cache", "--map", "--format", "html", str(folder)).stdout
+    assert "used by scout-ui" in html and "COLLISION" not in html
 
 
 def test_map_text_and_markdown_match_the_policy_table():
@@ -32,7 +58,7 @@ def test_map_text_and_markdown_match_the_policy_table():
     assert md[2] == "| 5554 | portos-client | devUi | Vite dev server (React UI) |"
     assert md[-1] == "| 5561 | portos-db | db | PostgreSQL + pgvector (Docker, memory system) |"
     text = run_portlint("--map", str(VALID / "api-vite-ui")).stdout
-    assert text.splitlines()[0].split() == ["Port", "Process", "Label", "Description", "Where"]
+    assert text.splitlines()[0].split() == ["Port", "Process", "Label", "Description", "Used", "by", "Where"]
     assert "Connection ports" in text and "env.DB_PORT" in text
     assert run_portlint("--map", "--format", "sarif", str(VALID)).returncode == 2
 

@@ -91,9 +91,11 @@ PLACEHOLDER = "TODO: say what this port is for"
 def add_ports_entry(config, key: str, port: int) -> list[Edit] | None:
     """Append ``KEY: port, // TODO`` to the PORTS object literal written in this file."""
     binding = _ports_declarator(config)
-    if binding is None or binding.init is None or binding.init.type != "ObjectExpression" or binding.path:
+    from portlint.model.build import frozen_literal
+
+    obj = frozen_literal(binding.init) if binding is not None else None
+    if obj is None or obj.type != "ObjectExpression" or binding.path:
         return None
-    obj = binding.init
     span = config.parsed.span(obj)
     if span.source is not config.source:
         return None

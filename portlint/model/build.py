@@ -8,6 +8,7 @@ from portlint.diagnostic import Span
 from portlint.evaluator.interpreter import ModuleEvaluator
 from portlint.evaluator.values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value
 from portlint.model.args import scan_args
+from portlint.model.kinds import decide_kinds, url_references
 from portlint.model.portos import env_label, is_port_key
 from portlint.model.types import (Config, Field, Kind, PortsEntry, PortsTable, PortUse, Process, Unresolved,
                                   UseSite)
@@ -42,6 +43,7 @@ def build_config(parsed: Parsed, evaluator: ModuleEvaluator, settings: Settings)
         processes.append(process)
     config = Config(parsed.source.path, parsed, evaluator, exports, ports, processes, unresolved.items, settings)
     _link_and_label(config)
+    decide_kinds(config)
     return config
 
 
@@ -163,6 +165,7 @@ def _env_uses(process: Process, site: UseSite, env: Value, settings: Settings, u
         for env_key, env_prop in env.props.items():
             if is_port_key(env_key, settings.is_connection_key):
                 _add_use(process, site, env_key, env_prop.value, settings, unresolved)
+        process.uses.extend(url_references(process, site, env, lambda k: is_port_key(k, settings.is_connection_key)))
     elif isinstance(env, Unknown):
         unresolved.add(env, f"{site} of {process.display_name}")
 
@@ -256,7 +259,9 @@ def _link_and_label(config: Config) -> None:
                     if use.entry:
                         use.literal = False  # the number is written in PORTS, where it belongs
                         break
-            if use.site.field is Field.PORTS:
+            if use.in_url:
+                use.label = ""  # a URL names another process's port; labels belong to listeners
+            elif use.site.field is Field.PORTS:
                 use.label = use.key
             elif use.site.field is Field.ARGS:
                 use.label = "ui"
@@ -275,3 +280,14 @@ def _link_and_label(config: Config) -> None:
                 for use in process.uses:
                     if use.label == "ui":
                         use.label = "devUi"
+
+
+def frozen_literal(node):
+    """The object literal inside ``Object.freeze({...})`` (a frozen PORTS is still a PORTS literal)."""
+    from portlint.source.estree import member_path
+
+    while node is not None and node.type == "CallExpression" and len(node.arguments) == 1 \
+            and node.callee.type == "MemberExpression" and member_path(node.callee) \
+            and member_path(node.callee)[0] == "Object" and [k for k, _ in member_path(node.callee)[1]] == ["freeze"]:
+        node = node.arguments[0]
+    return node

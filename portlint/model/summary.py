@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from portlint.model.types import Config
+from portlint.model.types import Config, Kind
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,17 @@ class PortClaim:
     column: int
     end_row: int
     end_column: int
+    #: taken through PORT/port/--port/--inspect/ports (binds it surely); False for other *_PORT keys
+    binds: bool = True
+    #: an extra port of an increment_var copy, not the number written
+    copy: bool = False
+    #: the environments of the config in which the use applies ('' = no --env)
+    envs: tuple = ("",)
+    #: (folder, process name): variants of one process in one folder are one process
+    variant: tuple = ()
+
+    def same_process(self, other: "PortClaim") -> bool:
+        return self.identity == other.identity or (bool(self.variant) and self.variant == other.variant)
 
     @property
     def place(self) -> str:
@@ -35,34 +46,53 @@ class ConfigSummary:
     path: str
     claims: list[PortClaim]
     severity: dict[str, str]
+    #: every environment name of the config ('' included)
+    environments: tuple = ("",)
+
+    def applies(self, claim: PortClaim, environment: str) -> bool:
+        """Whether ``claim`` holds in ``environment``; a name this config does not know runs as ''."""
+        return environment in claim.envs if environment in self.environments else "" in claim.envs
 
     def severity_of(self, code: str, default: str) -> str:
         return self.severity.get(code, default)
 
     def to_data(self) -> dict:
-        return {"path": self.path, "severity": self.severity,
+        return {"path": self.path, "severity": self.severity, "environments": list(self.environments),
                 "claims": [[list(c.identity), c.process, c.process_name, c.where, c.port, c.path, c.row, c.column,
-                            c.end_row, c.end_column] for c in self.claims]}
+                            c.end_row, c.end_column, c.binds, c.copy, list(c.envs), list(c.variant)]
+                           for c in self.claims]}
 
     @classmethod
     def from_data(cls, data: dict) -> "ConfigSummary":
-        claims = [PortClaim(tuple(c[0]), *c[1:]) for c in data["claims"]]
-        return cls(data["path"], claims, dict(data["severity"]))
+        claims = [PortClaim(tuple(c[0]), *c[1:12], tuple(c[12]), tuple(c[13])) for c in data["claims"]]
+        return cls(data["path"], claims, dict(data["severity"]), tuple(data["environments"]))
 
 
 def summarize(config: Config) -> ConfigSummary:
+    """The config's claims: one per port each listen use occupies (a shared PORTS entry claims its
+    ports once, as its own owner), with the environments it holds in."""
     claims = []
+    folder = os.path.dirname(os.path.realpath(config.path))
+    universe = config.environment_names()
     for process in config.processes:
         span = process.span
         # the same app object from two configs is one process; apps made by one .map() are not
         identity = ((os.path.realpath(span.source.path), span.start, process.display_name) if span is not None
                     else (config.path, process.index))
+        variant = (folder, process.name) if process.name else ()
         for use in process.occupying_uses():
             if use.span is None:
                 continue
+            owner, where = identity, use.where
+            if use.kind is Kind.SHARED and use.entry is not None and use.entry.span is not None:
+                entry_span = use.entry.span
+                owner = (os.path.realpath(entry_span.path), entry_span.start, use.entry.reference)
             row, col = use.span.location
             end_row, end_col = use.span.end_location
+            envs = tuple(sorted(process.environments_of(use, universe)))
             for port in sorted(process.occupied(use)):
-                claims.append(PortClaim(identity, process.display_name, process.name, use.where, port,
-                                        use.span.path, row, col, end_row, end_col))
-    return ConfigSummary(config.path, claims, dict(config.settings.severity))
+                claims.append(PortClaim(owner, process.display_name, process.name, where, port,
+                                        use.span.path, row, col, end_row, end_col, binds=use.binds,
+                                        copy=port not in use.valid_ports, envs=envs,
+                                        variant=variant if owner is identity else ()))
+    return ConfigSummary(config.path, claims, dict(config.settings.severity), tuple(sorted(universe)))

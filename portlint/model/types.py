@@ -383,21 +383,53 @@ class Config:
         return names
 
     def block(self, environment: str | None = None) -> set[int]:
-        """Every distinct port the config defines or occupies, with the copies increment_var adds;
-        with ``environment``, only in that one (a PORTS entry counts where its users run)."""
+        """Every distinct port the config defines in PORTS or occupies, with the copies increment_var
+        adds; with ``environment``, the ports occupied in that one only (PORTS entries always count)."""
         ports: set[int] = set()
-        universe = self.environment_names()
-        entry_envs: dict[int, set[str]] = {}
-        for process in self.processes:
-            for use in process.occupying_uses() if environment is None else process.uses:
-                envs = process.environments_of(use, universe) if environment is not None else universe
-                if use.entry is not None:
-                    entry_envs.setdefault(id(use.entry), set()).update(envs)
-                if use.kind.occupies and use.effective and (environment is None or environment in envs):
-                    ports |= {p for p in process.occupied(use) if 1 <= p <= 65535}
         if self.ports:
             for entry in self.ports.entries:
-                if environment is not None and id(entry) in entry_envs and environment not in entry_envs[id(entry)]:
-                    continue
                 ports |= {p for p in entry.ports if 1 <= p <= 65535}
+        universe = self.environment_names()
+        for process in self.processes:
+            for use in process.occupying_uses():
+                if environment is None or environment in process.environments_of(use, universe):
+                    ports |= {p for p in process.occupied(use) if 1 <= p <= 65535}
         return ports
+
+def by_place(uses, span_of=lambda use: use.written_span) -> list[tuple[Span, list[PortUse]]]:
+    """Uses grouped by the place a finding about them sits (one cause, one finding): apps a
+    ``.map()`` builds from one template share the template's place."""
+    groups: dict[tuple, tuple[Span, list[PortUse]]] = {}
+    for use in uses:
+        span = span_of(use)
+        if span is None:
+            continue
+        groups.setdefault((id(span.source), span.start, span.end), (span, []))[1].append(use)
+    return list(groups.values())
+
+
+def names(uses) -> str:
+    """The processes of ``uses``, once each: 'chat', 'chat and voice', 'chat, voice and mail'."""
+    seen = list(dict.fromkeys(u.process.display_name for u in uses))
+    return seen[0] if len(seen) == 1 else ", ".join(seen[:-1]) + " and " + seen[-1]
+
+
+def users_of(config: Config, entry: PortsEntry) -> list[PortUse]:
+    """The uses that take their port from ``entry``."""
+    return [u for u in config.uses() if u.entry is entry]
+
+
+def used_by(uses) -> str:
+    """' (used by api in env.PORT)' for a message about a value the uses take; '' for none."""
+    if not uses:
+        return ""
+    first = uses[0]
+    more = f" and {len(uses) - 1} more" if len(uses) > 1 else ""
+    return f" (used by {first.process.display_name} in {first.where}{more})"
+
+
+def relate_uses(diagnostic, uses):
+    """Name each use of the reported value as a related location (JSON, SARIF); returns the diagnostic."""
+    for use in uses:
+        diagnostic.relate(use.span, f"{use.process.display_name} uses it in {use.where}")
+    return diagnostic

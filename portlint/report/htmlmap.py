@@ -35,7 +35,11 @@ def _attr(text: str) -> str:
 
 def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], free: tuple[int, int] | None = None,
                 title: str = "Port map") -> str:
-    own = [r for r in rows if not r.connection]
+    own = [r for r in rows if r.kind in ("listen", "shared")]
+    used_by: dict[int, list[str]] = {}
+    for r in rows:
+        if r.kind == "reference" and r.process not in used_by.setdefault(r.port, []):
+            used_by[r.port].append(r.process)
     files = sorted({r.file for r in own})
     colour = {f: _colour(i) for i, f in enumerate(files)}
     by_port: dict[int, list[MapRow]] = {}
@@ -65,8 +69,8 @@ def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], fre
 
     svgs = []
     for section in sections:
-        svgs.append(_section_svg(section, by_port, gaps, colour, settings, free, out_of_range))
-    collisions = sum(1 for p, rs in by_port.items() if len({(r.file, r.process) for r in rs}) > 1)
+        svgs.append(_section_svg(section, by_port, gaps, colour, settings, free, out_of_range, used_by))
+    collisions = sum(1 for p, rs in by_port.items() if len(_owners_of(rs)) > 1)
     legend_files = "\n".join(
         f'<li><span class="swatch" style="background:{colour[f]}"></span><code>{escape(f)}</code> '
         f'<span class="muted">{len({r.process for r in own if r.file == f})} process(es), '
@@ -78,7 +82,12 @@ def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], fre
         sections="\n".join(svgs), legend_files=legend_files, free=free_text)
 
 
-def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of_range) -> str:
+def _owners_of(users: list[MapRow]) -> list[tuple[str, str]]:
+    """Who holds a port: each listening process, and a shared entry once (as "shared")."""
+    return sorted({(r.file, r.process if r.kind == "listen" else "shared") for r in users})
+
+
+def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of_range, used_by) -> str:
     ports = section.ports
     rows_n = (len(ports) + CELLS - 1) // CELLS
     width = LEFT * 2 + CELLS * (W + GAP)
@@ -90,15 +99,16 @@ def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of
         y = TOP + (i // CELLS) * (H + GAP)
         users = by_port.get(port, [])
         processes = sorted({(r.file, r.process) for r in users})
+        owners = _owners_of(users)
         classes = ["cell"]
         tips = [f"{port}"]
         fill = "var(--free)"
         if users:
             classes.append("used")
             fill = colour[users[0].file]
-        if len(processes) > 1:
+        if len(owners) > 1:
             classes.append("collision")
-            tips.append(f"COLLISION: {len(processes)} processes use this port")
+            tips.append(f"COLLISION: {len(owners)} processes listen on this port")
         if settings.is_well_known(port):
             classes.append("well-known")
             tips.append("well-known port")
@@ -112,7 +122,10 @@ def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of
             classes.append("next-free")
             tips.append("in the next free block")
         for r in users:
-            tips.append(f"{r.process} ({r.label or '-'}) {r.file}:{r.row}" + (f" - {r.description}" if r.description else ""))
+            tips.append(f"{r.process} ({r.label or '-'}{', shared' if r.kind == 'shared' else ''}) {r.file}:{r.row}"
+                        + (f" - {r.description}" if r.description else ""))
+        if used_by.get(port):
+            tips.append("used by " + ", ".join(used_by[port]))
         if not users and not free_or_gap(port, gaps, free):
             tips.append("free")
         parts.append(f'<g class="{" ".join(classes)}" data-port="{port}" '
