@@ -288,6 +288,8 @@ class LabelConflict(Rule):
     def check(self, config):
         from portlint.evaluator.values import possible_ports
 
+        done: dict[tuple, list] = {}  # apps a .map() builds from one template: one finding at the template
+        pending: list[tuple] = []
         for process in config.processes:
             found: dict[tuple, list[str]] = {}  # (use, earlier use) -> the environments it holds in
             environments = process.environments()
@@ -302,10 +304,19 @@ class LabelConflict(Rule):
                     if earlier[0] != port:
                         found.setdefault((use, earlier[1], earlier[0], port), []).append(environment)
             for (use, earlier, earlier_port, port), where in found.items():
+                place = (use.span.start, earlier.span.start if earlier.span else None, use.label)
+                if place in done:
+                    done[place].append(process.display_name)
+                    continue
                 named = [e for e in where if e]
                 when = "" if len(where) == len(environments) or not named else \
                     " when started with " + " or ".join(f"--env {e}" for e in named)
-                yield self.report(use.span, (
-                    f"{process.display_name} gets two ports labelled {use.label!r}{when}: {earlier_port} from "
+                done[place] = [process.display_name]
+                pending.append((place, use, (
+                    f"gets two ports labelled {use.label!r}{when}: {earlier_port} from "
                     f"{earlier.where} and {port} from {use.where}; PortOS shows one port per label, so use "
-                    "the same port or a different key for the second"))
+                    "the same port or a different key for the second")))
+        for place, use, message in pending:
+            who = done[place]
+            also = f" (and {', '.join(who[1:])}, built from the same template)" if len(who) > 1 else ""
+            yield self.report(use.span, f"{who[0]}{also} {message}")

@@ -115,3 +115,14 @@ def test_a_finding_sits_where_the_value_is_written_and_names_the_user(tmp_path):
 def test_a_frozen_ports_object_is_a_ports_literal_and_an_alias_is_no_duplicate():
     out = run_portlint("--no-cache", str(FIXTURES / "kinds" / "alias-entry")).stdout
     assert "PL102" not in out and out.count("PL106") == 1 and "PORTS.CACHE_OLD" in out
+
+
+
+def test_a_label_conflict_in_a_template_is_one_finding(tmp_path):
+    (tmp_path / "ecosystem.config.cjs").write_text(
+        "const PORTS = {\n  A: 5570, // bot a\n  B: 5571, // bot b\n  ADMIN: 5572, // shared admin API\n};\n"
+        "const BOTS = [{ id: 'a', port: PORTS.A }, { id: 'b', port: PORTS.B }];\n"
+        "module.exports = { PORTS, apps: BOTS.map((bot) => ({ name: `bot-${bot.id}`,\n"
+        "  env: { PORT: bot.port, API_PORT: PORTS.ADMIN } })) };\n")
+    out = run_portlint("--no-cache", "--select", "PL503", str(tmp_path)).stdout
+    assert out.count("PL503") == 1 and "bot-a (and bot-b, built from the same template)" in out
