@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from portlint.fix.apply import Fix
     from portlint.source.read import Source
 
 DOCS_URL = "https://github.com/portlint/portlint/blob/main/docs/rules.md#{code}"  # docs/rules.md, anchors per code
@@ -40,10 +41,26 @@ class Span:
     def contains(self, other: "Span | None") -> bool:
         return other is not None and self.source is other.source and self.start <= other.start and other.end <= self.end
 
-    def where(self) -> str:
-        """'path:row:col', for naming another place inside a message."""
-        row, col = self.location
-        return f"{self.path}:{row}:{col}"
+
+@dataclass(frozen=True)
+class Related:
+    """Another place a diagnostic involves (the process that uses the value, the first of two)."""
+
+    path: str
+    row: int
+    column: int
+    end_row: int
+    end_column: int
+    message: str
+
+    @classmethod
+    def at(cls, span: Span, message: str) -> "Related":
+        row, col = span.location
+        end_row, end_col = span.end_location
+        return cls(span.path, row, col, end_row, end_col, message)
+
+    def to_data(self) -> list:
+        return [self.path, self.row, self.column, self.end_row, self.end_column, self.message]
 
 
 @dataclass
@@ -59,9 +76,12 @@ class Diagnostic:
     column: int
     end_row: int
     end_column: int
-    fix: Any = None
+    #: a Fix; its JSON form (a dict) when it came from the cache or another process
+    fix: "Fix | dict | None" = None
     noqa_row: int | None = None
-    source: Any = field(default=None, repr=False, compare=False)  # the Source, for fix positions
+    #: other places involved, for JSON/SARIF (the message names them too)
+    related: tuple[Related, ...] = ()
+    source: "Source | None" = field(default=None, repr=False, compare=False)  # for fix positions
 
     @classmethod
     def at(cls, span: Span, code: str, name: str, message: str, severity: str) -> "Diagnostic":
@@ -80,12 +100,22 @@ class Diagnostic:
         """Plain data (for the cache and worker processes); fixes keep only their JSON form."""
         return {"code": self.code, "name": self.name, "message": self.message, "severity": self.severity,
                 "path": self.path, "row": self.row, "column": self.column, "end_row": self.end_row,
-                "end_column": self.end_column, "noqa_row": self.noqa_row, "fix": self.fix_json()}
+                "end_column": self.end_column, "noqa_row": self.noqa_row, "fix": self.fix_json(),
+                "related": [r.to_data() for r in self.related]}
 
     @classmethod
     def from_data(cls, data: dict) -> "Diagnostic":
         return cls(data["code"], data["name"], data["message"], data["severity"], data["path"], data["row"],
-                   data["column"], data["end_row"], data["end_column"], fix=data.get("fix"), noqa_row=data.get("noqa_row"))
+                   data["column"], data["end_row"], data["end_column"], fix=data.get("fix"), noqa_row=data.get("noqa_row"),
+                   related=tuple(Related(*r) for r in data.get("related", ())))
+
+    def relate(self, span: "Span | None", message: str) -> "Diagnostic":
+        """Add a related place (skipped when it is the diagnostic's own place); returns self."""
+        if span is not None:
+            row, col = span.location
+            if (span.path, row, col) != (self.path, self.row, self.column):
+                self.related += (Related.at(span, message),)
+        return self
 
     @property
     def url(self) -> str:

@@ -30,7 +30,7 @@ class MissingPortsConstant(Rule):
     def check(self, config):
         if config.ports is not None:
             return
-        uses = list(config.allocated_uses())
+        uses = [u for p in config.processes for u in p.uses if u.kind.occupies]
         if not uses:
             return
         first = uses[0]
@@ -59,7 +59,8 @@ class PortsConstantForm(Rule):
     The single source of truth must be readable at a glance, by people and by PortOS (which finds
     it as the text ``const PORTS = {``). A second declaration, a ``let``/``var``, a declaration
     inside a function or block, a value that is not an object literal, or a later assignment or
-    mutation all make the real ports depend on the code path. Importing PORTS from a sibling config
+    mutation all make the real ports depend on the code path. ``Object.freeze({...})`` is fine: it
+    is still one literal, and nothing can change it. Importing PORTS from a sibling config
     (``const { PORTS } = require('./ecosystem.config.cjs')``) is fine: the literal lives there.
 
     Bad:
@@ -94,7 +95,9 @@ class PortsConstantForm(Rule):
                 yield self.report(where, f"PORTS is declared with `{kind}`; declare it with `const` so it cannot be reassigned")
             binding = info.bindings.get("PORTS")
             if binding is not None and binding.kind in ("const", "let", "var") and not _from_module(binding):
-                init = binding.init
+                from portlint.model.build import frozen_literal
+
+                init = frozen_literal(binding.init)
                 if init is not None and (binding.path or init.type != "ObjectExpression"):
                     yield self.report(span(init), (
                         "PORTS is not an object literal; write `const PORTS = { KEY: 5570, ... }` so every port "
@@ -308,7 +311,9 @@ def _range_problem(port: int) -> str | None:
 class DuplicatePortValue(Rule):
     """No two PORTS entries hold the same number.
 
-    Two names for one port means two processes will try to bind it, or one entry is stale.
+    Two names for one port means two processes will try to bind it, or one entry is stale. An
+    entry that is a conditional whose alternatives include another entry's value is an alias
+    (``PG: native ? 5432 : 5571`` beside ``PG_DOCKER: 5571``), not a duplicate.
 
     Bad:
         const PORTS = {

@@ -1,14 +1,18 @@
 """PL2: ranges — contiguous blocks, the right range, no collisions."""
+from portlint.diagnostic import Related
 from portlint.model.portsets import compact, missing
+from portlint.model.types import by_place, names, relate_uses, used_by, users_of
 from portlint.rule import Rule
 
 
 class PortGap(Rule):
     """Each config uses one contiguous block of ports, with no gaps.
 
-    The config's block is every distinct port it defines in PORTS or gives a process (connection
-    ports aside), plus the extra ports ``instances`` take with ``increment_var``. A gap leaves
-    ports that look free but belong to nobody, which is what the policy's "No Gaps" forbids.
+    The config's block is every distinct port it defines in PORTS or a process listens on
+    (references and connection ports aside), plus the extra ports ``instances`` take with
+    ``increment_var``. A gap leaves ports that look free but belong to nobody, which is what the
+    policy's "No Gaps" forbids. Environments are alternatives: each is judged on its own, so 3000 in
+    ``env`` and 80 in ``env_production`` leave no 80-3000 gap.
 
     Bad:
         const PORTS = {
@@ -28,22 +32,30 @@ class PortGap(Rule):
     code, name, severity = "PL201", "port-gap", "error"
 
     def check(self, config):
-        block = config.block()
-        gap = missing(block)
-        if not gap:
+        environments = sorted(config.environment_names())
+        found: dict[tuple, list[str]] = {}  # one finding, naming the environments it holds in
+        for environment in environments:
+            block = config.block(environment)
+            gap = missing(block)
+            if gap:
+                found.setdefault((tuple(sorted(block)), tuple(sorted(gap))), []).append(environment)
+        if not found:
             return
         span = config.ports.span if config.ports is not None and config.ports.span else None
         if span is None:
-            uses = list(config.allocated_uses())
+            uses = [u for p in config.processes for u in p.occupying_uses()]
             span = uses[0].span if uses else None
         if span is None:
             return
-        low, high = min(block), max(block)
-        word = "port" if len(gap) == 1 else "ports"
-        yield self.report(span, (
-            f"the port block {low}-{high} has a gap: {word} {compact(gap)} "
-            f"{'is' if len(gap) == 1 else 'are'} not used; allocate ports contiguously "
-            f"(used: {compact(block)})"))
+        for (block, gap), where in found.items():
+            low, high = min(block), max(block)
+            word = "port" if len(gap) == 1 else "ports"
+            when = "" if len(where) == len(environments) else " when started with " + " or ".join(
+                f"--env {e}" if e else "no --env" for e in where)
+            yield self.report(span, (
+                f"the port block {low}-{high} has a gap{when}: {word} {compact(gap)} "
+                f"{'is' if len(gap) == 1 else 'are'} not used; allocate ports contiguously "
+                f"(used: {compact(block)})"))
 
 
 def _range_name(settings, port: int) -> str | None:
@@ -99,19 +111,22 @@ class PortOutOfRange(Rule):
             for entry in config.ports.entries:
                 if entry.span is None or entry.span.source is not config.source:
                     continue
+                users = users_of(config, entry)
                 for port in sorted(p for p in entry.ports if outside(p)):
-                    yield self.report(entry.span, (
-                        f"{entry.reference} is {port}, {explain(port)}; a {role} config takes its ports from {wanted}"))
+                    yield relate_uses(self.report(entry.span, (
+                        f"{entry.reference} is {port}{used_by(users)}, {explain(port)}; a {role} config takes its "
+                        f"ports from {wanted}")), users)
+        own_uses = [u for p in config.processes for u in p.occupying_uses() if u.entry is None]
+        for span, group in by_place(own_uses):
+            for port in sorted(p for p in group[0].ports if outside(p)):
+                yield relate_uses(self.report(span, (
+                    f"{names(group)} uses {port} in {group[0].where}, {explain(port)}; a {role} config "
+                    f"takes its ports from {wanted}")), group)
         for process in config.processes:
             for use in process.occupying_uses():
                 if use.span is None:
                     continue
-                own = set() if use.entry is not None else set(use.ports)
                 extra = process.occupied(use) - set(use.ports)
-                for port in sorted(p for p in own if outside(p)):
-                    yield self.report(use.span, (
-                        f"{process.display_name} uses {port} in {use.where}, {explain(port)}; a {role} config "
-                        f"takes its ports from {wanted}"))
                 bad_extra = sorted(p for p in extra if outside(p))
                 if bad_extra:
                     yield self.report(use.span, (
@@ -126,7 +141,12 @@ class PortCollision(Rule):
     Two processes on one port means the second fails with EADDRINUSE, or, worse, PortOS and the
     people reading its apps list are told the wrong thing. portlint compares every config it lints
     in one run, so run it over the whole tree. A process listed by two configs (one requiring the
-    other) is one process. Connection ports are not compared: many apps may connect to 5432.
+    other, or variants such as ``ecosystem.dev.config.cjs`` in the same folder) is one process.
+    Only listeners collide: a UI's ``VITE_API_PORT: PORTS.API`` or an ``API_URL`` naming the
+    server's port is a reference to it, and a PORTS entry several processes use through keys other
+    than ``PORT``/``port``/``--port``/``ports`` (``CDP_PORT`` in a server and its browser) is one
+    shared allocation. Connection ports are not compared: many apps may connect to 5432. Each
+    environment is judged on its own.
 
     Bad:
         const PORTS = {
@@ -154,8 +174,9 @@ class PortCollision(Rule):
     scope = "project"
 
     def check_project(self, summaries):
-        first: dict[int, object] = {}
+        seen: dict[int, list[tuple]] = {}
         reported: set[tuple] = set()
+        pairs: list[tuple] = []
         live: dict[int, list] = {}
         for item in self.external_ports:  # --portos-url: what PortOS already lists
             live.setdefault(item.port, []).append(item)
@@ -172,13 +193,40 @@ class PortCollision(Rule):
                         f"port {port} of {claim.process} ({claim.where}) is already used{label} by "
                         f"process {other.process!r} of the PortOS app {other.app!r}; pick a free block "
                         "(`portlint --next-free N`)"))
-                owner = first.setdefault(port, claim)
-                if owner.identity == claim.identity or (claim.identity, port) in reported:
+                earlier = seen.setdefault(port, [])
+                found = next(((o, s, envs) for o, s in earlier if (envs := _collide(o, s, claim, summary))), None)
+                earlier.append((claim, summary))
+                if found is None or (claim.identity, port) in reported:
                     continue
+                owner, owner_summary, envs = found
+                if any(p == port and ((x.same_process(claim) and y.same_process(owner))
+                                      or (x.same_process(owner) and y.same_process(claim))) for p, x, y in pairs):
+                    continue  # one pair of processes, met again through a config that lists them too
                 reported.add((claim.identity, port))
-                yield self.report_claim(claim, severity, (
+                pairs.append((port, claim, owner))
+                everywhere = set(owner_summary.environments) | set(summary.environments)
+                named = [e for e in envs if e]
+                when = "" if set(envs) == everywhere or not named else \
+                    f" when started with --env {', '.join(named)}" if "" not in envs else ""
+                diagnostic = self.report_claim(claim, severity, (
                     f"port {port} of {claim.process} ({claim.where}) is also used by "
-                    f"{owner.process} ({owner.where}) at {owner.place}; give each process its own port"))
+                    f"{owner.process} ({owner.where}) at {owner.place}{when}; give each process its own port"))
+                diagnostic.related = (Related(owner.path, owner.row, owner.column, owner.end_row, owner.end_column,
+                                              f"{owner.process} listens on {port} here ({owner.where})"),)
+                yield diagnostic
+
+
+def _collide(a, a_summary, b, b_summary) -> list[str]:
+    """The environments in which claims ``a`` and ``b`` are two processes listening on one port
+    (none when they are one process, one shared entry, or one refers to the other)."""
+    if a.same_process(b):
+        return []
+    if not a.binds and not b.binds:
+        return []  # two keys other than PORT/port/--port/ports: a shared port, or references
+    if (not b.binds and not a.copy) or (not a.binds and not b.copy):
+        return []  # the other *_PORT key names the port this process binds: a reference
+    environments = sorted(set(a_summary.environments) | set(b_summary.environments))
+    return [e for e in environments if a_summary.applies(a, e) and b_summary.applies(b, e)]
 
 
 class InstancesSharePort(Rule):
@@ -220,13 +268,10 @@ class InstancesSharePort(Rule):
             for use in process.occupying_uses():
                 if use.span is None or not use.ports:
                     continue
-                incremented = process.increment_var and (
-                    (use.source.startswith(("env", "deploy.")) and use.key == process.increment_var)
-                    or (use.source == "port" and process.increment_var == "PORT"))
-                if incremented:
+                if use.increments:
                     continue
                 port = "/".join(map(str, sorted(use.ports)))
                 yield self.report(use.span, (
                     f"{process.display_name} runs {shown} that all bind {port} from "
                     f"{use.where}, so all but one fail with EADDRINUSE; set `exec_mode: 'cluster'` or "
-                    f"`increment_var: '{use.key if use.source.startswith(('env', 'deploy.')) else 'PORT'}'`"))
+                    f"`increment_var: '{use.key if use.site.in_env else 'PORT'}'`"))

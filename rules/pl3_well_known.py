@@ -1,4 +1,5 @@
 """PL3: stay away from well-known ports."""
+from portlint.model.types import by_place, names, relate_uses, used_by, users_of
 from portlint.rule import Rule
 
 
@@ -7,7 +8,8 @@ class WellKnownPort(Rule):
 
     Well-known ports are what every framework, database and tutorial defaults to, so they collide
     with whatever else runs on the machine. The list is a setting; ``allowed_ports`` makes
-    exceptions. A use that refers to a PORTS entry is reported once, at the entry.
+    exceptions. A use that refers to a PORTS entry is reported once, at the entry; references to
+    another process's port (a URL, ``VITE_API_PORT``) and connection ports are not allocations.
 
     Bad:
         const PORTS = {
@@ -30,19 +32,20 @@ class WellKnownPort(Rule):
             for entry in config.ports.entries:
                 if entry.span is None or entry.span.source is not config.source:
                     continue
+                users = users_of(config, entry)
                 for port in sorted(entry.ports):
                     if settings.is_well_known(port):
-                        yield self.report(entry.span, (
-                            f"{entry.reference} is {port}, a well-known port that other software "
-                            f"defaults to; {_advice(config)}"))
-        for use in config.allocated_uses():
-            if use.entry is not None or use.span is None:
-                continue
+                        yield relate_uses(self.report(entry.span, (
+                            f"{entry.reference} is {port}{used_by(users)}, a well-known port that other software "
+                            f"defaults to; {_advice(config)}")), users)
+        uses = [u for p in config.processes for u in p.uses if u.kind.occupies and u.entry is None]
+        for span, group in by_place(uses):
+            use = group[0]
             for port in sorted(use.ports):
                 if settings.is_well_known(port):
-                    yield self.report(use.span, (
-                        f"{use.process.display_name} uses {port} in {use.where}, a well-known port that "
-                        f"other software defaults to; {_advice(config)}"))
+                    yield relate_uses(self.report(span, (
+                        f"{names(group)} uses {port} in {use.where}, a well-known port that "
+                        f"other software defaults to; {_advice(config)}")), group)
 
 
 def _advice(config) -> str:

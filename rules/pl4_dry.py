@@ -9,7 +9,8 @@ class LiteralPort(Rule):
 
     When ``env.PORT`` says ``5570`` and ``PORTS.API`` says ``5570``, the two drift apart at the
     next renumbering. Writing ``PORTS.API`` keeps one source of truth. This applies to connection
-    ports too, and to numbers written inside ``args`` strings and ``|| 5570`` defaults.
+    ports too, to numbers written inside ``args`` strings and ``|| 5570`` defaults, and to URLs
+    (``'http://localhost:5570'`` becomes `` `http://localhost:${PORTS.API}` ``).
 
     Bad:
         const PORTS = {
@@ -29,16 +30,20 @@ class LiteralPort(Rule):
     def check(self, config):
         if config.ports is None:
             return
-        for use in config.uses():
-            if not use.literal or use.entry is not None or use.span is None:
-                continue
+        from portlint.model.types import by_place, names
+
+        uses = [u for u in config.uses() if u.literal and u.entry is None and u.span is not None]
+        for span, group in by_place(uses, lambda u: u.literal_span):
+            use = group[0]
             for port in sorted(use.ports):
                 entries = config.ports.by_port(port)
                 if entries:
                     reference = entries[0].reference
-                    diagnostic = self.report(use.literal_span, (
-                        f"{use.process.display_name} writes {port} literally in {use.where}; "
-                        f"refer to {reference} instead"))
+                    shown = f"`${{{reference}}}` inside the string" if use.in_url else reference
+                    diagnostic = self.report(span, (
+                        f"{names(group)} writes {port} literally in {use.where}; "
+                        f"refer to {shown} instead"))
+                    diagnostic.relate(entries[0].span, f"{reference} holds {port}")
                     edits = replace_literal(config, use, reference)
                     if edits:
                         diagnostic.fix = Fix("safe", f"Replace {port} with {reference}", tuple(edits))
@@ -50,7 +55,8 @@ class PortNotInPorts(Rule):
     """Every port a process gets is defined in PORTS.
 
     A number written straight into ``env``, ``args`` or ``port`` is a port the allocation table
-    does not know about: it will be missed when the next app picks its block.
+    does not know about: it will be missed when the next app picks its block. A reference to
+    another process's port (a URL such as ``'http://localhost:5570'``) is not an allocation.
 
     Bad:
         const PORTS = {
@@ -71,15 +77,18 @@ class PortNotInPorts(Rule):
     def check(self, config):
         if config.ports is None:
             return
-        for use in config.allocated_uses():
-            if not use.literal or use.entry is not None or use.span is None:
-                continue
+        from portlint.model.types import by_place, names, relate_uses
+
+        uses = [u for p in config.processes for u in p.uses
+                if u.kind.occupies and u.literal and u.entry is None and u.span is not None]
+        for span, group in by_place(uses, lambda u: u.literal_span):
+            use = group[0]
             missing = [p for p in sorted(use.valid_ports) if not config.ports.by_port(p)]
             if missing:
                 port = missing[0]
-                diagnostic = self.report(use.literal_span, (
-                    f"{use.process.display_name} gets {port} from {use.where}, but no PORTS entry holds it; add "
-                    f"it to PORTS with a comment (`KEY: {port}, // what it is`) and refer to PORTS.KEY"))
+                diagnostic = relate_uses(self.report(span, (
+                    f"{names(group)} gets {port} from {use.where}, but no PORTS entry holds it; add "
+                    f"it to PORTS with a comment (`KEY: {port}, // what it is`) and refer to PORTS.KEY")), group)
                 if len(use.ports) == 1:
                     key = new_key_for(config, use)
                     added = add_ports_entry(config, key, port)
@@ -125,7 +134,8 @@ class DuplicatedLiteral(Rule):
                 yield self.report(use.literal_span, (
                     f"{port} is written again in {use.where} of {use.process.display_name} (first in "
                     f"{earlier.where} of {earlier.process.display_name}, line {row}); define it once in PORTS "
-                    "and refer to it"))
+                    "and refer to it")).relate(earlier.literal_span, f"first written in {earlier.where} of "
+                                               f"{earlier.process.display_name}")
 
 
 def ports_references(config):

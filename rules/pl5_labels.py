@@ -11,7 +11,9 @@ class NonStandardLabel(Rule):
     other ``FOO_BAR_PORT`` is ``fooBar``. A per-app ``ports`` object names labels directly. A label
     outside the common set makes the apps list harder to read; ``devUi``, which PortOS derives for
     a Vite UI beside an API, counts as ``ui``. The label judged is the one PortOS will list (where
-    it lists the port; else portlint's own), once per process and label.
+    it lists the port; else portlint's own). Labels belong to listeners: a UI's
+    ``VITE_API_PORT: PORTS.API`` names the API's port and is not a label of the UI. One label in
+    ``env`` and ``env_production`` (or in every app a ``.map()`` builds) is one finding.
 
     Options:
         labels: the label set (default: api, ui, cdp, health, ws, db)
@@ -39,23 +41,31 @@ class NonStandardLabel(Rule):
 
     def check(self, config):
         from portlint.model.portos import listening_uses, view_of
+        from portlint.model.types import Kind, by_place, names
 
         labels = set(self.settings.labels)
         view = view_of(config)
+        groups: dict[tuple, list] = {}  # one process's label in env and env_production: one finding
         for process in config.processes:
             listed = view.listed(process.name)
-            seen: set[str] = set()
-            for use in listening_uses(process):
+            for use in listening_uses(process):  # labels belong to listeners, not references
                 shown = [lab for port in sorted(use.valid_ports) for lab in listed.get(port, [])]
-                for label in shown or ([use.label] if use.label else []):
-                    if label in seen or DERIVED_LABELS.get(label, label) in labels:
+                for label in dict.fromkeys(shown or ([use.label] if use.label else [])):
+                    if DERIVED_LABELS.get(label, label) in labels:
                         continue
-                    seen.add(label)
-                    how = "PortOS will list it as" if shown else "it is labelled"
-                    yield self.report(use.span, (
-                        f"{process.display_name} port from {use.where}: {how} {label!r}, which is not one of the "
-                        f"labels {', '.join(self.settings.labels)}; use a standard label or add {label!r} to the "
-                        "`labels` setting"))
+                    shared = use.kind is Kind.SHARED and use.entry is not None  # one entry: one finding
+                    key = (label, bool(shown), id(use.entry) if shared else id(process))
+                    groups.setdefault(key, []).append(use)
+        keys = {id(group[0]): key for key, group in groups.items()}
+        for span, firsts in by_place([g[0] for g in groups.values()], lambda u: u.span):
+            label, shown, _ = keys[id(firsts[0])]
+            uses = [u for first in firsts for u in groups[keys[id(first)]]]
+            where = " and ".join(dict.fromkeys(u.where for u in uses))
+            how = "PortOS will list it as" if shown else "it is labelled"
+            yield self.report(span, (
+                f"{names(uses)} port from {where}: {how} {label!r}, which is not one of the "
+                f"labels {', '.join(self.settings.labels)}; use a standard label or add {label!r} to the "
+                "`labels` setting"))
 
 
 class InvisibleToPortos(Rule):
@@ -145,10 +155,9 @@ class InvisibleToPortos(Rule):
                     f"{head} will show in the PortOS apps list under process {app.name!r}, not "
                     f"{process.display_name!r}: PortOS takes the name from the first quoted text after `name:` "
                     "(step 3); write the name as one plain string"))
-            else:
+            elif not why.overridden_by_later_env(app, use, port):  # env vs env_production: alternatives
                 yield self.report(use.span, f"{head} will not show in the PortOS apps list: "
                                             f"{why.unlisted(config, view, app, process, use, port)}")
-
 
     def _check_variant(self, config, view):
         """A file PortOS does not read: its ports show only where the file PortOS reads lists them."""
@@ -200,7 +209,9 @@ class LabelConflict(Rule):
     and the people reading it are told the wrong port. Each environment PM2 can start the app in is
     checked on its own, with PM2's precedence (``deploy.<env>.env`` < ``env`` < ``port`` <
     ``env_<env>``), so ``env.PORT`` and ``env_production.PORT`` may differ; ``VITE_PORT`` and
-    ``--port`` disagreeing, or ``PORT`` and ``HEALTH_PORT`` labelled alike, may not.
+    ``--port`` disagreeing, or ``PORT`` and ``HEALTH_PORT`` labelled alike, may not. Only the ports
+    the process listens on count (a reference to another process's port has no label of its own);
+    a conflict found in several environments is reported once, naming them.
 
     Bad:
         const PORTS = {
@@ -225,21 +236,35 @@ class LabelConflict(Rule):
     def check(self, config):
         from portlint.evaluator.values import possible_ports
 
+        done: dict[tuple, list] = {}  # apps a .map() builds from one template: one finding at the template
+        pending: list[tuple] = []
         for process in config.processes:
-            reported = set()
-            for environment, uses in process.environments().items():
+            found: dict[tuple, list[str]] = {}  # (use, earlier use) -> the environments it holds in
+            environments = process.environments()
+            for environment, uses in environments.items():
                 first: dict[str, tuple] = {}
                 for use in uses:
                     ports, known = possible_ports(use.value)
-                    if use.connection or not use.label or not known or len(ports) != 1 or use.span is None:
-                        continue
+                    if not use.kind.occupies or not use.label or not known or len(ports) != 1 or use.span is None:
+                        continue  # labels belong to listeners
                     port = next(iter(ports))
                     earlier = first.setdefault(use.label, (port, use))
-                    if earlier[0] == port or id(use) in reported:
-                        continue
-                    reported.add(id(use))
-                    when = f" when started with --env {environment}" if environment else ""
-                    yield self.report(use.span, (
-                        f"{process.display_name} gets two ports labelled {use.label!r}{when}: {earlier[0]} from "
-                        f"{earlier[1].where} and {port} from {use.where}; PortOS shows one port per label, so use "
-                        "the same port or a different key for the second"))
+                    if earlier[0] != port:
+                        found.setdefault((use, earlier[1], earlier[0], port), []).append(environment)
+            for (use, earlier, earlier_port, port), where in found.items():
+                place = (use.span.start, earlier.span.start if earlier.span else None, use.label)
+                if place in done:
+                    done[place].append(process.display_name)
+                    continue
+                named = [e for e in where if e]
+                when = "" if len(where) == len(environments) or not named else \
+                    " when started with " + " or ".join(f"--env {e}" for e in named)
+                done[place] = [process.display_name]
+                pending.append((place, use, (
+                    f"gets two ports labelled {use.label!r}{when}: {earlier_port} from "
+                    f"{earlier.where} and {port} from {use.where}; PortOS shows one port per label, so use "
+                    "the same port or a different key for the second")))
+        for place, use, message in pending:
+            who = done[place]
+            also = f" (and {', '.join(who[1:])}, built from the same template)" if len(who) > 1 else ""
+            yield self.report(use.span, f"{who[0]}{also} {message}")

@@ -17,7 +17,7 @@ def test_wheel_contents_and_entry_points(tmp_path):
     expected |= {f"portlint/rules/{p.name}" for p in (ROOT / "rules").glob("*.py")}
     assert expected <= set(names), sorted(expected - set(names))
     assert "portlint/rules/pl4_dry.py" in names
-    assert "portlint/schema/diagnostics.schema.json" in names
+    assert "portlint/schema/diagnostics.schema.json" in names and "portlint/schema/portmap.schema.json" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[portlint]" in text and "builtin-rules = portlint.rules" in text

@@ -23,11 +23,42 @@ def test_map_json_lists_every_port_with_where_and_why():
     assert rows[("notes-ui", 5581)]["label"] == "devUi"
     assert {(r["process"], r["port"], r["connection"]) for r in data["connections"]} == {("notes-api", 5432, True)}
     assert all(set(r) == {"file", "row", "column", "process", "label", "port", "description", "source", "connection",
-                          "portos", "portos_only"} for r in data["ports"] + data["connections"])
+                          "kind", "listener", "portos", "portos_only"} for r in data["ports"] + data["connections"])
+    assert {r["kind"] for r in data["connections"]} == {"connection"}
     # PortOS reads notes-ui's VITE_PORT and relabels it devUi (notes-api has an api port); it cannot
     # read `process.env.DB_PORT ?? 5432`, so the connection row is not in its list
     assert rows[("notes-ui", 5581)]["portos"] == "devUi" and rows[("render-worker", 5595)]["portos"] == "api"
     assert data["connections"][0]["portos"] is None
+
+
+def test_map_shows_each_port_once_under_who_listens():
+    import jsonschema
+
+    from portlint.report import portmap
+
+    from pathlib import Path
+
+    schema = json.loads((Path(portmap.__file__).parent.parent / "schema" / "portmap.schema.json").read_text())
+    folder = VALID / "server-ui-browser"
+    data = json.loads(run_portlint("--no-cache", "--map", "--format", "json", str(folder)).stdout)
+    jsonschema.validate(data, schema)
+    kinds = {(r["process"], r["port"], r["kind"]) for r in data["ports"]}
+    assert kinds == {("scout-server", 5580, "listen"), ("scout-ui", 5581, "listen"),
+                     ("scout-server", 5582, "shared"), ("scout-browser", 5582, "shared")}
+    assert [(r["process"], r["port"], r["listener"]) for r in data["references"]] == [("scout-ui", 5580, "scout-server")]
+    text = run_portlint("--no-cache", "--map", str(folder)).stdout.splitlines()
+    assert text[0].split()[:6] == ["Port", "Process", "Label", "PortOS", "Description", "Used"]
+    table = text[1:text.index("")]
+    # each port once under who holds it; the UI's reference shows only because PortOS lists it (marked *)
+    assert [line.split()[0] for line in table] == ["5580", "5580", "5581", "5582"]
+    assert table[0].split()[:2] == ["5580", "scout-server"] and "scout-ui" in table[0]
+    assert table[1].split()[:4] == ["5580", "scout-ui", "viteApi", "viteApi*"]
+    assert "shared by scout-browser, scout-server" in table[3]
+    assert text[-1].startswith("* listed by PortOS, but portlint sees no port of that process there")
+    md = run_portlint("--no-cache", "--map", "--format", "markdown", str(folder)).stdout
+    assert "| 5580 | scout-server | api | api | REST API and WebSocket | scout-ui |" in md
+    html = run_portlint("--no-cache", "--map", "--format", "html", str(folder)).stdout
+    assert "used by scout-ui" in html and "COLLISION" not in html
 
 
 def test_map_text_and_markdown_match_the_policy_table():
@@ -36,7 +67,7 @@ def test_map_text_and_markdown_match_the_policy_table():
     assert md[2] == "| 5554 | portos-client | devUi | devUi | Vite dev server (React UI) |"
     assert md[-1] == "| 5561 | portos-db | db | db | PostgreSQL + pgvector (Docker, memory system) |"
     text = run_portlint("--map", str(VALID / "api-vite-ui")).stdout
-    assert text.splitlines()[0].split() == ["Port", "Process", "Label", "PortOS", "Description", "Where"]
+    assert text.splitlines()[0].split() == ["Port", "Process", "Label", "PortOS", "Description", "Used", "by", "Where"]
     assert "Connection ports" in text and "env.DB_PORT" in text
     assert run_portlint("--map", "--format", "sarif", str(VALID)).returncode == 2
 

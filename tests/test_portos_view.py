@@ -35,7 +35,7 @@ def test_map_portos_column_is_the_apps_list(case):
     proc = run_portlint("--map", "--format", "json", str(case / "ecosystem.config.cjs"))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    rows = data["ports"] + data["connections"]
+    rows = data["ports"] + data["references"] + data["connections"]
     shown = {(r["process"], r["portos"], r["port"]) for r in rows if r["portos"] is not None}
     expected = {(name, label, port) for name, _, ports in expected_of(case) for label, port in ports}
     assert shown == expected
@@ -202,5 +202,5 @@ def test_map_json_validates_against_its_schema():
 
     schema = json.loads(files("portlint").joinpath("schema/portmap.schema.json").read_text())
     data = json.loads(run_portlint("--map", "--format", "json", *map(str, CASES)).stdout)
-    assert any(r["portos_only"] for r in data["ports"]) and any(r["portos"] is None for r in data["ports"])
+    assert any(r["portos_only"] for r in data["references"]) and any(r["portos"] is None for r in data["ports"])
     jsonschema.validate(data, schema)

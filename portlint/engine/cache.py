@@ -14,7 +14,7 @@ import tempfile
 
 from portlint._version import __version__
 
-FORMAT = 1
+FORMAT = 2  # 2: claims carry kind, environments and variants
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# This file is a cache directory tag created by portlint.\n"
        "# For information about cache directory tags see https://bford.info/cachedir/\n")

@@ -33,13 +33,11 @@ def replace_literal(config, use, reference: str) -> list[Edit] | None:
         return None
     text = config.source.text
     token = text[span.start:span.end]
-    if re.fullmatch(r"[0-9][0-9_]*", token) or re.fullmatch(r"(['\"])[0-9]+\1", token):
-        # `5570` or the whole quoted value `'5570'` (env values are strings to PM2 either way)
-        container = _string_around(config, span.start, span.end)
-        if container is None:
-            return [Edit(span.start, span.end, reference)]
     container = _string_around(config, span.start, span.end)
     if container is None:
+        if re.fullmatch(r"[0-9][0-9_]*", token) or re.fullmatch(r"(['\"])[0-9]+\1", token):
+            # `5570` or the whole quoted value `'5570'` (env values are strings to PM2 either way)
+            return [Edit(span.start, span.end, reference)]
         return None
     kind, start, end = container
     if kind == "template":
@@ -84,7 +82,7 @@ def export_ports(config) -> list[Edit] | None:
         after = inside[first_break.end():]
         indent = re.match(r"[ \t]*", after).group(0)
         return [Edit(span.start + 1, span.start + 1, newline_of(text) + indent + "PORTS,")]
-    return [Edit(span.start + 1, span.start + 1, " PORTS," if not inside.startswith(" ") else " PORTS,")]
+    return [Edit(span.start + 1, span.start + 1, " PORTS,")]
 
 
 PLACEHOLDER = "TODO: say what this port is for"
@@ -93,9 +91,11 @@ PLACEHOLDER = "TODO: say what this port is for"
 def add_ports_entry(config, key: str, port: int) -> list[Edit] | None:
     """Append ``KEY: port, // TODO`` to the PORTS object literal written in this file."""
     binding = _ports_declarator(config)
-    if binding is None or binding.init is None or binding.init.type != "ObjectExpression" or binding.path:
+    from portlint.model.build import frozen_literal
+
+    obj = frozen_literal(binding.init) if binding is not None else None
+    if obj is None or obj.type != "ObjectExpression" or binding.path:
         return None
-    obj = binding.init
     span = config.parsed.span(obj)
     if span.source is not config.source:
         return None
@@ -112,7 +112,7 @@ def add_ports_entry(config, key: str, port: int) -> list[Edit] | None:
     if not multiline:
         insert_at = last.end + (m.end() if has_comma else 0)
         lead = " " if has_comma else ", "
-        return [Edit(insert_at, insert_at, f"{lead}{key}: {port} /* {PLACEHOLDER} */" + ("" if has_comma else ""))]
+        return [Edit(insert_at, insert_at, f"{lead}{key}: {port} /* {PLACEHOLDER} */")]
     line_start = text.rfind("\n", 0, last.start) + 1
     indent = re.match(r"[ \t]*", text[line_start:]).group(0)
     line_end = text.find("\n", last.end)
@@ -132,11 +132,12 @@ def add_ports_entry(config, key: str, port: int) -> list[Edit] | None:
 
 def new_key_for(config, use) -> str:
     """A PORTS key for a port use that has none: from the env key, the label, or the process."""
-    if use.source.startswith(("env", "deploy.")) and use.key.upper() != "PORT":
-        from portlint.model.portos import port_key_stem
+    from portlint.model.portos import port_key_stem
+    from portlint.model.types import Field
 
+    if use.site.in_env and use.key.upper() != "PORT":
         stem = port_key_stem(use.key) or "PORT"
-    elif use.source == "ports":
+    elif use.site.field is Field.PORTS:
         stem = use.key.split(".")[-1].upper()
     else:
         base = (use.process.name or "APP").upper()

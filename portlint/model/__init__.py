@@ -1,5 +1,6 @@
 """Stage 3, the model the rules see: a Config with its PORTS table, its processes and their port
-uses, built from evaluated values; and what portlint knows about how PortOS names ports."""
+uses (where each comes from, and its kind: listen, reference, shared, connection), built from
+evaluated values; and what portlint knows about how PortOS names ports."""
 
 
 def __getattr__(name):  # ``from portlint.model import Config`` keeps working

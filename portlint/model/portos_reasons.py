@@ -95,6 +95,19 @@ def unlisted(config, view, app: ScannedApp | None, process, use, port: int) -> s
     return f"PortOS does not read this form; {_in_env(config, process, use, port)}"
 
 
+def overridden_by_later_env(app, use, port: int) -> bool:
+    """PortOS lists the same env key from a later block (env < env_development < env_production).
+
+    Environments are alternatives: the process is in the apps list, with the port of the
+    environment PortOS reads last, which is not a port the user lost."""
+    block, key = use.source, use.key
+    if app is None or block not in PORTOS_ENV_BLOCKS:
+        return False
+    order = PORTOS_ENV_BLOCKS.index(block)
+    return any(r.key == key and r.port and r.port != port and PORTOS_ENV_BLOCKS.index(r.block) > order
+               for r in app.env_reads)
+
+
 def _shown(app: ScannedApp) -> str:
     return ", ".join(f"{label}:{app.ports[label]}" for label in portos_scan.js_key_order(app.ports)) or "nothing"
 
@@ -115,6 +128,9 @@ def _env_reason(config, app, process, use, port: int) -> str:
     if mine[-1].port is None and len(use.valid_ports) > 1:
         return f"PortOS reads `{text}` as no port (step 6); {_in_env(config, process, use, port)}"
     if mine[-1].port is None and re.fullmatch(r"PORTS(\.\w+)+", text) and not _defines_ports(config):
+        if _wrapped_here(config):
+            return ("PortOS reads PORTS only when it is written as `const PORTS = { ... }` (step 2); a wrapper such as "
+                    "`Object.freeze({ ... })` hides every entry from it; write the object literal itself")
         return ("PortOS resolves PORTS.KEY only from a `const PORTS = { ... }` written in the file it reads (step 2), "
                 "and this file takes PORTS from elsewhere; define PORTS here (other configs can require it from "
                 "this file), or mark the line `// noqa: PL502`")
@@ -140,6 +156,12 @@ def _env_reason(config, app, process, use, port: int) -> str:
         return (f"PortOS names {key} {label!r}, a label this process already has ({label}:{app.ports[label]}), and "
                 f"keeps the first (step 7); rename the key")
     return "PortOS's labelling drops it (step 7)"
+
+
+def _wrapped_here(config) -> bool:
+    """PORTS is declared in this file, but not as a bare object literal (e.g. ``Object.freeze({...})``)."""
+    table = config.ports
+    return table is not None and table.name_span is not None and table.name_span.source is config.source
 
 
 def _defines_ports(config) -> bool:

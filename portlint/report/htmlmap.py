@@ -36,7 +36,11 @@ def _attr(text: str) -> str:
 def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], free: tuple[int, int] | None = None,
                 title: str = "Port map") -> str:
     portos_only = [r for r in rows if r.portos_only]
-    own = [r for r in rows if not r.connection and not r.portos_only]
+    own = [r for r in rows if r.kind in ("listen", "shared")]
+    used_by: dict[int, list[str]] = {}
+    for r in rows:
+        if r.kind == "reference" and not r.portos_only and r.process not in used_by.setdefault(r.port, []):
+            used_by[r.port].append(r.process)
     files = sorted({r.file for r in own})
     colour = {f: _colour(i) for i, f in enumerate(files)}
     by_port: dict[int, list[MapRow]] = {}
@@ -66,8 +70,8 @@ def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], fre
 
     svgs = []
     for section in sections:
-        svgs.append(_section_svg(section, by_port, gaps, colour, settings, free, out_of_range, portos_only))
-    collisions = sum(1 for p, rs in by_port.items() if len({(r.file, r.process) for r in rs}) > 1)
+        svgs.append(_section_svg(section, by_port, gaps, colour, settings, free, out_of_range, used_by, portos_only))
+    collisions = sum(1 for p, rs in by_port.items() if len(_owners_of(rs)) > 1)
     legend_files = "\n".join(
         f'<li><span class="swatch" style="background:{colour[f]}"></span><code>{escape(f)}</code> '
         f'<span class="muted">{len({r.process for r in own if r.file == f})} process(es), '
@@ -79,7 +83,12 @@ def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], fre
         sections="\n".join(svgs), legend_files=legend_files, free=free_text)
 
 
-def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of_range, portos_only=()) -> str:
+def _owners_of(users: list[MapRow]) -> list[tuple[str, str]]:
+    """Who holds a port: each listening process, and a shared entry once (as "shared")."""
+    return sorted({(r.file, r.process if r.kind == "listen" else "shared") for r in users})
+
+
+def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of_range, used_by, portos_only=()) -> str:
     ports = section.ports
     rows_n = (len(ports) + CELLS - 1) // CELLS
     width = LEFT * 2 + CELLS * (W + GAP)
@@ -91,15 +100,16 @@ def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of
         y = TOP + (i // CELLS) * (H + GAP)
         users = by_port.get(port, [])
         processes = sorted({(r.file, r.process) for r in users})
+        owners = _owners_of(users)
         classes = ["cell"]
         tips = [f"{port}"]
         fill = "var(--free)"
         if users:
             classes.append("used")
             fill = colour[users[0].file]
-        if len(processes) > 1:
+        if len(owners) > 1:
             classes.append("collision")
-            tips.append(f"COLLISION: {len(processes)} processes use this port")
+            tips.append(f"COLLISION: {len(owners)} processes listen on this port")
         if settings.is_well_known(port):
             classes.append("well-known")
             tips.append("well-known port")
@@ -116,8 +126,11 @@ def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of
             classes.append("not-in-portos")
             tips.append("not in the PortOS apps list (PL502)")
         for r in users:
-            tips.append(f"{r.process} ({r.label or '-'}) {r.file}:{r.row}" + (f" - {r.description}" if r.description else "")
+            tips.append(f"{r.process} ({r.label or '-'}{', shared' if r.kind == 'shared' else ''}) {r.file}:{r.row}"
+                        + (f" - {r.description}" if r.description else "")
                         + (f"; PortOS lists it as {r.portos}" if r.portos else ""))
+        if used_by.get(port):
+            tips.append("used by " + ", ".join(used_by[port]))
         for r in (r for r in portos_only if r.port == port):
             tips.append(f"PortOS also lists {r.process} ({r.portos}) here, where portlint sees no port of it")
         if not users and not free_or_gap(port, gaps, free):

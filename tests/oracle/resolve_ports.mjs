@@ -24,6 +24,9 @@ Module.prototype.require = function (request) {
   return originalRequire.call(this, request);
 };
 
+// A loopback host:port inside an env string (API_URL: 'http://localhost:5570'): a reference use.
+const LOOPBACK = /(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]):(\d*)/gi;
+
 function isPortKey(key) {
   if (/^(PORT|[A-Za-z][A-Za-z0-9_]*_PORT)$/i.test(key)) return true;
   const upper = key.toUpperCase();
@@ -61,7 +64,10 @@ function portsOfApp(app, deploy) {
   const ports = [];
   const add = (v) => { const p = toPort(v); if (p !== null) ports.push(p); };
   for (const env of environments(app, deploy)) {
-    for (const [envKey, v] of Object.entries(env)) if (isPortKey(envKey)) add(v);
+    for (const [envKey, v] of Object.entries(env)) {
+      if (isPortKey(envKey)) add(v);
+      else if (typeof v === 'string') for (const m of v.matchAll(LOOPBACK)) if (m[1]) add(m[1]);
+    }
   }
   const flat = (obj) => { for (const v of Object.values(obj)) (v && typeof v === 'object') ? flat(v) : add(v); };
   if (app.ports && typeof app.ports === 'object') flat(app.ports);

@@ -17,6 +17,9 @@ def as_dict(d, roles: dict | None = None) -> dict:
         "fix": d.fix_json(),
         "noqa_row": d.noqa_row,
         "url": d.url,
+        "related": [{"filename": r.path, "location": {"row": r.row, "column": r.column},
+                     "end_location": {"row": r.end_row, "column": r.end_column}, "message": r.message}
+                    for r in d.related],
     }
     role = (roles or {}).get(d.path)
     if role is not None:

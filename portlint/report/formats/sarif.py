@@ -54,6 +54,11 @@ def render(diagnostics, stream, context) -> None:
             }}],
             "partialFingerprints": {"primaryLocationLineHash": f"{base}:{seen[base]}"},
         }
+        if d.related:
+            result["relatedLocations"] = [{"id": i, "message": {"text": r.message}, "physicalLocation": {
+                "artifactLocation": {"uri": _uri(r.path), "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": r.row, "startColumn": r.column, "endLine": r.end_row, "endColumn": r.end_column},
+            }} for i, r in enumerate(d.related)]
         if d.code in index:
             result["ruleIndex"] = index[d.code]
         results.append(result)

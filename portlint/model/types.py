@@ -1,0 +1,440 @@
+"""The model's data: PORTS entries, processes, their port uses (where each comes from and its kind)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Iterator
+
+from portlint.diagnostic import Span
+from portlint.evaluator.values import Obj, Prim, Value, possible_ports
+
+if TYPE_CHECKING:
+    from portlint.evaluator.interpreter import ModuleEvaluator, ModuleInfo
+    from portlint.settings.settings import Settings
+    from portlint.source.parse import Parsed
+
+
+class Field(Enum):
+    """The part of an app that gives a port."""
+
+    ENV = "env"  # env, or an env_<name> block
+    DEPLOY = "deploy"  # deploy.<name>.env
+    PORT = "port"  # the `port` field
+    ARGS = "args"  # --port N
+    NODE_ARGS = "node_args"  # --inspect=N
+    INTERPRETER_ARGS = "interpreter_args"  # --inspect=N
+    PORTS = "ports"  # a per-app ports object
+
+
+@dataclass(frozen=True)
+class UseSite:
+    """Where a port use comes from: the field, and for env blocks which environment."""
+
+    field: Field
+    env: str = ""  # ENV: '' for env, 'production' for env_production; DEPLOY: the deploy target
+
+    @classmethod
+    def env_block(cls, block: str) -> "UseSite":
+        """``env`` or ``env_<name>``, as written in the app."""
+        return cls(Field.ENV, block[len("env_"):] if block.startswith("env_") else "")
+
+    @property
+    def in_env(self) -> bool:
+        """An env key (env, env_<name> or deploy.<name>.env)."""
+        return self.field in (Field.ENV, Field.DEPLOY)
+
+    @property
+    def in_args(self) -> bool:
+        return self.field in (Field.ARGS, Field.NODE_ARGS, Field.INTERPRETER_ARGS)
+
+    @property
+    def inspector(self) -> bool:
+        """``--inspect`` in node_args/interpreter_args."""
+        return self.field in (Field.NODE_ARGS, Field.INTERPRETER_ARGS)
+
+    @property
+    def block(self) -> str:
+        """The block as written: env, env_production, deploy.production.env, port, args, ..."""
+        if self.field is Field.ENV:
+            return f"env_{self.env}" if self.env else "env"
+        if self.field is Field.DEPLOY:
+            return f"deploy.{self.env}.env"
+        return self.field.value
+
+    def __str__(self) -> str:
+        return self.block
+
+
+class Kind(Enum):
+    """What a process does with a port (see the spec's "port use")."""
+
+    LISTEN = "listen"  # binds it
+    REFERENCE = "reference"  # is told where another process listens
+    SHARED = "shared"  # one PORTS entry several processes use, none binding it by PORT/port/--port/ports
+    CONNECTION = "connection"  # connects to another service's port (DB_PORT, SMTP_PORT, ...)
+
+    @property
+    def occupies(self) -> bool:
+        """Whether the port is allocated by this config (listen and shared ports are)."""
+        return self in (Kind.LISTEN, Kind.SHARED)
+
+
+@dataclass(eq=False)
+class PortsEntry:
+    """One entry of the PORTS constant; nested entries have dotted keys (``server.api``)."""
+
+    key: str
+    key_span: Span | None
+    value: Value
+    comment: str | None = None
+    #: Several processes use it and none binds it through PORT/port/--port/ports.
+    shared: bool = False
+
+    @property
+    def span(self) -> Span | None:
+        return self.value.span
+
+    @property
+    def ports(self) -> set[int]:
+        return possible_ports(self.value)[0]
+
+    @property
+    def reference(self) -> str:
+        parts = self.key.split(".")
+        out = "PORTS"
+        for part in parts:
+            out += f".{part}" if re.match(r"^[A-Za-z_$][A-Za-z0-9_$]*$", part) else f"[{part!r}]"
+        return out
+
+
+@dataclass(eq=False)
+class PortsTable:
+    """The top-level ``const PORTS = {...}``, wherever its entries were written."""
+
+    name_span: Span | None
+    value: Value
+    entries: list[PortsEntry] = field(default_factory=list)
+
+    def by_port(self, port: int) -> list[PortsEntry]:
+        return [e for e in self.entries if port in e.ports]
+
+    def entry_at(self, origin: Span | None) -> PortsEntry | None:
+        if origin is None:
+            return None
+        for entry in self.entries:
+            if origin.same_place(entry.value.origin or entry.value.span):
+                return entry
+        return None
+
+    @property
+    def span(self) -> Span | None:
+        return self.name_span or self.value.span
+
+
+#: The keys through which a process binds a port itself: PORT, the port field, --port, --inspect, ports.
+def binds(site: UseSite, key: str) -> bool:
+    if site.in_env:
+        return key.upper() == "PORT"
+    return True
+
+
+@dataclass(eq=False)
+class PortUse:
+    """One place where a process gets a port."""
+
+    process: "Process"
+    site: UseSite
+    key: str  # env key, '--port', '--inspect', or the label in a ports object
+    value: Value
+    span: Span | None
+    literal: bool = False
+    entry: PortsEntry | None = None
+    label: str = ""
+    kind: Kind = Kind.LISTEN
+    #: For a reference: the use it points to (the listener), when known.
+    target: "PortUse | None" = None
+    #: A host:port or URL inside a string (always a reference).
+    in_url: bool = False
+    #: False when PM2 never applies it: every environment takes this key from a later layer
+    #: (``deploy.<env>.env`` < ``env`` < ``port`` < ``env_<env>``).
+    effective: bool = True
+
+    @property
+    def source(self) -> str:
+        """The block as a string (env, env_production, deploy.x.env, port, args, ...), for plugins
+        written before ``site``; new code reads ``site``."""
+        return self.site.block
+
+    @property
+    def connection(self) -> bool:
+        return self.kind is Kind.CONNECTION
+
+    @property
+    def binds(self) -> bool:
+        """Taken through PORT/port/--port/--inspect/ports: the process surely binds it."""
+        return not self.in_url and binds(self.site, self.key)
+
+    @property
+    def ports(self) -> set[int]:
+        return possible_ports(self.value)[0]
+
+    @property
+    def literal_span(self) -> Span | None:
+        """The number token itself when the port is written literally (``5570`` inside
+        ``process.env.PORT || 5570``), else the whole use."""
+        if self.literal and self.span is not None:
+            for alt in self.value.alternatives():
+                if isinstance(alt, Prim) and alt.literal and self.span.contains(alt.origin):
+                    return alt.origin
+        return self.span
+
+    @property
+    def written_span(self) -> Span | None:
+        """Where the offending value is written: the literal, the PORTS entry, or the list item a
+        ``.map()`` turned into this app (in the same file), else the use itself."""
+        if self.entry is not None and self.entry.span is not None and self.span is not None \
+                and self.entry.span.source is self.span.source:
+            return self.entry.span
+        if self.literal:
+            return self.literal_span
+        if self.span is not None:
+            for alt in self.value.alternatives():
+                origin = getattr(alt, "origin", None)
+                if isinstance(alt, Prim) and origin is not None and origin.source is self.span.source \
+                        and not origin.contains(self.span):
+                    return origin
+        return self.span
+
+    @property
+    def valid_ports(self) -> set[int]:
+        """The ports this use may be that are real ports (1-65535); PL105 reports the others."""
+        return {p for p in self.ports if 1 <= p <= 65535}
+
+    @property
+    def known(self) -> bool:
+        return possible_ports(self.value)[1]
+
+    @property
+    def where(self) -> str:
+        if self.site.in_args:
+            return f"{self.site.block} {self.key}"
+        if self.site.field is Field.PORT:
+            return "port"
+        return f"{self.site.block}.{self.key}"
+
+    @property
+    def increments(self) -> bool:
+        """``increment_var`` names this use, so each instance takes the next port."""
+        var = self.process.increment_var
+        if not var:
+            return False
+        return (self.site.in_env and self.key == var) or (self.site.field is Field.PORT and var == "PORT")
+
+
+@dataclass(eq=False)
+class Process:
+    name: str | None
+    span: Span | None
+    value: Obj
+    index: int
+    name_span: Span | None = None
+    uses: list[PortUse] = field(default_factory=list)
+    instances: Value | None = None
+    exec_mode: str = "fork"
+    increment_var: str | None = None
+    cpus: int = 4  # what 'max', 0 and -1 instances mean (the `cpus` setting)
+
+    @property
+    def display_name(self) -> str:
+        return self.name if self.name is not None else f"app #{self.index + 1}"
+
+    @property
+    def per_cpu(self) -> bool:
+        """``instances`` is 'max', 0 or -1: one copy per CPU (minus one for -1)."""
+        v = self.instances.value if isinstance(self.instances, Prim) else None
+        return v in (0, -1) or (isinstance(v, str) and v.strip().lower() in ("max", "0", "-1"))
+
+    @property
+    def instance_count(self) -> int | None:
+        """How many copies PM2 starts: a number, or the `cpus` setting for 'max'/0/-1; None if unknown."""
+        if self.instances is None:
+            return 1
+        if not isinstance(self.instances, Prim):
+            return None
+        v = self.instances.value
+        if self.per_cpu:
+            return max(1, self.cpus - 1) if str(v).strip() == "-1" else self.cpus
+        if isinstance(v, str) and v.strip().isdigit():
+            v = int(v.strip())
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 1:
+            return int(v)
+        return None
+
+    def occupying_uses(self) -> Iterator[PortUse]:
+        """The uses that allocate a port (listen and shared) that PM2 really applies somewhere."""
+        return (u for u in self.uses if u.kind.occupies and u.effective)
+
+    def listen_uses(self) -> Iterator[PortUse]:
+        """The uses this process binds itself (not shared entries, references or connections)."""
+        return (u for u in self.uses if u.kind is Kind.LISTEN and u.effective)
+
+    def environment_names(self) -> set[str]:
+        """'' (no --env) and every name of an env_<name> or deploy.<name>.env block."""
+        return {""} | {u.site.env for u in self.uses if u.site.in_env}
+
+    def environments(self) -> dict[str, list[PortUse]]:
+        """For each environment PM2 can start this app in ('' = no --env), the uses it applies:
+        the winning env key of each layer plus args, node_args and the ports object."""
+        out: dict[str, list[PortUse]] = {}
+        for name in sorted(self.environment_names()):
+            layers = ([UseSite(Field.DEPLOY, name)] if name else []) + [UseSite(Field.ENV), UseSite(Field.PORT)] \
+                + ([UseSite(Field.ENV, name)] if name else [])
+            winners: dict[str, PortUse] = {}
+            for layer in layers:
+                for use in self.uses:
+                    if use.site == layer:
+                        winners["PORT" if use.site.field is Field.PORT else use.key] = use
+            others = [u for u in self.uses if not (u.site.in_env or u.site.field is Field.PORT)]
+            out[name] = list(winners.values()) + others
+        return out
+
+    def environments_of(self, use: PortUse, universe: set[str] | None = None) -> set[str]:
+        """The environments (of ``universe``, default this process's own) in which ``use`` applies;
+        an environment this process has no block for runs it as in ''."""
+        mine = self.environments()
+        applied = {name for name, uses in mine.items() if any(u is use for u in uses)}
+        if universe is None:
+            return applied
+        return {e for e in universe if (e in applied if e in mine else "" in applied)}
+
+    def allocated_uses(self) -> Iterator[PortUse]:
+        return (u for u in self.uses if not u.connection)
+
+    def mark_effective(self) -> None:
+        applied = {id(u) for uses in self.environments().values() for u in uses}
+        for use in self.uses:
+            use.effective = id(use) in applied
+
+    def occupied(self, use: PortUse) -> set[int]:
+        """The ports a use occupies, counting the copies ``increment_var`` adds."""
+        ports = use.valid_ports
+        count = self.instance_count
+        if use.increments and count and count > 1:
+            return {p + i for p in ports for i in range(count)}
+        return set(ports)
+
+
+@dataclass(eq=False)
+class Unresolved:
+    """A part of the config holding apps or ports that cannot be known without running the file."""
+
+    value: Value  # an Unknown, or an EnvVar with no default
+    context: str  # what could not be checked, e.g. "env.PORT of api"
+
+
+@dataclass(eq=False)
+class Config:
+    path: str
+    parsed: "Parsed"
+    evaluator: "ModuleEvaluator"
+    exports: Value
+    ports: PortsTable | None
+    processes: list[Process]
+    unresolved: list[Unresolved]
+    settings: "Settings"
+
+    @property
+    def nodes(self) -> list:
+        """Every (node, parent) of the syntax tree, walked once and shared by the rules."""
+        cached = self.__dict__.get("_nodes")
+        if cached is None:
+            from portlint.source.estree import walk
+
+            program = self.parsed.program
+            cached = list(walk(program)) if program is not None else []
+            self.__dict__["_nodes"] = cached
+        return cached
+
+    @property
+    def role(self) -> str:
+        return self.settings.resolve_role(self.path, (p.name for p in self.processes))[0]
+
+    @property
+    def role_inferred(self) -> bool:
+        """The role came from ``role = "auto"`` (the process names), not from the settings."""
+        return self.settings.resolve_role(self.path, (p.name for p in self.processes))[1]
+
+    @property
+    def source(self):
+        return self.parsed.source
+
+    @property
+    def info(self) -> "ModuleInfo":
+        return self.evaluator.info
+
+    def uses(self) -> Iterator[PortUse]:
+        for process in self.processes:
+            yield from process.uses
+
+    def allocated_uses(self) -> Iterator[PortUse]:
+        for process in self.processes:
+            yield from process.allocated_uses()
+
+    def environment_names(self) -> set[str]:
+        names: set[str] = {""}
+        for process in self.processes:
+            names |= process.environment_names()
+        return names
+
+    def block(self, environment: str | None = None) -> set[int]:
+        """Every distinct port the config defines in PORTS or occupies, with the copies increment_var
+        adds; with ``environment``, the ports occupied in that one only (PORTS entries always count)."""
+        ports: set[int] = set()
+        if self.ports:
+            for entry in self.ports.entries:
+                ports |= {p for p in entry.ports if 1 <= p <= 65535}
+        universe = self.environment_names()
+        for process in self.processes:
+            for use in process.occupying_uses():
+                if environment is None or environment in process.environments_of(use, universe):
+                    ports |= {p for p in process.occupied(use) if 1 <= p <= 65535}
+        return ports
+
+def by_place(uses, span_of=lambda use: use.written_span) -> list[tuple[Span, list[PortUse]]]:
+    """Uses grouped by the place a finding about them sits (one cause, one finding): apps a
+    ``.map()`` builds from one template share the template's place."""
+    groups: dict[tuple, tuple[Span, list[PortUse]]] = {}
+    for use in uses:
+        span = span_of(use)
+        if span is None:
+            continue
+        groups.setdefault((id(span.source), span.start, span.end), (span, []))[1].append(use)
+    return list(groups.values())
+
+
+def names(uses) -> str:
+    """The processes of ``uses``, once each: 'chat', 'chat and voice', 'chat, voice and mail'."""
+    seen = list(dict.fromkeys(u.process.display_name for u in uses))
+    return seen[0] if len(seen) == 1 else ", ".join(seen[:-1]) + " and " + seen[-1]
+
+
+def users_of(config: Config, entry: PortsEntry) -> list[PortUse]:
+    """The uses that take their port from ``entry``."""
+    return [u for u in config.uses() if u.entry is entry]
+
+
+def used_by(uses) -> str:
+    """' (used by api in env.PORT)' for a message about a value the uses take; '' for none."""
+    if not uses:
+        return ""
+    first = uses[0]
+    more = f" and {len(uses) - 1} more" if len(uses) > 1 else ""
+    return f" (used by {first.process.display_name} in {first.where}{more})"
+
+
+def relate_uses(diagnostic, uses):
+    """Name each use of the reported value as a related location (JSON, SARIF); returns the diagnostic."""
+    for use in uses:
+        diagnostic.relate(use.span, f"{use.process.display_name} uses it in {use.where}")
+    return diagnostic
