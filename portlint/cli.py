@@ -16,7 +16,7 @@ __all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_PROBLEMS", "Fatal", "Options", "cli
 @click.command(cls=GroupedCommand, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--format", "output_format", default="text", metavar="NAME",
-              help="Output format: text (default), json, json-lines, sarif, github, junit, pylint, "
+              help="Output format: text (default), json, json-lines, sarif, github, gitlab, junit, pylint, "
                    "or one a plugin adds.")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write the report to FILE instead of standard output.")

@@ -355,3 +355,44 @@ def test_sarif_inside_and_outside_the_working_directory_passes_microsofts_valida
     assert results, "the validator reported nothing at all: was it run?"
     bad = [r for r in results if r.get("level") == "error" or r.get("ruleId") == "SARIF1004"]
     assert bad == [], [r["message"] for r in bad]
+
+
+# --- GitLab Code Quality ---------------------------------------------------------------------------
+
+def gitlab_report(cwd, *paths, env=None):
+    proc = run_portlint(*paths, "--no-cache", "--format", "gitlab", cwd=cwd, env=env)
+    assert proc.returncode == 1, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_gitlab_report_has_the_fields_gitlab_requires(tmp_path):
+    import jsonschema
+
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "ecosystem.config.cjs").write_text(BAD)
+    report = gitlab_report(tmp_path, "api")
+    jsonschema.validate(report, json.loads((ROOT / "tests" / "schemas" / "gitlab-code-quality.schema.json").read_text()))
+    # BAD (4 lines) writes 5570 literally on line 4 (PL401) and refers there to PORTS.WS, not defined (PL404)
+    assert sorted((i["check_name"], i["severity"], i["location"]["path"], i["location"]["lines"]["begin"])
+                  for i in report) == [("PL401", "major", "api/ecosystem.config.cjs", 4),
+                                       ("PL404", "major", "api/ecosystem.config.cjs", 4)]
+    assert all(i["description"].startswith(f"{i['check_name']} ") for i in report)
+    assert len({i["fingerprint"] for i in report}) == len(report)
+
+
+def test_gitlab_fingerprints_are_stable_across_runs_and_line_moves(tmp_path):
+    config = tmp_path / "ecosystem.config.cjs"
+    config.write_text(BAD)
+    first = gitlab_report(tmp_path, ".")
+    assert first == gitlab_report(tmp_path, ".")  # the same on a second run
+    config.write_text("// a comment added above\n" + BAD)
+    moved = gitlab_report(tmp_path, ".")
+    assert [i["location"]["lines"]["begin"] for i in moved] == [i["location"]["lines"]["begin"] + 1 for i in first]
+    assert [i["fingerprint"] for i in moved] == [i["fingerprint"] for i in first]
+
+
+def test_gitlab_paths_are_relative_to_the_ci_project_dir(tmp_path):
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps" / "ecosystem.config.cjs").write_text(BAD)
+    report = gitlab_report(tmp_path / "apps", ".", env={"CI_PROJECT_DIR": str(tmp_path)})
+    assert {i["location"]["path"] for i in report} == {"apps/ecosystem.config.cjs"}

@@ -10,7 +10,7 @@ class Fatal(Exception):
     """A usage, settings or environment problem: one line on stderr, exit 2."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # never compared; eq would cost start-up time (a __hash__ too)
 class Options:
     """Every command-line option, named as click names them; defaults are click's defaults."""
 

@@ -36,7 +36,7 @@ class FormatContext:
 
 @hookimpl
 def portlint_formats():
-    from . import github, json_format, junit, sarif, text
+    from . import github, gitlab, json_format, junit, sarif, text
 
     return {
         "text": text.render,
@@ -45,6 +45,7 @@ def portlint_formats():
         "json-lines": json_format.render_lines,
         "sarif": sarif.render,
         "github": github.render,
+        "gitlab": gitlab.render,
         "junit": junit.render,
         "pylint": text.render_pylint,
     }

@@ -1,13 +1,13 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF viewers."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 from urllib.parse import quote
 
 from portlint._version import __version__
+from portlint.report.formats.fingerprint import Fingerprints
 from portlint.report.catalog import explain_rule, rule_markdown
 from portlint.urls import homepage, rule_docs
 
@@ -42,14 +42,11 @@ def _rule(rule) -> dict:
 def render(diagnostics, stream, context) -> None:
     rules = dict(sorted(context.rules.items()))
     index = {code: i for i, code in enumerate(rules)}
-    seen: dict[str, int] = {}
+    fingerprints = Fingerprints(context.sources)
     results = []
     for d in diagnostics:
-        source = context.sources.get(d.path)
-        line = source.line(d.row).strip() if source is not None and d.row <= source.line_count else ""
         location = artifact_location(d.path)
-        base = hashlib.sha256(f"{d.code}\0{location['uri']}\0{line}".encode()).hexdigest()[:32]
-        seen[base] = seen.get(base, 0) + 1
+        base, occurrence = fingerprints.of(d, location["uri"])
         result = {
             "ruleId": d.code,
             "level": "error" if d.severity == "error" else "warning",
@@ -58,7 +55,7 @@ def render(diagnostics, stream, context) -> None:
                 "artifactLocation": location,
                 "region": {"startLine": d.row, "startColumn": d.column, "endLine": d.end_row, "endColumn": d.end_column},
             }}],
-            "partialFingerprints": {"primaryLocationLineHash": f"{base}:{seen[base]}"},
+            "partialFingerprints": {"primaryLocationLineHash": f"{base}:{occurrence}"},
         }
         if d.code in index:
             result["ruleIndex"] = index[d.code]
