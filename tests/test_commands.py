@@ -94,3 +94,25 @@ def test_a_bad_selector_in_a_settings_file_still_names_the_file(tmp_path):
     proc = run_portlint("--select", "PL2", str(tmp_path))
     assert proc.returncode == 2 and proc.stderr.startswith(f"portlint: {tmp_path / 'portlint.toml'}: ")
     assert "unknown rule selector 'PL9'" in proc.stderr
+
+
+def test_help_is_grouped_like_ruffs_and_every_option_has_a_section():
+    from portlint.cli import cli
+    from portlint.commands.help import SECTIONS
+
+    proc = run_portlint("--help", env={"COLUMNS": "100"})
+    titles = [line[:-1] for line in proc.stdout.splitlines() if line and not line.startswith(" ") and line.endswith(":")]
+    assert titles == [title for title, _ in SECTIONS]
+    assert titles[:7] == ["Output", "Rule selection", "Fixes", "Files and exclusion", "Settings",
+                          "Port map and PortOS", "Performance"]
+    listed = {name for _, names in SECTIONS for name in names}
+    options = {p.name for p in cli.params if isinstance(p, click.Option)} - {"_click_default_help"}
+    assert options <= listed and "Other options" not in proc.stdout
+    section = proc.stdout.split("\nFixes:\n", 1)[1].split("\n\n", 1)[0]
+    assert [line.split()[0] for line in section.splitlines() if line.startswith("  --")] == [
+        "--fix", "--unsafe-fixes", "--diff", "--show-fixes"]
+
+
+def test_readme_shows_the_real_help():
+    proc = run_portlint("--help", env={"COLUMNS": "100"})
+    assert f"```\n{proc.stdout}```" in (ROOT / "README.md").read_text()

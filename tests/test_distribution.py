@@ -155,3 +155,48 @@ def test_action_passes_a_clean_repository_without_sarif(dist, tmp_path):
     assert [line for line in lint.stdout.splitlines() if line.startswith("::")] == []
     assert not list(workspace.glob("*.sarif"))
     assert "sarif-file=" in (tmp_path / "github_output").read_text().splitlines()
+
+
+# --- the public API is typed (py.typed) ------------------------------------------------------------
+
+PLUGIN = '''"""A third-party rule, type-checked against portlint's public API."""
+from collections.abc import Iterable
+
+from portlint import Diagnostic, Rule, hookimpl
+
+
+class KeepFree(Rule):
+    """Port 5599 stays free."""
+
+    code = "XP001"
+    name = "keep-5599-free"
+
+    def check(self, config: object) -> Iterable[Diagnostic]:
+        return []
+
+
+@hookimpl
+def portlint_rules() -> list[type[Rule]]:
+    return [KeepFree]
+
+
+def describe(d: Diagnostic) -> str:
+    return f"{d.code} {d.message} at {d.row}:{d.column}"
+'''
+
+
+def mypy(tmp_path, text: str) -> subprocess.CompletedProcess:
+    (tmp_path / "plugin.py").write_text(text)
+    return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", "--no-incremental",
+                           "plugin.py"], cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "MYPYPATH": str(ROOT)})
+
+
+def test_a_plugin_type_checks_strictly_against_the_public_api(tmp_path):
+    proc = mypy(tmp_path, PLUGIN)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_type_check_catches_a_misused_api(tmp_path):
+    proc = mypy(tmp_path, PLUGIN.replace("{d.row}", "{d.line_number}"))
+    assert proc.returncode == 1 and '"Diagnostic" has no attribute "line_number"' in proc.stdout
