@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from portlint._version import __version__
 from portlint.commands.help import GroupedCommand
-from portlint.commands.options import EXIT_CLEAN, EXIT_ERROR, EXIT_PROBLEMS, Fatal, Options
 
-__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_PROBLEMS", "Fatal", "Options", "cli", "main"]
+if TYPE_CHECKING:
+    from portlint.commands.options import Options
+
+__all__ = ["cli", "main"]
 
 
 @click.command(cls=GroupedCommand, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -82,6 +85,8 @@ def cli(paths, **options):
         import time
 
         os.environ["PORTLINT_T_CLI"] = repr(time.time())
+    from portlint.commands.options import EXIT_ERROR, EXIT_PROBLEMS, Fatal, Options  # not needed by --help/--version
+
     try:
         code = run(Options(paths=tuple(paths), **options))
     except Fatal as exc:
@@ -119,6 +124,15 @@ def run(options: Options) -> int:
     from portlint.commands.lint import run_lint
 
     return run_lint(options, registry)
+
+
+def __getattr__(name: str):
+    """The exit codes, Fatal and Options moved to portlint.commands.options; the old names still answer."""
+    if name in ("EXIT_CLEAN", "EXIT_ERROR", "EXIT_PROBLEMS", "Fatal", "Options"):
+        from portlint.commands import options
+
+        return getattr(options, name)
+    raise AttributeError(name)
 
 
 def _use_color(choice: str, stream) -> bool:
