@@ -8,7 +8,6 @@ if TYPE_CHECKING:
     from portlint.fix.apply import Fix
     from portlint.source.read import Source
 
-DOCS_URL = "https://github.com/portlint/portlint/blob/main/docs/rules.md#{code}"  # docs/rules.md, anchors per code
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,7 +118,10 @@ class Diagnostic:
 
     @property
     def url(self) -> str:
-        return DOCS_URL.format(code=self.code.lower())
+        """This rule's section of docs/rules.md (the address comes from the package metadata)."""
+        from portlint.urls import rule_docs
+
+        return rule_docs(self.code)
 
     def sort_key(self) -> tuple:
         return (self.path, self.row, self.column, self.code, self.message)

@@ -40,6 +40,13 @@ class Registry:
     warnings: list[str] = field(default_factory=list)
     plugin_names: list[str] = field(default_factory=list)
 
+    def unknown_selector(self, prefixes) -> str | None:
+        """The first of ``prefixes`` (codes or code prefixes, or ALL) that selects no rule, if any."""
+        for prefix in prefixes:
+            if prefix != "ALL" and not any(code.startswith(prefix) for code in self.rules):
+                return prefix
+        return None
+
 
 def _truthy_env(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")

@@ -312,3 +312,87 @@ def test_comment_scanner_skips_strings_templates_and_regexes():
             "const r = /\\/\\/ no [/]/g; /* two */ const d = 4 / 2 / 1; // three\n"
             "const s = \"// no\" + '/* no */'; // four\n")
     assert [c[2].strip() for c in scan_js_comments(text)] == ["/usr/bin/env node", "one", "two", "three", "four"]
+
+
+@pytest.fixture(scope="session")
+def sarif_inside_and_outside(tmp_path_factory):
+    """A log of two configs: one under the working directory, one outside it."""
+    work = tmp_path_factory.mktemp("work")
+    outside = tmp_path_factory.mktemp("elsewhere")
+    for folder in (work / "apps" / "api", outside):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "ecosystem.config.cjs").write_text(BAD)
+    out = work / "portlint.sarif"
+    proc = run_portlint("apps", str(outside), "--no-cache", "--format", "sarif", "-o", str(out), cwd=work)
+    assert proc.returncode == 1, proc.stderr
+    return out, outside
+
+
+def test_sarif_uri_base_id_only_on_relative_uris(sarif_inside_and_outside):
+    out, outside = sarif_inside_and_outside
+    log = json.loads(out.read_text())
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in log["runs"][0]["results"]]
+    inside = [loc for loc in locations if not loc["uri"].startswith("file:")]
+    absolute = [loc for loc in locations if loc["uri"].startswith("file:")]
+    assert inside and absolute
+    assert all(loc == {"uri": "apps/api/ecosystem.config.cjs", "uriBaseId": "%SRCROOT%"} for loc in inside)
+    assert all(loc == {"uri": (outside / "ecosystem.config.cjs").as_uri()} for loc in absolute)
+    base = log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base.startswith("file:///") and base.endswith("/")
+
+
+def test_sarif_inside_and_outside_the_working_directory_passes_microsofts_validator(sarif_inside_and_outside, tmp_path):
+    if sys.platform != "linux":
+        pytest.skip("the validator binary installed here is the Linux one")
+    tool = need(sarif_multitool(), "npm (to install @microsoft/sarif-multitool)")
+    log, _ = sarif_inside_and_outside
+    out = tmp_path / "validation.sarif"
+    proc = subprocess.run([tool, "validate", str(log), "--output", str(out), "--level", "Error;Warning;Note"],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = json.loads(out.read_text(encoding="utf-8-sig"))["runs"][0].get("results", [])
+    assert results, "the validator reported nothing at all: was it run?"
+    bad = [r for r in results if r.get("level") == "error" or r.get("ruleId") == "SARIF1004"]
+    assert bad == [], [r["message"] for r in bad]
+
+
+# --- GitLab Code Quality ---------------------------------------------------------------------------
+
+def gitlab_report(cwd, *paths, env=None):
+    proc = run_portlint(*paths, "--no-cache", "--format", "gitlab", cwd=cwd, env=env)
+    assert proc.returncode == 1, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_gitlab_report_has_the_fields_gitlab_requires(tmp_path):
+    import jsonschema
+
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "ecosystem.config.cjs").write_text(BAD)
+    report = gitlab_report(tmp_path, "api")
+    jsonschema.validate(report, json.loads((ROOT / "tests" / "schemas" / "gitlab-code-quality.schema.json").read_text()))
+    # BAD (4 lines) writes 5570 literally on line 4 (PL401) and refers there to PORTS.WS, not defined (PL404)
+    assert sorted((i["check_name"], i["severity"], i["location"]["path"], i["location"]["lines"]["begin"])
+                  for i in report) == [("PL401", "major", "api/ecosystem.config.cjs", 4),
+                                       ("PL404", "major", "api/ecosystem.config.cjs", 4)]
+    assert all(i["description"].startswith(f"{i['check_name']} ") for i in report)
+    assert len({i["fingerprint"] for i in report}) == len(report)
+
+
+def test_gitlab_fingerprints_are_stable_across_runs_and_line_moves(tmp_path):
+    config = tmp_path / "ecosystem.config.cjs"
+    config.write_text(BAD)
+    first = gitlab_report(tmp_path, ".")
+    assert first == gitlab_report(tmp_path, ".")  # the same on a second run
+    config.write_text("// a comment added above\n" + BAD)
+    moved = gitlab_report(tmp_path, ".")
+    assert [i["location"]["lines"]["begin"] for i in moved] == [i["location"]["lines"]["begin"] + 1 for i in first]
+    assert [i["fingerprint"] for i in moved] == [i["fingerprint"] for i in first]
+
+
+def test_gitlab_paths_are_relative_to_the_ci_project_dir(tmp_path):
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps" / "ecosystem.config.cjs").write_text(BAD)
+    report = gitlab_report(tmp_path / "apps", ".", env={"CI_PROJECT_DIR": str(tmp_path)})
+    assert {i["location"]["path"] for i in report} == {"apps/ecosystem.config.cjs"}

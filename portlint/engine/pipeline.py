@@ -108,10 +108,9 @@ class Engine:
     def rules_for(self, settings: Settings) -> list:
         rules = self._rules.get(settings)
         if rules is None:
-            for prefix in settings.selectors():
-                if prefix != "ALL" and not any(code.startswith(prefix) for code in self.registry.rules):
-                    where = settings.origin or "settings"
-                    raise SettingsError(f"{where}: unknown rule selector {prefix!r} (see --list-rules)")
+            prefix = self.registry.unknown_selector(settings.selectors())
+            if prefix is not None:
+                raise SettingsError(f"{settings.origin or 'settings'}: unknown rule selector {prefix!r} (see --list-rules)")
             rules = [cls(settings) for code, cls in self.registry.rules.items() if self.enabled(settings, code)]
             self._rules[settings] = rules
         return rules

@@ -49,17 +49,28 @@ class FormatContext:
         return "role auto: " + "; ".join(parts) if parts else ""
 
 
+def _lazy(module: str, name: str = "render"):
+    """A format that imports its module on first use: a run pays only for the format it prints."""
+
+    def render(diagnostics, stream, context) -> None:
+        import importlib
+
+        getattr(importlib.import_module(f"{__name__}.{module}"), name)(diagnostics, stream, context)
+
+    render.__qualname__ = render.__name__ = f"{module}.{name}"
+    return render
+
+
 @hookimpl
 def portlint_formats():
-    from . import github, json_format, junit, sarif, text
-
     return {
-        "text": text.render,
-        "concise": text.render,
-        "json": json_format.render,
-        "json-lines": json_format.render_lines,
-        "sarif": sarif.render,
-        "github": github.render,
-        "junit": junit.render,
-        "pylint": text.render_pylint,
+        "text": _lazy("text"),
+        "concise": _lazy("text"),
+        "json": _lazy("json_format"),
+        "json-lines": _lazy("json_format", "render_lines"),
+        "sarif": _lazy("sarif"),
+        "github": _lazy("github"),
+        "gitlab": _lazy("gitlab"),
+        "junit": _lazy("junit"),
+        "pylint": _lazy("text", "render_pylint"),
     }

@@ -1,33 +1,38 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF viewers."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+from pathlib import Path
+from urllib.parse import quote
 
 from portlint._version import __version__
+from portlint.report.formats.fingerprint import Fingerprints
+from portlint.report.catalog import explain_rule, rule_markdown
+from portlint.urls import homepage, rule_docs
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/portlint/portlint"
 
 
-def _uri(path: str) -> str:
-    """Repository-relative (here: relative to the working directory) with forward slashes."""
-    rel = os.path.relpath(os.path.abspath(path))
-    if rel.startswith(".."):
-        return "file://" + os.path.abspath(path).replace(os.sep, "/")
-    return rel.replace(os.sep, "/")
+def artifact_location(path: str) -> dict:
+    """Inside the working directory: a relative URI against %SRCROOT%; outside it: an absolute file:// URI
+    on its own (SARIF forbids a uriBaseId beside an absolute URI: SARIF1004)."""
+    absolute = os.path.abspath(path)
+    rel = os.path.relpath(absolute)
+    if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
+        return {"uri": Path(absolute).as_uri()}
+    return {"uri": quote(rel.replace(os.sep, "/")), "uriBaseId": "%SRCROOT%"}
 
 
 def _rule(rule) -> dict:
-    doc = rule.doc()
+    doc = rule.doc().replace("``", "")
     return {
         "id": rule.code,
         "name": "".join(part.capitalize() for part in rule.name.split("-")),
         "shortDescription": {"text": rule.summary()},
         "fullDescription": {"text": doc.split("\n\n")[1].replace("\n", " ") if "\n\n" in doc else rule.summary()},
-        "help": {"text": doc, "markdown": f"```\n{doc}\n```"},
-        "helpUri": f"{INFORMATION_URI}/blob/main/README.md#rules",
+        "help": {"text": explain_rule(rule), "markdown": "\n".join(rule_markdown(rule))},
+        "helpUri": rule_docs(rule.code),
         "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning",
                                  "enabled": bool(rule.enabled_by_default)},
         "properties": {"tags": ["ports", "pm2"]},
@@ -37,26 +42,24 @@ def _rule(rule) -> dict:
 def render(diagnostics, stream, context) -> None:
     rules = dict(sorted(context.rules.items()))
     index = {code: i for i, code in enumerate(rules)}
-    seen: dict[str, int] = {}
+    fingerprints = Fingerprints(context.sources)
     results = []
     for d in diagnostics:
-        source = context.sources.get(d.path)
-        line = source.line(d.row).strip() if source is not None and d.row <= source.line_count else ""
-        base = hashlib.sha256(f"{d.code}\0{_uri(d.path)}\0{line}".encode()).hexdigest()[:32]
-        seen[base] = seen.get(base, 0) + 1
+        location = artifact_location(d.path)
+        base, occurrence = fingerprints.of(d, location["uri"])
         result = {
             "ruleId": d.code,
             "level": "error" if d.severity == "error" else "warning",
             "message": {"text": d.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": location,
                 "region": {"startLine": d.row, "startColumn": d.column, "endLine": d.end_row, "endColumn": d.end_column},
             }}],
-            "partialFingerprints": {"primaryLocationLineHash": f"{base}:{seen[base]}"},
+            "partialFingerprints": {"primaryLocationLineHash": f"{base}:{occurrence}"},
         }
         if d.related:
             result["relatedLocations"] = [{"id": i, "message": {"text": r.message}, "physicalLocation": {
-                "artifactLocation": {"uri": _uri(r.path), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": artifact_location(r.path),
                 "region": {"startLine": r.row, "startColumn": r.column, "endLine": r.end_row, "endColumn": r.end_column},
             }} for i, r in enumerate(d.related)]
         if d.code in index:
@@ -67,9 +70,9 @@ def render(diagnostics, stream, context) -> None:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "portlint", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": INFORMATION_URI, "rules": [_rule(r) for r in rules.values()]}},
+                                "informationUri": homepage(), "rules": [_rule(r) for r in rules.values()]}},
             "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + os.getcwd().replace(os.sep, "/") + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
             "results": results,
         }],
     }

@@ -1,0 +1,166 @@
+"""The lint command: lint, then with --fix write the fixes or with --diff show them, and report."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+import click
+
+from portlint.commands.options import EXIT_CLEAN, EXIT_ERROR, EXIT_PROBLEMS, Fatal, Options
+from portlint.commands.session import Session, open_session
+
+
+@dataclass
+class FixReport:
+    """What --fix / --diff did: how many fixes in how many files, and the writes that failed."""
+
+    fixes: int = 0
+    files: int = 0
+    failures: list[str] = field(default_factory=list)
+    fixed_lines: list[str] = field(default_factory=list)  # --show-fixes, one line per file
+
+
+def run_lint(options: Options, registry) -> int:
+    render = registry.formats.get(options.output_format)
+    if render is None:
+        raise Fatal(f"--format: unknown format {options.output_format!r} "
+                    f"(choose from {', '.join(sorted(registry.formats))})")
+    session = open_session(options, registry, use_cache=True)
+    result = session.run()
+    fix_failed = False
+    if options.fix or options.diff:
+        fixes = apply_fixes(session)
+        if options.diff:
+            return EXIT_ERROR if fixes.failures else (EXIT_PROBLEMS if fixes.files else EXIT_CLEAN)
+        fix_failed = bool(fixes.failures)
+        result = session.run()  # report what is left
+    # with standard input and --fix, standard output carries the fixed buffer: the report goes to stderr
+    report(options, registry, result, session.files, to_stderr=bool(session.stdin_text and options.fix))
+    for message in result.internal_errors:
+        click.echo(f"portlint: {message}", err=True)
+    if result.internal_errors or fix_failed:
+        return EXIT_ERROR
+    return exit_code(options, result.diagnostics)
+
+
+def exit_code(options: Options, diagnostics) -> int:
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    failed = errors > 0 or (options.max_warnings is not None and warnings > options.max_warnings)
+    return EXIT_PROBLEMS if failed and not options.exit_zero else EXIT_CLEAN
+
+
+def report(options: Options, registry, result, files: list[str], to_stderr: bool) -> None:
+    """Render the diagnostics in the chosen format, then --statistics and --count."""
+    from portlint.engine.timing import phase
+    from portlint.report.formats import FormatContext, LazySources
+
+    diagnostics = result.diagnostics
+    if options.quiet:
+        diagnostics = [d for d in diagnostics if d.severity == "error"]
+    output_file = options.output_file
+    stream = open(output_file, "w", encoding="utf-8", newline="") if output_file else (
+        sys.stderr if to_stderr else sys.stdout)
+    try:
+        context = FormatContext(rules=registry.rules, files=result.files, paths=files,
+                                sources=LazySources(result.sources), quiet=options.quiet,
+                                color=use_color(options.color, stream), show_source=options.show_source,
+                                roles={s.path: (s.role, s.role_inferred) for s in result.summaries})
+        with phase("report"):
+            registry.formats[options.output_format](diagnostics, stream, context)
+        extra = stream if options.output_format in ("text", "concise", "pylint") else sys.stderr
+        if options.statistics:
+            statistics(diagnostics, registry, extra)
+        if options.count:
+            extra.write(f"{len(diagnostics)}\n")
+        stream.flush()
+    finally:
+        if output_file:
+            stream.close()
+
+
+def use_color(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def statistics(diagnostics, registry, stream) -> None:
+    """flake8's --statistics: how many of each code, most first."""
+    counts: dict[str, int] = {}
+    for d in diagnostics:
+        counts[d.code] = counts.get(d.code, 0) + 1
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        rule = registry.rules.get(code)
+        stream.write(f"{n:<5} {code:<6} {rule.name if rule else ''}\n")
+
+
+def apply_fixes(session: Session) -> FixReport:
+    """--fix writes each fixed file atomically (standard input: prints it); --diff prints a unified diff."""
+    from portlint.fix.apply import FixWriteError, fix_text, write_atomic
+    from portlint.source.read import UnreadableFile, read_source
+
+    options, done = session.options, FixReport()
+    for path in session.files:
+        try:
+            text = session.stdin_text[path] if path in session.stdin_text else read_source(path).text
+        except UnreadableFile:
+            continue  # PL001 reports it
+        outcome = fix_text(session.engine, path, text, options.unsafe_fixes)
+        for _code, message in outcome.dropped:
+            click.echo(f"portlint: fix not applied: {message}", err=True)
+        if not outcome.changed:
+            continue
+        done.files += 1
+        done.fixes += len(outcome.applied)
+        if options.diff:
+            sys.stdout.write(_unified_diff(path, outcome.original, outcome.text))
+        elif path in session.stdin_text:
+            session.stdin_text[path] = outcome.text
+            sys.stdout.write(outcome.text)  # an editor reads the fixed buffer back
+        else:
+            try:
+                write_atomic(path, outcome.text)
+            except FixWriteError as exc:
+                done.failures.append(str(exc))
+                continue
+            session.stdin_text[path] = outcome.text
+            if options.show_fixes:
+                done.fixed_lines.append(_fixed_line(path, outcome.applied))
+    _tell(options, done)
+    return done
+
+
+def _unified_diff(path: str, before: str, after: str) -> str:
+    import difflib
+
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        f"a/{path}", f"b/{path}"))
+
+
+def _fixed_line(path: str, applied) -> str:
+    counts: dict[str, int] = {}
+    for code, _ in applied:
+        counts[code] = counts.get(code, 0) + 1
+    return f"{path}: " + ", ".join(f"{n} x {code}" for code, n in sorted(counts.items()))
+
+
+def _plural(n: int, word: str, suffix: str = "s") -> str:
+    return f"{n} {word}{suffix if n != 1 else ''}"
+
+
+def _tell(options: Options, done: FixReport) -> None:
+    """The summary of --fix / --diff on standard error."""
+    for line in done.fixed_lines:
+        click.echo(f"fixed {line}", err=True)
+    for message in done.failures:
+        click.echo(f"portlint: {message}", err=True)
+    if options.quiet:
+        return
+    if options.diff:
+        click.echo(f"{_plural(done.fixes, 'fix', 'es')} in {_plural(done.files, 'file')} would be applied", err=True)
+    elif done.fixes:
+        click.echo(f"Fixed {_plural(done.fixes, 'problem')} in {_plural(done.files, 'file')}.", err=True)

@@ -1,0 +1,99 @@
+"""The port-map commands: --map prints the allocation table, --next-free the first free block (both together: both)."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from portlint.commands.options import EXIT_CLEAN, EXIT_PROBLEMS, Fatal, Options
+from portlint.commands.session import open_session, write_output
+
+MAP_FORMATS = ("text", "markdown", "json", "html")
+
+
+class FreeBlock:
+    """The answer of --next-free: the first block of `size` free ports in a range, or none."""
+
+    def __init__(self, size: int, range_name: str, low: int, high: int, block: tuple[int, int] | None):
+        self.size, self.range_name, self.low, self.high, self.block = size, range_name, low, high, block
+
+    def text(self) -> str:
+        start, end = self.block
+        return f"{start}-{end}" if end != start else f"{start}"
+
+    def as_json(self) -> dict:
+        start, end = self.block
+        return {"start": start, "end": end, "size": self.size, "range": [self.low, self.high]}
+
+    def none_found(self) -> str:
+        return (f"no block of {self.size} free port{'s' if self.size != 1 else ''} in the {self.range_name} range "
+                f"{self.low}-{self.high}")
+
+
+def run_portmap(options: Options, registry) -> int:
+    """--map and/or --next-free N."""
+    if options.port_map and options.output_format not in MAP_FORMATS:
+        raise Fatal(f"--format: the port map is printed as {', '.join(MAP_FORMATS)}, not {options.output_format!r}")
+    session = open_session(options, registry, use_cache=False)
+    result = session.run(keep_configs=True)
+    free = None
+    if options.next_free:
+        free = find_free_block(result.configs, session.first_settings(), options, session.external)
+    if not options.port_map:
+        return _print_free_block(options, free)
+    return _print_map(options, result.configs, session.resolver, free)
+
+
+def search_range(settings, options: Options) -> tuple[str, int, int]:
+    """The range --next-free searches: the role's (--role, else the settings); 'any' searches user."""
+    role = options.role or settings.role
+    return settings.search_range(role)
+
+
+def find_free_block(configs, settings, options: Options, external: list) -> FreeBlock:
+    from portlint.report import portmap
+    from portlint.report.freeblock import first_free_block
+
+    name, low, high = search_range(settings, options)
+    taken = {r.port for r in portmap.rows_of(configs) if not r.connection}
+    for config in configs:
+        if config.ports is not None:
+            for entry in config.ports.entries:
+                taken |= entry.ports
+    taken |= {p.port for p in external}
+    block = first_free_block(options.next_free, low, high, taken, settings.is_well_known)
+    return FreeBlock(options.next_free, name, low, high, block)
+
+
+def _print_free_block(options: Options, free: FreeBlock) -> int:
+    if free.block is None:
+        click.echo(f"portlint: {free.none_found()}", err=True)
+        return EXIT_PROBLEMS
+    write_output(options, json.dumps(free.as_json()) + "\n" if options.output_format == "json" else free.text() + "\n")
+    return EXIT_CLEAN
+
+
+def _print_map(options: Options, configs, resolver, free: FreeBlock | None) -> int:
+    """The map in the chosen format; with --next-free, the free block inside it (exit 1 when there is none)."""
+    from portlint.report import portmap
+
+    rows = portmap.rows_of(configs)
+    block = free.block if free is not None else None
+    fmt = options.output_format
+    if fmt == "html":
+        from portlint.report.htmlmap import render_html
+
+        text = render_html(rows, resolver.default(), {c.path: c.role for c in configs}, block)
+    elif fmt == "json":
+        data = json.loads(portmap.render_json(rows))
+        if free is not None:
+            data["next_free"] = free.as_json() if block else None
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = portmap.render_markdown(rows) if fmt == "markdown" else portmap.render_text(rows)
+        if free is not None:
+            found = (f"Next free block of {free.size} in the {free.range_name} range {free.low}-{free.high}: "
+                     f"{free.text()}") if block else f"No free block: {free.none_found()}"
+            text += ("\n" if fmt == "markdown" else "\n") + found + "\n"
+    write_output(options, text)
+    return EXIT_PROBLEMS if free is not None and block is None else EXIT_CLEAN

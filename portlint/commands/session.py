@@ -1,0 +1,156 @@
+"""What every linting command shares: the plugin registry, standard input, settings, discovery and the engine."""
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import click
+
+from portlint.commands.options import Fatal, Options
+
+
+def load_registry():
+    """The rules and formats of portlint and its plugins; a broken plugin is a warning, not an error."""
+    from portlint.plugins import load_registry as load
+
+    registry = load()
+    for warning in registry.warnings:
+        click.echo(f"portlint: warning: {warning}", err=True)
+    return registry
+
+
+@contextmanager
+def settings_errors():
+    """A bad settings value or an unreadable path: one line naming where it came from, exit 2."""
+    from portlint.settings.settings import SettingsError
+    from portlint.source.discover import DiscoveryError
+
+    try:
+        yield
+    except (SettingsError, DiscoveryError) as exc:
+        raise Fatal(str(exc)) from None
+
+
+@dataclass
+class Session:
+    """The files to lint and an engine set up for them."""
+
+    options: Options
+    registry: object
+    resolver: object
+    engine: object
+    files: list[str]
+    paths: list[str]  # as given, with '-' replaced by the --stdin-filename
+    stdin_text: dict[str, str] = field(default_factory=dict)  # path -> text, when linting standard input
+    external: list = field(default_factory=list)  # ports the live PortOS apps take
+
+    def run(self, keep_configs: bool = False):
+        with settings_errors():
+            return self.engine.run(self.files, stdin_text=self.stdin_text or None, keep_configs=keep_configs)
+
+    def first_settings(self):
+        """The settings of the first path: they choose the range --next-free searches."""
+        first = (self.paths or ["."])[0]
+        return self.resolver.for_path(os.path.join(first, "_") if os.path.isdir(first) else first)
+
+
+def open_session(options: Options, registry, use_cache: bool) -> Session:
+    """Fetch the live PortOS ports, read standard input, resolve settings, find the files, build the engine."""
+    external = _portos_ports(options)
+    paths, stdin_text = _stdin(options)
+    if options.unsafe_fixes and not (options.fix or options.diff):
+        raise Fatal("--unsafe-fixes goes with --fix or --diff")
+    from portlint.engine.pipeline import Engine, EngineSpec
+    from portlint.settings.settings import SettingsResolver
+
+    overrides = options.settings_overrides()
+    _check_selectors(options, registry)
+    with settings_errors():
+        resolver = SettingsResolver(dict(overrides), config_file=options.config_file, isolated=options.isolated)
+        resolver.default()
+        files = paths if stdin_text else _discover(options, paths, resolver)
+        spec = EngineSpec(tuple(overrides.items()), options.config_file, options.isolated, options.disable_noqa)
+        cache = _cache(options, registry) if use_cache and not stdin_text else None
+        engine = Engine(resolver, registry, disable_noqa=options.disable_noqa, external_ports=external,
+                        cache=cache, jobs=options.jobs, spec=spec)
+    return Session(options, registry, resolver, engine, files, paths, stdin_text, external)
+
+
+def _check_selectors(options: Options, registry) -> None:
+    """A code given on the command line that selects no rule: say which option it came from."""
+    from portlint.commands.options import split_codes
+
+    for name in ("select", "ignore", "extend_select", "extend_ignore"):
+        value = getattr(options, name)
+        prefix = registry.unknown_selector(split_codes(value.upper())) if value else None
+        if prefix is not None:
+            option = "--" + name.replace("_", "-")
+            raise Fatal(f"unknown rule selector {prefix!r} (from {option})")
+
+
+def _portos_ports(options: Options) -> list:
+    if not options.portos_url:
+        return []
+    from portlint.integrations.portos_api import PortosError, fetch_ports
+
+    try:
+        return fetch_ports(options.portos_url, timeout=options.portos_timeout)
+    except PortosError as exc:
+        raise Fatal(str(exc)) from None
+
+
+def _stdin(options: Options) -> tuple[list[str], dict[str, str]]:
+    """The paths to lint, and with '-' the text of standard input under its --stdin-filename."""
+    paths = list(options.paths)
+    if "-" not in paths:
+        if options.stdin_filename:
+            raise Fatal("--stdin-filename needs '-' as the path")
+        return paths, {}
+    if len(paths) != 1:
+        raise Fatal("'-' (standard input) cannot be combined with other paths")
+    name = options.stdin_filename or "ecosystem.config.js"
+    from portlint.source.read import UnreadableFile, decode
+
+    try:
+        return [name], {name: decode(sys.stdin.buffer.read(), name).text}
+    except UnreadableFile as exc:
+        raise Fatal(f"standard input: {exc}") from None
+
+
+def _discover(options: Options, paths: list[str], resolver) -> list[str]:
+    from portlint.engine.timing import phase
+    from portlint.source.discover import discover
+
+    def excluded(path: str, is_dir: bool) -> bool:
+        probe = os.path.join(path, "_") if is_dir else path
+        return resolver.for_path(probe).is_excluded(path, is_dir)
+
+    with phase("discovery"):
+        files = discover(paths or ["."], excluded=excluded, force_exclude=options.force_exclude)
+    if not files and not options.quiet:
+        shown = ", ".join(paths) if paths else "."
+        click.echo(f"portlint: warning: no ecosystem files found under {shown} "
+                   "(ecosystem*.config.{js,cjs,mjs}, pm2*.config.*, ecosystem*.json, ecosystem*.y*ml)", err=True)
+    return files
+
+
+def _cache(options: Options, registry):
+    if options.no_cache:
+        return None
+    from portlint._version import __version__
+    from portlint.engine.cache import Cache
+
+    run_key = "|".join([__version__, ",".join(registry.plugin_names), ",".join(registry.rules),
+                        str(options.disable_noqa)])
+    return Cache(options.cache_dir, run_key)
+
+
+def write_output(options: Options, text: str) -> None:
+    """Write a whole report to --output-file, or to standard output."""
+    if options.output_file:
+        with open(options.output_file, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)

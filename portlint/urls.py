@@ -1,0 +1,47 @@
+"""The project's web addresses, kept in one place ([project.urls] in pyproject.toml) and read from the package metadata."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def project_urls() -> dict[str, str]:
+    """label -> address, from the installed metadata (a source checkout: from pyproject.toml itself).
+
+    Read only when a report needs an address (JSON, SARIF, the language server), so a plain run pays nothing."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        entries = metadata("portlint").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        entries = []
+    urls = dict(entry.split(", ", 1) for entry in entries if ", " in entry)
+    if not urls:
+        urls = _from_pyproject()
+    return urls
+
+
+def _from_pyproject() -> dict[str, str]:
+    import tomllib
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pyproject.toml")
+    try:
+        with open(path, "rb") as fh:
+            return dict(tomllib.load(fh)["project"]["urls"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def homepage() -> str:
+    return project_urls().get("Homepage", "")
+
+
+def rule_docs(code: str) -> str:
+    """Where one rule's documentation is: docs/rules.md, at the rule's anchor."""
+    return f"{project_urls().get('Documentation', '')}#{code.lower()}"
+
+
+def schema_id() -> str:
+    """The ``$id`` of the JSON output's schema (portlint/schema/diagnostics.schema.json)."""
+    return project_urls().get("Schema", "")
