@@ -354,20 +354,22 @@ def _apply_fixes(engine, files: list[str], stdin_text: dict, options: dict) -> i
     """--fix / --diff. Returns an exit code to stop with (diff mode), or None to report what is left."""
     import difflib
 
-    from portlint.fix.apply import FixWriteError, fix_text
+    from portlint.fix.apply import FixWriteError
+    from portlint.fix.run import fix_files
     from portlint.source.read import UnreadableFile, read_source
 
-    unsafe = options["unsafe_fixes"]
+    texts = {}
+    for path in files:
+        try:
+            texts[path] = stdin_text[path] if path in stdin_text else read_source(path).text
+        except UnreadableFile:
+            continue  # PL001 reports it
+    outcomes = fix_files(engine, texts, options["unsafe_fixes"])  # the whole plan, before any write
     changed = 0
     failures = []
     shown: list[str] = []
     total = 0
-    for path in files:
-        try:
-            text = stdin_text[path] if path in stdin_text else read_source(path).text
-        except UnreadableFile:
-            continue  # PL001 reports it
-        outcome = fix_text(engine, path, text, unsafe)
+    for path, outcome in outcomes.items():
         for code, message in outcome.dropped:
             click.echo(f"portlint: fix not applied: {message}", err=True)
         if not outcome.changed:
@@ -395,7 +397,8 @@ def _apply_fixes(engine, files: list[str], stdin_text: dict, options: dict) -> i
             counts: dict[str, int] = {}
             for code, _ in outcome.applied:
                 counts[code] = counts.get(code, 0) + 1
-            shown.append(f"{path}: " + ", ".join(f"{n} x {code}" for code, n in sorted(counts.items())))
+            shown.append(f"{path}: " + ", ".join(f"{n} x {code}" for code, n in sorted(counts.items()))
+                         + "".join(f"\n  move {move}" for move in outcome.moves))
     for line in shown:
         click.echo(f"fixed {line}", err=True)
     for message in failures:

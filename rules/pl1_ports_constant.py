@@ -25,7 +25,7 @@ class MissingPortsConstant(Rule):
         };
     """
 
-    code, name, severity = "PL101", "missing-ports-constant", "error"
+    code, name, severity, fixable = "PL101", "missing-ports-constant", "error", "safe"
 
     def check(self, config):
         if config.ports is not None:
@@ -43,9 +43,17 @@ class MissingPortsConstant(Rule):
             return
         count = len(uses)
         others = f" (and {count - 1} more port use{'s' if count > 2 else ''})" if count > 1 else ""
-        yield self.report(span, (
+        diagnostic = self.report(span, (
             f"{first.process.display_name} gets port {_shown(first)} from {first.where}{others}, but the "
             "config has no top-level PORTS constant; define `const PORTS = {...}` and refer to its entries"))
+        from portlint.fix.introduce_ports import introduce_ports
+
+        planned = introduce_ports(config)
+        if planned is not None:
+            from portlint.fix.apply import Fix
+
+            diagnostic.fix = Fix("safe", planned[1], tuple(planned[0]))
+        yield diagnostic
 
 
 def _shown(use) -> str:
