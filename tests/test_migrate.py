@@ -1,0 +1,198 @@
+"""Adopting the policy in one command: PL101's safe fix introduces PORTS, --unsafe-fixes moves
+configs to free blocks. Golden before / after-safe / after-unsafe folders (fixtures/migrate/, each
+folder one run), Node.js as the oracle of what every process really gets, and the refusals."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run_portlint
+from test_node_oracle import require_node, run_oracle
+
+MIGRATE = FIXTURES / "migrate"
+CASES = sorted(p for p in MIGRATE.iterdir() if p.is_dir())
+LEFT_BEHIND = {"PL101", "PL201", "PL202", "PL203", "PL301", "PL401", "PL402", "PL403"}
+
+
+def configs_in(folder: Path) -> list[Path]:
+    from portlint.source.discover import is_config_name
+
+    return sorted(p for p in folder.rglob("*") if p.is_file() and is_config_name(p.name))
+
+
+def migrated(case: Path, tmp_path: Path, *flags: str) -> Path:
+    work = tmp_path / case.name
+    shutil.copytree(case, work, ignore=shutil.ignore_patterns("*.fixed", "*.unsafe-fixed", "*.expected"))
+    proc = run_portlint(str(work), "--fix", *flags, "--isolated", "--no-cache")
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+    return work
+
+
+@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_golden_migration(case, unsafe, tmp_path):
+    flags = ("--unsafe-fixes",) if unsafe else ()
+    work = migrated(case, tmp_path, *flags)
+    suffix = ".unsafe-fixed" if unsafe else ".fixed"
+    for original in configs_in(case):
+        fixed = work / original.relative_to(case)
+        assert fixed.read_bytes() == original.with_name(original.name + suffix).read_bytes(), fixed
+    before = {p: p.read_bytes() for p in configs_in(work)}
+    run_portlint(str(work), "--fix", *flags, "--isolated", "--no-cache")
+    assert {p: p.read_bytes() for p in configs_in(work)} == before  # a second run is a no-op
+    diff = run_portlint(str(work), "--diff", *flags, "--isolated", "--no-cache")
+    assert diff.returncode == 0 and diff.stdout == ""
+    data = json.loads(run_portlint(str(work), "--format", "json", "--isolated", "--no-cache").stdout)
+    codes = {d["code"] for d in data}
+    if unsafe:
+        assert not codes & LEFT_BEHIND, data  # every one of these shapes migrates cleanly
+    else:
+        assert "PL101" not in codes and "PL103" not in codes and "PL401" not in codes
+
+
+def _ports_by_process(seen: dict, root: Path, files: list[Path]) -> dict:
+    return {(str(f.relative_to(root)), app["name"]): tuple(app["ports"]) for f in files for app in seen[str(f)]["apps"]}
+
+
+def _partition(ports: dict) -> set:
+    by_port: dict[int, set] = {}
+    for process, plist in ports.items():
+        for port in plist:
+            by_port.setdefault(port, set()).add(process)
+    return {frozenset(group) for group in by_port.values()}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_node_agrees(case, tmp_path, registry):
+    """--fix: every process gets the same ports; --fix --unsafe-fixes: new ports in the user
+    range, one contiguous block per config, the same partition of processes by port."""
+    require_node()
+    originals = configs_in(case)
+    safe, unsafe = [], []
+    for original in originals:
+        for suffix, bucket in ((".fixed", safe), (".unsafe-fixed", unsafe)):
+            target = tmp_path / suffix.strip(".") / original.relative_to(case)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(original.with_name(original.name + suffix), target)
+            bucket.append(target)
+    seen = run_oracle(originals + safe + unsafe)
+    assert not [v for v in seen.values() if "error" in v], seen
+    before = _ports_by_process(seen, case, originals)
+    assert _ports_by_process(seen, tmp_path / "fixed", safe) == before
+    after = _ports_by_process(seen, tmp_path / "unsafe-fixed", unsafe)
+    for original, target in zip(originals, unsafe):
+        name = str(original.relative_to(case))
+        mine = lambda ports: {k: v for k, v in ports.items() if k[0] == name}  # noqa: E731
+        assert _partition(mine(after)) == _partition(mine(before))  # references moved with their listener
+        connections = _connection_ports(registry, original)  # DB_PORT, SMTP_PORT...: not allocations
+        block = _block(registry, target)  # with the ports increment_var adds, which Node does not list
+        ports = {p for plist in mine(after).values() for p in plist} - connections
+        assert ports <= block and all(5570 <= p <= 5599 for p in block), (ports, block)
+        assert sorted(block) == list(range(min(block), max(block) + 1)), block
+    everyone = [p for plist in after.values() for p in set(plist)]
+    shared = {p for p in everyone if everyone.count(p) > 1}
+    for port in shared:  # a port two processes share after the move was shared in one config before
+        holders = {k for k, plist in after.items() if port in plist}
+        assert len({f for f, _ in holders}) == 1 or port in set().union(*map(lambda o: _connection_ports(registry, o), originals))
+
+
+def _block(registry, path: Path) -> set[int]:
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
+
+    config, _ = Engine(Settings(), registry).lint_file(str(path))
+    return config.block()
+
+
+def _connection_ports(registry, path: Path) -> set[int]:
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
+
+    config, _ = Engine(Settings(), registry).lint_file(str(path))
+    return {p for u in config.uses() if u.connection for p in u.ports}
+
+
+def test_show_fixes_lists_each_move_and_diff_shows_the_whole_plan(tmp_path):
+    work = tmp_path / "two-configs"
+    shutil.copytree(MIGRATE / "two-configs", work, ignore=shutil.ignore_patterns("*.fixed", "*.unsafe-fixed", "*.expected"))
+    before = {p: p.read_bytes() for p in configs_in(work)}
+    diff = run_portlint(str(work), "--diff", "--unsafe-fixes", "--isolated", "--no-cache")
+    assert diff.returncode == 1
+    assert "+  BLOG_API: 5570, // blog: API server (env.PORT)" in diff.stdout
+    assert "+  API: 5572, // shop: API server (env.PORT)" in diff.stdout  # the second config, after the first
+    assert {p: p.read_bytes() for p in configs_in(work)} == before
+    proc = run_portlint(str(work), "--fix", "--unsafe-fixes", "--show-fixes", "--isolated", "--no-cache")
+    assert "  move BLOG_API 3000 → 5570\n  move BLOG_ADMIN_API 3002 → 5571\n" in proc.stderr
+    assert "  move API 3000 → 5572\n" in proc.stderr
+
+
+def test_fix_alone_never_changes_a_port_number(tmp_path):
+    work = migrated(MIGRATE / "two-configs", tmp_path)
+    text = (work / "shop" / "ecosystem.config.cjs").read_text()
+    assert "API: 3000," in text and "5570" not in text
+
+
+def test_no_room_says_so_and_changes_nothing(tmp_path):
+    (tmp_path / "portlint.toml").write_text('ranges = { user = "5570-5571" }\n')
+    config = tmp_path / "ecosystem.config.cjs"
+    shutil.copyfile(MIGRATE / "url-to-api" / "ecosystem.config.cjs", config)
+    (tmp_path / "other.config.cjs").write_text("")  # not a config name: ignored
+    taken = tmp_path / "taken" / "ecosystem.config.cjs"
+    taken.parent.mkdir()
+    taken.write_text("const PORTS = {\n  API: 5571, // x: API\n};\nmodule.exports = { PORTS, apps: "
+                     "[{ name: 'x', script: 'x.js', env: { PORT: PORTS.API } }] };\n")
+    proc = run_portlint(str(tmp_path), "--fix", "--unsafe-fixes", "--no-cache")
+    assert ("cannot move to a free block: no block of 2 free ports in the user range 5570-5571; its ports are "
+            "left as they are") in proc.stderr
+    assert (MIGRATE / "url-to-api" / "ecosystem.config.cjs.fixed").read_text() == config.read_text()
+
+
+def test_a_port_outside_ports_is_not_left_behind(tmp_path):
+    """A use that does not read PORTS would stay on the old number: the move is refused."""
+    config = tmp_path / "ecosystem.config.cjs"
+    config.write_text("const API_PORT = 3000;\nmodule.exports = { apps: [\n"
+                      "  { name: 'api', script: 'a.js', env: { PORT: 3000 } },\n"
+                      "  { name: 'probe', script: 'p.js', env: { TARGET_PORT: API_PORT } },\n] };\n")
+    proc = run_portlint(str(config), "--fix", "--unsafe-fixes", "--no-cache", "--isolated")
+    assert "probe gets 3000 from env.TARGET_PORT without PORTS; moving PORTS would leave it behind" in proc.stderr
+    assert "API: 3000" in config.read_text()
+
+
+def test_json_and_yaml_keep_the_advice(tmp_path):
+    """The chosen path for JSON/YAML: no second file is written; PL101 says how to move to .cjs."""
+    for name in ("ecosystem.json", "ecosystem.yaml"):
+        shutil.copyfile(next((FIXTURES / "rules" / "PL101").rglob(name)), tmp_path / name)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    proc = run_portlint(str(tmp_path), "--fix", "--unsafe-fixes", "--no-cache", "--isolated")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert proc.stdout.count("PL101") == 2 and "move the config to ecosystem.config.cjs" in proc.stdout
+
+
+def test_live_portos_ports_count_as_taken(registry):
+    from portlint.engine.pipeline import Engine
+    from portlint.fix.renumber import plan_moves
+    from portlint.integrations.portos_api import PortosPort
+    from portlint.settings.settings import Settings
+
+    engine = Engine(Settings(), registry)
+    path = MIGRATE / "one-app" / "ecosystem.config.js"
+    config, _ = engine.lint_file(str(path), path.with_name(path.name + ".fixed").read_text())
+    live = [PortosPort(5570, "other", "other-api", "api"), PortosPort(5571, "mine", "notes-api", "api")]
+    (plan,) = plan_moves([config], engine.settings_for, live)
+    assert plan.moves == [("API", 3000, 5571)]  # 5570 is taken by another app; notes-api's own 5571 is not
+
+
+def test_the_kind_of_a_use_is_decided_in_one_place(lint_text, registry, tmp_path):
+    from portlint.engine.pipeline import Engine
+    from portlint.fix.introduce_ports import use_kind
+    from portlint.settings.settings import Settings
+
+    path = tmp_path / "ecosystem.config.cjs"
+    path.write_text("module.exports = { apps: [\n"
+                    "  { name: 'api', script: 'a.js', env: { PORT: 3000, DB_PORT: 5432, WS_PORT: 3005 } },\n"
+                    "  { name: 'ui', script: 'u.js', env: { API_PORT: 3000 } },\n] };\n")
+    config, _ = Engine(Settings(), registry).lint_file(str(path))
+    kinds = {(u.process.name, u.key): use_kind(u, config) for u in config.uses()}
+    assert kinds == {("api", "PORT"): "listen", ("api", "DB_PORT"): "connection", ("api", "WS_PORT"): "listen",
+                     ("ui", "API_PORT"): "reference"}
