@@ -10,6 +10,10 @@ class MissingPortsConstant(Rule):
     ports (``DB_PORT``, ``SMTP_PORT``...) are not allocations and do not need one. JSON and YAML
     files cannot declare constants; the policy asks for an ``ecosystem.config.cjs`` instead.
 
+    ``--fix`` introduces PORTS in a JavaScript config: one commented entry per port the processes
+    write, with the same numbers, and every use, reference and URL rewritten to ``PORTS.KEY``.
+    ``--fix --unsafe-fixes`` then moves the entries to a free block (see "Adopting the policy").
+
     Bad:
         module.exports = {
           apps: [{ name: 'my-api', script: 'server.js', env: { PORT: 5570 } }]

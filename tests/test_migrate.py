@@ -196,3 +196,14 @@ def test_the_kind_of_a_use_is_decided_in_one_place(lint_text, registry, tmp_path
     kinds = {(u.process.name, u.key): use_kind(u, config) for u in config.uses()}
     assert kinds == {("api", "PORT"): "listen", ("api", "DB_PORT"): "connection", ("api", "WS_PORT"): "listen",
                      ("ui", "API_PORT"): "reference"}
+
+
+def test_readme_example_is_the_golden_fixture():
+    """The before/after example of README's "Adopting the policy" is the api-vite-ui fixture."""
+    import re
+
+    readme = (FIXTURES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Adopting the policy"):]
+    blocks = re.findall(r"```js\n(.*?)```", section, re.S)
+    case = MIGRATE / "api-vite-ui" / "ecosystem.config.cjs"
+    assert blocks[0] == case.read_text() and blocks[1] == case.with_name(case.name + ".unsafe-fixed").read_text()

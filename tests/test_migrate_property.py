@@ -10,6 +10,18 @@ from hypothesis import strategies as st
 from test_node_oracle import require_node, run_oracle
 
 LEGACY_PORTS = [3000, 3001, 4000, 5000, 5173, 5555, 5580, 8000, 8080, 9229]
+#: Where legacy configs write a port (PM2 reads each of them).
+SHAPES = {
+    "env": "env: {{ PORT: {port} }}",
+    "quoted": "env: {{ PORT: '{port}', NODE_ENV: 'production' }}",
+    "default": "env: {{ PORT: process.env.PORT || {port} }}",
+    "args": "args: '--port {port}'",
+    "args-eq": "args: 'serve --port={port}'",
+    "array": "args: ['--port', '{port}']",
+    "field": "port: {port}",
+    "inspect": "node_args: '--inspect=127.0.0.1:{port}'",
+    "cdp": "env: {{ CDP_PORT: {port} }}",
+}
 
 
 @st.composite
@@ -20,22 +32,8 @@ def legacy_config(draw):
     apps = []
     for a in range(draw(st.integers(1, 3))):
         port = draw(st.sampled_from(ports))
-        kind = draw(st.sampled_from(["env", "quoted", "default", "args", "args-eq", "array", "field"]))
-        fields = [f"name: 'app{a}'", "script: 'a.js'"]
-        if kind == "env":
-            fields.append(f"env: {{ PORT: {port} }}")
-        elif kind == "quoted":
-            fields.append(f"env: {{ PORT: '{port}', NODE_ENV: 'production' }}")
-        elif kind == "default":
-            fields.append(f"env: {{ PORT: process.env.PORT || {port} }}")
-        elif kind == "args":
-            fields.append(f"args: '--port {port}'")
-        elif kind == "args-eq":
-            fields.append(f"args: 'serve --port={port}'")
-        elif kind == "array":
-            fields.append(f"args: ['--port', '{port}']")
-        else:
-            fields.append(f"port: {port}")
+        shape = draw(st.sampled_from(sorted(SHAPES)))
+        fields = [f"name: 'app{a}'", "script: 'a.js'", SHAPES[shape].format(port=port)]
         if draw(st.booleans()):
             other = draw(st.sampled_from(ports))
             fields.append(f"env_production: {{ PORT: {other}, API_URL: 'http://localhost:{other}/x' }}")
