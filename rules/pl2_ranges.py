@@ -172,12 +172,20 @@ class PortCollision(Rule):
                         f"process {other.process!r} of the PortOS app {other.app!r}; pick a free block "
                         "(`portlint --next-free N`)"))
                 owner = first.setdefault(port, claim)
-                if owner.identity == claim.identity or (claim.identity, port) in reported:
+                if _same_process(owner, claim) or (claim.identity, port) in reported:
                     continue
                 reported.add((claim.identity, port))
                 yield self.report_claim(claim, severity, (
                     f"port {port} of {claim.process} ({claim.where}) is also used by "
                     f"{owner.process} ({owner.where}) at {owner.place}; give each process its own port"))
+
+
+def _same_process(a, b) -> bool:
+    """One process seen twice: the same app object, or variants (one folder, one process name)."""
+    import os
+
+    return a.identity == b.identity or (a.process_name is not None and a.process_name == b.process_name
+                                        and os.path.dirname(a.path) == os.path.dirname(b.path))
 
 
 class InstancesSharePort(Rule):

@@ -207,3 +207,34 @@ def test_readme_example_is_the_golden_fixture():
     blocks = re.findall(r"```js\n(.*?)```", section, re.S)
     case = MIGRATE / "api-vite-ui" / "ecosystem.config.cjs"
     assert blocks[0] == case.read_text() and blocks[1] == case.with_name(case.name + ".unsafe-fixed").read_text()
+
+
+def test_variants_move_together_and_do_not_collide(tmp_path):
+    """A dev variant lists the same processes: both files get the same block, and they are one
+    process each, not a PL203 collision (the spec's "variants")."""
+    for name, extra in (("ecosystem.config.cjs", ""), ("ecosystem.dev.config.cjs", "watch: true, ")):
+        (tmp_path / name).write_text(
+            "module.exports = {\n  apps: [\n"
+            f"    {{ name: 'wiki', script: 'wiki.js', {extra}env: {{ PORT: 8080 }} }},\n"
+            f"    {{ name: 'wiki-search', script: 'search.js', {extra}env: {{ PORT: 8081 }} }},\n"
+            "  ],\n};\n")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "ecosystem.config.cjs").write_text(
+        "module.exports = { apps: [{ name: 'wiki', script: 'w.js', env: { PORT: 8080 } }] };\n")
+    proc = run_portlint(str(tmp_path), "--fix", "--unsafe-fixes", "--isolated", "--no-cache")
+    for name in ("ecosystem.config.cjs", "ecosystem.dev.config.cjs"):
+        assert "  WIKI_API: 5570, // wiki: API server (env.PORT)\n  WIKI_SEARCH_API: 5571," in (tmp_path / name).read_text()
+    assert "API: 5572" in (tmp_path / "other" / "ecosystem.config.cjs").read_text()  # another folder: another process
+    assert "PL203" not in proc.stdout, proc.stdout
+
+
+def test_a_requiring_config_follows_the_config_it_requires(tmp_path):
+    """ecosystem.all.config.cjs lists the apps of ecosystem.config.cjs: only that file changes."""
+    (tmp_path / "ecosystem.config.cjs").write_text(
+        "module.exports = {\n  apps: [\n    { name: 'crm-api', script: 'api.js', env: { PORT: 3000 } },\n  ],\n};\n")
+    wrapper = "const base = require('./ecosystem.config.cjs');\n\nmodule.exports = { apps: [...base.apps] };\n"
+    (tmp_path / "ecosystem.all.config.cjs").write_text(wrapper)
+    proc = run_portlint(str(tmp_path), "--fix", "--unsafe-fixes", "--isolated", "--no-cache")
+    assert "API: 5570, // crm-api" in (tmp_path / "ecosystem.config.cjs").read_text()
+    assert (tmp_path / "ecosystem.all.config.cjs").read_text() == wrapper
+    assert "fix not applied" not in proc.stderr and "PL203" not in proc.stdout, proc.stdout + proc.stderr

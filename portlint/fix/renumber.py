@@ -144,6 +144,8 @@ def plan_moves(configs, settings_for, external=()) -> list[Plan]:
     waiting = []
     for i in order:
         config, plan = configs[i], plans[i]
+        if _borrowed(config):
+            continue  # its ports are written in the configs it requires: they are planned there
         plan.reasons = _own_problems(config, settings_for(config.path))
         if not plan.reasons and config.block() & taken_for(i):
             plan.reasons = ["PL203"]
@@ -173,6 +175,11 @@ def plan_moves(configs, settings_for, external=()) -> list[Plan]:
                 held |= set(range(new, new + width))
         settled.setdefault(groups[i], set()).update(held or config.block())
     return [plans[i] for i in order]
+
+
+def _borrowed(config) -> bool:
+    """No PORTS and no port use of its own: every port comes from a file it requires."""
+    return config.ports is None and all(u.span is None or u.span.source is not config.source for u in config.uses())
 
 
 def _widened(config, literals) -> set[int]:
