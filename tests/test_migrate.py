@@ -149,11 +149,11 @@ def test_no_room_says_so_and_changes_nothing(tmp_path):
 
 
 def test_a_port_outside_ports_is_not_left_behind(tmp_path):
-    """A use that does not read PORTS would stay on the old number: the move is refused."""
+    """A computed use that does not read PORTS would stay on the old number: the move is refused."""
     config = tmp_path / "ecosystem.config.cjs"
-    config.write_text("const API_PORT = 3000;\nmodule.exports = { apps: [\n"
+    config.write_text("const BASE = 2999;\nmodule.exports = { apps: [\n"
                       "  { name: 'api', script: 'a.js', env: { PORT: 3000 } },\n"
-                      "  { name: 'probe', script: 'p.js', env: { TARGET_PORT: API_PORT } },\n] };\n")
+                      "  { name: 'probe', script: 'p.js', env: { TARGET_PORT: BASE + 1 } },\n] };\n")
     proc = run_portlint(str(config), "--fix", "--unsafe-fixes", "--no-cache", "--isolated")
     assert "probe gets 3000 from env.TARGET_PORT without PORTS; moving PORTS would leave it behind" in proc.stderr
     assert "API: 3000" in config.read_text()

@@ -61,6 +61,7 @@ class PlannedEntry:
     port: int
     owner: object  # the use that names the entry
     uses: list = field(default_factory=list)
+    places: list = field(default_factory=list)  # spans of the numbers to rewrite
     key: str = ""
 
     @property
@@ -70,28 +71,34 @@ class PlannedEntry:
         return f"{self.owner.process.display_name}: {what} ({self.owner.where})"
 
 
-def _literal_port(use) -> int | None:
-    if not use.literal or use.span is None or use.literal_span is None:
-        return None
+def _written_at(use):
+    """(port, where its number is written) for a use of one known port: the literal in the use, or
+    the number a local constant holds (``const API_PORT = 4000`` ... ``PORT: API_PORT``)."""
+    from portlint.evaluator.values import Prim
+
     ports = use.valid_ports
-    if len(ports) != 1 or not use.known:
+    if use.span is None or len(ports) != 1 or not use.known:
         return None
-    return next(iter(ports))
+    if use.literal:
+        return (next(iter(ports)), use.literal_span) if use.literal_span is not None else None
+    numbers = [a for a in use.value.alternatives() if isinstance(a, Prim) and a.literal and a.origin is not None]
+    if len(numbers) == 1 and numbers[0].origin.text.isdigit():
+        return next(iter(ports)), numbers[0].origin
+    return None
 
 
 def plan_entries(config) -> list[PlannedEntry]:
     """One entry per distinct port the processes write literally, in the order they appear."""
     by_port: dict[int, PlannedEntry] = {}
-    uses = sorted(listening_uses(config), key=lambda u: u.literal_span.start if u.literal_span else -1)
-    for use in uses:
-        port = _literal_port(use)
-        if port is None or use.literal_span.source is not config.source:
-            continue
+    written = [(use, _written_at(use)) for use in listening_uses(config)]
+    written = sorted(((u, w) for u, w in written if w and w[1].source is config.source), key=lambda uw: uw[1][1].start)
+    for use, (port, place) in written:
         entry = by_port.setdefault(port, PlannedEntry(port, use))
         entry.uses.append(use)
+        entry.places.append(place)
         if use_kind(entry.owner, config) != "listen" and use_kind(use, config) == "listen":
             entry.owner = use
-    entries = sorted(by_port.values(), key=lambda e: e.uses[0].literal_span.start)
+    entries = sorted(by_port.values(), key=lambda e: e.places[0].start)
     _name(entries)
     return entries
 
@@ -277,7 +284,7 @@ def introduce_ports(config) -> tuple[list, str] | None:
     if where is None:
         return None
     offset, joint = where
-    places = [(u.literal_span, f"PORTS.{e.key}") for e in entries for u in e.uses]
+    places = [(span, f"PORTS.{e.key}") for e in entries for span in e.places]
     covered = {span.start for span, _ in places}
     places += _references_in_strings(config, {e.port: f"PORTS.{e.key}" for e in entries}, covered)
     if any(span.start < offset for span, _ in places):
