@@ -11,7 +11,7 @@ def newline_of(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
 
-def _ports_declarator(config):
+def ports_declarator(config):
     binding = config.info.bindings.get("PORTS")
     if binding is None or binding.node is None or getattr(binding.node, "type", "") != "VariableDeclarator":
         return None
@@ -20,7 +20,7 @@ def _ports_declarator(config):
 
 def reference_allowed_at(config, offset: int) -> bool:
     """``PORTS`` can be read at ``offset``: after its declaration (no temporal dead zone)."""
-    binding = _ports_declarator(config)
+    binding = ports_declarator(config)
     if binding is None:
         return config.info.bindings.get("PORTS") is not None and config.info.bindings["PORTS"].kind == "import"
     return config.parsed.span(binding.node).end <= offset
@@ -109,7 +109,7 @@ PLACEHOLDER = "TODO: say what this port is for"
 
 def add_ports_entry(config, key: str, port: int) -> list[Edit] | None:
     """Append ``KEY: port, // TODO`` to the PORTS object literal written in this file."""
-    binding = _ports_declarator(config)
+    binding = ports_declarator(config)
     if binding is None or binding.init is None or binding.init.type != "ObjectExpression" or binding.path:
         return None
     return append_property(config, binding.init, f"{key}: {port}", f"// {PLACEHOLDER}", f"/* {PLACEHOLDER} */")

@@ -222,21 +222,22 @@ def _insertion(config) -> tuple[int, str] | None:
     return line_start, "{}" + nl + nl
 
 
+def host_ports_in_strings(config):
+    """Every ``host:port`` written in a string literal or template text: (start, end, port)."""
+    text = config.source.text
+    for node, _ in config.nodes:
+        if (node.type == "Literal" and isinstance(node.value, str)) or node.type == "TemplateElement":
+            span = config.parsed.span(node)
+            for m in _HOST_PORT.finditer(text, span.start, span.end):
+                yield m.start(1), m.end(1), int(m.group(1))
+
+
 def _references_in_strings(config, ports: dict[int, str], taken: set[int]) -> list[tuple]:
-    """``host:port`` inside string literals and template text naming one of ``ports``."""
+    """``host:port`` inside strings naming one of ``ports``: (span, reference)."""
     from portlint.diagnostic import Span
 
-    text = config.source.text
-    found = []
-    for node, _ in config.nodes:
-        if not ((node.type == "Literal" and isinstance(node.value, str)) or node.type == "TemplateElement"):
-            continue
-        span = config.parsed.span(node)
-        for m in _HOST_PORT.finditer(text, span.start, span.end):
-            port = int(m.group(1))
-            if port in ports and m.start(1) not in taken:
-                found.append((Span(config.source, m.start(1), m.end(1)), ports[port]))
-    return found
+    return [(Span(config.source, start, end), ports[port]) for start, end, port in host_ports_in_strings(config)
+            if port in ports and start not in taken]
 
 
 def _vite_env(config, entries: list[PlannedEntry]) -> list:

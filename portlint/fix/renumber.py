@@ -26,6 +26,7 @@ class Plan:
     moves: list[tuple[str, int, int]] = field(default_factory=list)  # (PORTS key, old, new)
     fix: Fix | None = None
     refused: str | None = None
+    held: set[int] = field(default_factory=set)  # the block it moves to
 
     @property
     def path(self) -> str:
@@ -36,9 +37,9 @@ def _entry_literals(config):
     """[(entry, old port, value span)] when every PORTS entry is a number written in this file's
     PORTS literal; None otherwise (nothing can be moved by editing PORTS alone)."""
     from portlint.evaluator.values import Prim
-    from portlint.fix.edits import _ports_declarator
+    from portlint.fix.edits import ports_declarator
 
-    binding = _ports_declarator(config)
+    binding = ports_declarator(config)
     if binding is None or binding.init is None or binding.init.type != "ObjectExpression" or binding.path:
         return None
     out = []
@@ -78,19 +79,15 @@ def _own_problems(config, settings) -> list[str]:
 
 def _stray(config, olds: set[int]) -> str | None:
     """A place that gets one of ``olds`` without going through PORTS: moving PORTS would split it."""
-    from portlint.fix.introduce_ports import _HOST_PORT, listening_uses
+    from portlint.fix.introduce_ports import host_ports_in_strings, listening_uses
 
     for use in listening_uses(config):
         if use.entry is None and use.ports & olds:
             return f"{use.process.display_name} gets {sorted(use.ports & olds)[0]} from {use.where} without PORTS"
-    text = config.source.text
-    for node, _ in config.nodes:
-        if (node.type == "Literal" and isinstance(node.value, str)) or node.type == "TemplateElement":
-            span = config.parsed.span(node)
-            for m in _HOST_PORT.finditer(text, span.start, span.end):
-                if int(m.group(1)) in olds:
-                    row, col = config.source.position(m.start(1))
-                    return f"line {row}:{col} names port {m.group(1)} in a string"
+    for start, _, port in host_ports_in_strings(config):
+        if port in olds:
+            row, col = config.source.position(start)
+            return f"line {row}:{col} names port {port} in a string"
     return None
 
 
@@ -167,13 +164,7 @@ def plan_moves(configs, settings_for, external=()) -> list[Plan]:
                 plan.refused = f"{stray or 'a port is given outside PORTS'}; moving PORTS would leave it behind"
         if plan.refused is None:
             _place(plan, literals, settings, taken_for(i), first_free_block)
-        held = {new for _, _, new in plan.moves} if plan.fix else set()
-        if plan.fix:
-            for entry, old, _ in literals:
-                width = _width(config, entry)
-                new = next(n for k, o, n in plan.moves if o == old)
-                held |= set(range(new, new + width))
-        settled.setdefault(groups[i], set()).update(held or config.block())
+        settled.setdefault(groups[i], set()).update(plan.held if plan.fix else config.block())
     return [plans[i] for i in order]
 
 
@@ -215,6 +206,7 @@ def _place(plan: Plan, literals, settings, taken: set[int], first_free_block) ->
         if new_of[old] != old:
             edits.append(Edit(span.start, span.end, str(new_of[old])))
     plan.moves = moves
+    plan.held = set(range(block[0], block[1] + 1))
     if edits:
         shown = ", ".join(f"{k} {o} → {n}" for k, o, n in moves if o != n)
         plan.fix = Fix("unsafe", f"Move PORTS to {block[0]}-{block[1]}: {shown}", tuple(edits))
