@@ -285,3 +285,16 @@ def test_the_repository_fixtures_migrate(registry, tmp_path):
             migrated_cleanly.append(name)
     assert set(left) == set(CANNOT_MIGRATE), left
     assert len(migrated_cleanly) >= 20, migrated_cleanly
+
+
+@pytest.mark.parametrize("head, expected_head", [
+    ("/**\n * PM2 apps of the wiki.\n */\n", "/**\n * PM2 apps of the wiki.\n */\n// Ports of this config"),
+    ("// header\n\n// the apps\n", "// header\n\n// Ports of this config"),
+])
+def test_ports_go_below_a_file_header_and_above_the_comment_of_the_exports(head, expected_head, tmp_path):
+    config = tmp_path / "ecosystem.config.cjs"
+    config.write_text(head + "module.exports = { apps: [{ name: 'wiki', script: 'w.js', env: { PORT: 3000 } }] };\n")
+    run_portlint(str(config), "--fix", "--isolated", "--no-cache")
+    text = config.read_text()
+    assert text.startswith(expected_head), text
+    assert "};\n\n" + head.splitlines(keepends=True)[-1] + "module.exports = { PORTS," in text or head.startswith("/**")

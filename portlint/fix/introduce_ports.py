@@ -213,13 +213,14 @@ def _insertion(config) -> tuple[int, str] | None:
     line_start = text.rfind("\n", 0, start) + 1
     if text[line_start:start].strip():
         return None
-    while line_start > 0:
-        above_start = text.rfind("\n", 0, line_start - 1) + 1
-        above = text[above_start:line_start].strip()
-        if not above.startswith(("//", "/*", "*")) or above_start == 0:
+    statement_line, comments_start = line_start, line_start
+    while comments_start > 0:
+        above_start = text.rfind("\n", 0, comments_start - 1) + 1
+        if not text[above_start:comments_start].strip().startswith(("//", "/*", "*")):
             break
-        line_start = above_start
-    return line_start, "{}" + nl + nl
+        comments_start = above_start
+    # the comments over the statement describe it: PORTS goes above them, unless they open the file
+    return (comments_start if comments_start > 0 else statement_line), "{}" + nl + nl
 
 
 def host_ports_in_strings(config):
