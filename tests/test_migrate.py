@@ -298,3 +298,13 @@ def test_ports_go_below_a_file_header_and_above_the_comment_of_the_exports(head,
     text = config.read_text()
     assert text.startswith(expected_head), text
     assert "};\n\n" + head.splitlines(keepends=True)[-1] + "module.exports = { PORTS," in text or head.startswith("/**")
+
+
+def test_json_ports_count_as_taken(tmp_path):
+    """A JSON config cannot move, but the block a JS config moves to avoids its ports."""
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "ecosystem.json").write_text('{ "apps": [{ "name": "old", "script": "o.js", "env": { "PORT": 5570 } }, { "name": "old-ui", "script": "u.js", "env": { "PORT": 8080 } }] }\n')
+    shutil.copyfile(MIGRATE / "one-app" / "ecosystem.config.js", tmp_path / "ecosystem.config.js")
+    proc = run_portlint(str(tmp_path), "--fix", "--unsafe-fixes", "--isolated", "--no-cache")
+    assert "API: 5571 // notes-api" in (tmp_path / "ecosystem.config.js").read_text()
+    assert "legacy/ecosystem.json: cannot move to a free block: a JSON config cannot hold a PORTS constant" in proc.stderr

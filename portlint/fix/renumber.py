@@ -150,22 +150,32 @@ def plan_moves(configs, settings_for, external=()) -> list[Plan]:
             waiting.append(i)
         else:
             settled.setdefault(groups[i], set()).update(config.block())
+    literals_of = {}
+    for i in waiting:  # configs that cannot move keep their ports: settle them before placing others
+        literals_of[i], plans[i].refused = _movable(configs[i])
+        if plans[i].refused:
+            settled.setdefault(groups[i], set()).update(configs[i].block())
     for i in waiting:
         config, plan = configs[i], plans[i]
-        settings = settings_for(config.path)
-        literals = _entry_literals(config) if config.ports is not None else None
-        if not literals:
-            plan.refused = ("its ports are not all numbers written in its own PORTS literal"
-                            if config.ports is not None else "it has no PORTS constant")
-        else:
-            olds = {old for _, old, _ in literals}
-            stray = _stray(config, olds)
-            if stray or config.block() - _widened(config, literals):
-                plan.refused = f"{stray or 'a port is given outside PORTS'}; moving PORTS would leave it behind"
         if plan.refused is None:
-            _place(plan, literals, settings, taken_for(i), first_free_block)
-        settled.setdefault(groups[i], set()).update(plan.held if plan.fix else config.block())
+            _place(plan, literals_of[i], settings_for(config.path), taken_for(i), first_free_block)
+            settled.setdefault(groups[i], set()).update(plan.held if plan.fix else config.block())
     return [plans[i] for i in order]
+
+
+def _movable(config):
+    """(the PORTS literals to rewrite, None) or (None, why the config cannot be moved)."""
+    if config.source.kind not in ("js", "mjs"):
+        return None, (f"a {config.source.kind.upper()} config cannot hold a PORTS constant; move it to "
+                      "ecosystem.config.cjs (PL101)")
+    literals = _entry_literals(config) if config.ports is not None else None
+    if not literals:
+        return None, ("its ports are not all numbers written in its own PORTS literal" if config.ports is not None
+                      else "it has no PORTS constant")
+    stray = _stray(config, {old for _, old, _ in literals})
+    if stray or config.block() - _widened(config, literals):
+        return None, f"{stray or 'a port is given outside PORTS'}; moving PORTS would leave it behind"
+    return literals, None
 
 
 def _borrowed(config) -> bool:
