@@ -10,6 +10,10 @@ class MissingPortsConstant(Rule):
     ports (``DB_PORT``, ``SMTP_PORT``...) are not allocations and do not need one. JSON and YAML
     files cannot declare constants; the policy asks for an ``ecosystem.config.cjs`` instead.
 
+    ``--fix`` introduces PORTS in a JavaScript config: one commented entry per port the processes
+    write, with the same numbers, and every use, reference and URL rewritten to ``PORTS.KEY``.
+    ``--fix --unsafe-fixes`` then moves the entries to a free block (see "Adopting the policy").
+
     Bad:
         module.exports = {
           apps: [{ name: 'my-api', script: 'server.js', env: { PORT: 5570 } }]
@@ -25,7 +29,7 @@ class MissingPortsConstant(Rule):
         };
     """
 
-    code, name, severity = "PL101", "missing-ports-constant", "error"
+    code, name, severity, fixable = "PL101", "missing-ports-constant", "error", "safe"
 
     def check(self, config):
         if config.ports is not None:
@@ -43,9 +47,17 @@ class MissingPortsConstant(Rule):
             return
         count = len(uses)
         others = f" (and {count - 1} more port use{'s' if count > 2 else ''})" if count > 1 else ""
-        yield self.report(span, (
+        diagnostic = self.report(span, (
             f"{first.process.display_name} gets port {_shown(first)} from {first.where}{others}, but the "
             "config has no top-level PORTS constant; define `const PORTS = {...}` and refer to its entries"))
+        from portlint.fix.introduce_ports import introduce_ports
+
+        planned = introduce_ports(config)
+        if planned is not None:
+            from portlint.fix.apply import Fix
+
+            diagnostic.fix = Fix("safe", planned[1], tuple(planned[0]))
+        yield diagnostic
 
 
 def _shown(use) -> str:

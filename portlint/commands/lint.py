@@ -100,16 +100,19 @@ def statistics(diagnostics, registry, stream) -> None:
 
 def apply_fixes(session: Session) -> FixReport:
     """--fix writes each fixed file atomically (standard input: prints it); --diff prints a unified diff."""
-    from portlint.fix.apply import FixWriteError, fix_text, write_atomic
+    from portlint.fix.apply import FixWriteError, write_atomic
+    from portlint.fix.run import fix_files
     from portlint.source.read import UnreadableFile, read_source
 
     options, done = session.options, FixReport()
+    texts: dict[str, str] = {}
     for path in session.files:
         try:
-            text = session.stdin_text[path] if path in session.stdin_text else read_source(path).text
+            texts[path] = session.stdin_text[path] if path in session.stdin_text else read_source(path).text
         except UnreadableFile:
             continue  # PL001 reports it
-        outcome = fix_text(session.engine, path, text, options.unsafe_fixes)
+    outcomes = fix_files(session.engine, texts, options.unsafe_fixes)  # the whole plan, before any write
+    for path, outcome in outcomes.items():
         for _code, message in outcome.dropped:
             click.echo(f"portlint: fix not applied: {message}", err=True)
         if not outcome.changed:
@@ -129,7 +132,7 @@ def apply_fixes(session: Session) -> FixReport:
                 continue
             session.stdin_text[path] = outcome.text
             if options.show_fixes:
-                done.fixed_lines.append(_fixed_line(path, outcome.applied))
+                done.fixed_lines.append(_fixed_line(path, outcome.applied, outcome.moves))
     _tell(options, done)
     return done
 
@@ -141,11 +144,12 @@ def _unified_diff(path: str, before: str, after: str) -> str:
                                         f"a/{path}", f"b/{path}"))
 
 
-def _fixed_line(path: str, applied) -> str:
+def _fixed_line(path: str, applied, moves=()) -> str:
     counts: dict[str, int] = {}
     for code, _ in applied:
         counts[code] = counts.get(code, 0) + 1
-    return f"{path}: " + ", ".join(f"{n} x {code}" for code, n in sorted(counts.items()))
+    return (f"{path}: " + ", ".join(f"{n} x {code}" for code, n in sorted(counts.items()))
+            + "".join(f"\n  move {move}" for move in moves))
 
 
 def _plural(n: int, word: str, suffix: str = "s") -> str:

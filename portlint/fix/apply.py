@@ -76,6 +76,7 @@ class FixOutcome:
     text: str
     applied: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
     dropped: list[tuple[str, str]] = field(default_factory=list)  # fixes that would not parse
+    moves: list[str] = field(default_factory=list)  # "API 3000 → 5570": ports the unsafe renumbering moved
 
     @property
     def changed(self) -> bool:

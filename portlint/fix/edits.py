@@ -11,7 +11,7 @@ def newline_of(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
 
-def _ports_declarator(config):
+def ports_declarator(config):
     binding = config.info.bindings.get("PORTS")
     if binding is None or binding.node is None or getattr(binding.node, "type", "") != "VariableDeclarator":
         return None
@@ -20,7 +20,7 @@ def _ports_declarator(config):
 
 def reference_allowed_at(config, offset: int) -> bool:
     """``PORTS`` can be read at ``offset``: after its declaration (no temporal dead zone)."""
-    binding = _ports_declarator(config)
+    binding = ports_declarator(config)
     if binding is None:
         return config.info.bindings.get("PORTS") is not None and config.info.bindings["PORTS"].kind == "import"
     return config.parsed.span(binding.node).end <= offset
@@ -31,24 +31,43 @@ def replace_literal(config, use, reference: str) -> list[Edit] | None:
     span = use.literal_span
     if span is None or span.source is not config.source or not reference_allowed_at(config, span.start):
         return None
+    return rewrite_numbers(config, [(span, reference)])
+
+
+def rewrite_numbers(config, places) -> list[Edit] | None:
+    """Edits that make each ``(span, reference)`` place read ``reference``: a number (or a whole
+    quoted number: env values are strings to PM2 either way) becomes the reference; a number inside
+    a template becomes ``${reference}``; a string holding numbers becomes one template. None when a
+    place cannot be rewritten safely (escapes in the string, a token that is not a number)."""
     text = config.source.text
-    token = text[span.start:span.end]
-    container = _string_around(config, span.start, span.end)
-    if container is None:
-        if re.fullmatch(r"[0-9][0-9_]*", token) or re.fullmatch(r"(['\"])[0-9]+\1", token):
-            # `5570` or the whole quoted value `'5570'` (env values are strings to PM2 either way)
-            return [Edit(span.start, span.end, reference)]
-        return None
-    kind, start, end = container
-    if kind == "template":
-        return [Edit(span.start, span.end, "${" + reference + "}")]
-    raw = text[start + 1:end - 1]
-    if "\\" in raw:
-        return None  # escapes would need rewriting; leave it to a person
-    inner_start, inner_end = span.start - (start + 1), span.end - (start + 1)
-    escape = lambda s: s.replace("`", "\\`").replace("${", "\\${")  # noqa: E731
-    content = "`" + escape(raw[:inner_start]) + "${" + reference + "}" + escape(raw[inner_end:]) + "`"
-    return [Edit(start, end, content)]
+    edits: list[Edit] = []
+    inside: dict[tuple, dict[tuple[int, int], str]] = {}
+    for span, reference in places:
+        if span is None or span.source is not config.source:
+            return None
+        container = _string_around(config, span.start, span.end)
+        if container is None:
+            token = text[span.start:span.end]
+            if not (re.fullmatch(r"[0-9][0-9_]*", token) or re.fullmatch(r"(['\"])[0-9]+\1", token)):
+                return None
+            if all(e.start != span.start for e in edits):
+                edits.append(Edit(span.start, span.end, reference))
+            continue
+        inside.setdefault(container, {})[(span.start, span.end)] = reference
+    for (kind, start, end), numbers in inside.items():
+        if kind == "template":
+            edits.extend(Edit(s, e, "${" + r + "}") for (s, e), r in numbers.items())
+            continue
+        if "\\" in text[start + 1:end - 1]:
+            return None  # escapes would need rewriting; leave it to a person
+        escape = lambda s: s.replace("`", "\\`").replace("${", "\\${")  # noqa: E731
+        out, position = ["`"], start + 1
+        for (s, e), r in sorted(numbers.items()):
+            out += [escape(text[position:s]), "${" + r + "}"]
+            position = e
+        out += [escape(text[position:end - 1]), "`"]
+        edits.append(Edit(start, end, "".join(out)))
+    return edits
 
 
 def _string_around(config, start: int, end: int):
@@ -90,12 +109,21 @@ PLACEHOLDER = "TODO: say what this port is for"
 
 def add_ports_entry(config, key: str, port: int) -> list[Edit] | None:
     """Append ``KEY: port, // TODO`` to the PORTS object literal written in this file."""
-    binding = _ports_declarator(config)
+    binding = ports_declarator(config)
     from portlint.model.build import frozen_literal
 
-    obj = frozen_literal(binding.init) if binding is not None else None
+    obj = frozen_literal(binding.init) if binding is not None and binding.init is not None else None
     if obj is None or obj.type != "ObjectExpression" or binding.path:
         return None
+    return append_property(config, obj, f"{key}: {port}", f"// {PLACEHOLDER}", f"/* {PLACEHOLDER} */")
+
+
+def append_property(config, obj, entry: str, line_comment: str = "", inline_comment: str = "",
+                    trailing_comma: bool | None = True) -> list[Edit] | None:
+    """Edits adding ``entry`` as the last property of the object literal node ``obj``, in the
+    object's own layout: on a new line with the last property's indentation (and ``line_comment``
+    after it), or inline (with ``inline_comment``) when the object is written on one line. A new
+    line ends with a comma when ``trailing_comma`` (None: when the last property had one)."""
     span = config.parsed.span(obj)
     if span.source is not config.source:
         return None
@@ -103,16 +131,18 @@ def add_ports_entry(config, key: str, port: int) -> list[Edit] | None:
     nl = newline_of(text)
     props = obj.properties
     if not props:
-        return [Edit(span.start, span.end, "{" + nl + f"  {key}: {port}, // {PLACEHOLDER}" + nl + "}")]
+        if "\n" in text[span.start:span.end]:
+            return None
+        inner = f"{entry}" + (f" {inline_comment}" if inline_comment else "")
+        return [Edit(span.start, span.end, "{ " + inner + " }")]
     last = config.parsed.span(props[-1])
     rest = text[last.end:span.end - 1]
     m = re.match(r"[ \t]*(,)?", rest)
     has_comma = bool(m.group(1))
-    multiline = "\n" in text[span.start:span.end]
-    if not multiline:
+    if "\n" not in text[span.start:span.end]:
         insert_at = last.end + (m.end() if has_comma else 0)
         lead = " " if has_comma else ", "
-        return [Edit(insert_at, insert_at, f"{lead}{key}: {port} /* {PLACEHOLDER} */")]
+        return [Edit(insert_at, insert_at, f"{lead}{entry}" + (f" {inline_comment}" if inline_comment else ""))]
     line_start = text.rfind("\n", 0, last.start) + 1
     indent = re.match(r"[ \t]*", text[line_start:]).group(0)
     line_end = text.find("\n", last.end)
@@ -121,12 +151,13 @@ def add_ports_entry(config, key: str, port: int) -> list[Edit] | None:
     if text[line_end - 1:line_end] == "\r":
         line_end -= 1
     between = text[last.end:line_end]
-    if "}" in between.split("//")[0]:
-        return None  # the closing brace shares the line; leave the layout to a person
+    if "}" in between.split("//")[0] or "/*" in between:
+        return None  # the closing brace or a block comment shares the line; leave the layout to a person
     edits = []
     if not has_comma:
         edits.append(Edit(last.end, last.end, ","))
-    edits.append(Edit(line_end, line_end, nl + f"{indent}{key}: {port}, // {PLACEHOLDER}"))
+    comma = "," if (has_comma if trailing_comma is None else trailing_comma) else ""
+    edits.append(Edit(line_end, line_end, nl + f"{indent}{entry}{comma}" + (f" {line_comment}" if line_comment else "")))
     return edits
 
 
