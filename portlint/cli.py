@@ -177,11 +177,10 @@ def _run(paths: list[str], options: dict) -> int:
         if len(paths) != 1:
             raise Fatal("'-' (standard input) cannot be combined with other paths")
         name = stdin_name or "ecosystem.config.js"
-        data = sys.stdin.buffer.read()
-        from portlint.source.read import UnreadableFile, decode
+        from portlint.source.read import UnreadableFile, decode, read_stdin
 
         try:
-            stdin_text[name] = decode(data, name).text
+            stdin_text[name] = decode(read_stdin(), name).text
         except UnreadableFile as exc:
             stdin_text[name] = ""
             raise Fatal(f"standard input: {exc}") from None
