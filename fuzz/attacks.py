@@ -44,6 +44,7 @@ class Outcome:
     peak_mb: float
     stdout: str
     stderr: str
+    stdout_bytes: bytes = b""
 
 
 def yaml_alias_bomb(tmp: Path) -> Attack:
@@ -284,7 +285,8 @@ def run(attack: Attack, mem_mb: int = 1024, timeout: float = 30, python: str = s
     if attack.stop:
         attack.stop()
     return Outcome(None if killed else proc.returncode, seconds, usage.ru_maxrss / 1024,
-                   out.get("out", b"").decode("utf-8", "replace"), out.get("err", b"").decode("utf-8", "replace"))
+                   out.get("out", b"").decode("utf-8", "replace"), out.get("err", b"").decode("utf-8", "replace"),
+                   out.get("out", b""))
 
 
 def main() -> None:

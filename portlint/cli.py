@@ -7,6 +7,7 @@ import sys
 import click
 
 from portlint._version import __version__
+from portlint.report.output import OutputError, open_output
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -85,7 +86,7 @@ def cli(paths, **options):
         os.environ["PORTLINT_T_CLI"] = repr(time.time())
     try:
         code = _run(list(paths), options)
-    except Fatal as exc:
+    except (Fatal, OutputError) as exc:
         click.echo(f"portlint: {exc}", err=True)
         code = EXIT_ERROR
     except BrokenPipeError:  # `portlint ... | head`: the reader left; that is not our error
@@ -234,7 +235,7 @@ def _run(paths: list[str], options: dict) -> int:
     except (SettingsError, DiscoveryError) as exc:
         raise Fatal(str(exc)) from None
     if mode == "lint" and (options["fix"] or options["diff"]):
-        code = _apply_fixes(engine, files, stdin_text, options)
+        code = _apply_fixes(engine, files, stdin_text, options, paths or ["."])
         if code is not None:
             return code
         result = engine.run(files, stdin_text=stdin_text or None)  # report what is left
@@ -253,7 +254,7 @@ def _run(paths: list[str], options: dict) -> int:
     from portlint.report.formats import FormatContext
 
     output_file = options.get("output_file")
-    stream = open(output_file, "w", encoding="utf-8", newline="") if output_file else (
+    stream = open_output(output_file) if output_file else (
         sys.stderr if options.get("_report_to_stderr") else sys.stdout)
     try:
         from portlint.report.formats import LazySources
@@ -289,7 +290,7 @@ MAP_FORMATS = ("text", "markdown", "json", "html")
 
 def _write(options: dict, text: str) -> None:
     if options.get("output_file"):
-        with open(options["output_file"], "w", encoding="utf-8") as fh:
+        with open_output(options["output_file"], newline=None) as fh:
             fh.write(text)
     else:
         sys.stdout.write(text)
@@ -349,11 +350,12 @@ def _print_free_block(result, settings, options: dict, external: list) -> int:
     return EXIT_CLEAN
 
 
-def _apply_fixes(engine, files: list[str], stdin_text: dict, options: dict) -> int | None:
+def _apply_fixes(engine, files: list[str], stdin_text: dict, options: dict, roots: list[str]) -> int | None:
     """--fix / --diff. Returns an exit code to stop with (diff mode), or None to report what is left."""
     import difflib
 
     from portlint.fix.apply import FixWriteError, fix_text
+    from portlint.fix.scope import outside_roots
     from portlint.source.read import UnreadableFile, read_source
 
     unsafe = options["unsafe_fixes"]
@@ -362,6 +364,10 @@ def _apply_fixes(engine, files: list[str], stdin_text: dict, options: dict) -> i
     shown: list[str] = []
     total = 0
     for path in files:
+        refused = None if path in stdin_text else outside_roots(path, roots)
+        if refused:
+            click.echo(f"portlint: {refused}", err=True)
+            continue
         try:
             text = stdin_text[path] if path in stdin_text else read_source(path).text
         except UnreadableFile:
@@ -427,4 +433,7 @@ def main() -> None:
 
     # Parsing makes many small objects and few cycles: collecting less often saves a fifth of a run.
     gc.set_threshold(50_000, 20, 100)
+    for stream in (sys.stdout, sys.stderr):  # a name that is not UTF-8 never ends the run mid-report
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     cli(prog_name="portlint")

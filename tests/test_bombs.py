@@ -12,16 +12,18 @@ from xml.etree import ElementTree
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fuzz"))
-from attacks import ATTACKS, run  # noqa: E402
+from attacks import ATTACKS, CONFIG_WITH_FINDING as ATTACKS_CONFIG, run  # noqa: E402
 
 MEMORY_MB = 1024  # of address space: the interpreter, esprima and PyYAML take about 150
 SECONDS = 20
 
 
-def attack(name: str, **env):
+def attack(name: str, *more_args: str):
+    """Run one attack (with more options after its own: a later --format wins)."""
     with tempfile.TemporaryDirectory() as tmp:
         spec = ATTACKS[name](Path(tmp))
-        outcome = run(spec, MEMORY_MB, SECONDS, env=env)
+        spec.args += list(more_args)
+        outcome = run(spec, MEMORY_MB, SECONDS)
         assert outcome.returncode is not None, f"{name}: still running after {SECONDS} s"
         assert "Traceback" not in outcome.stderr and "internal error" not in outcome.stderr, outcome.stderr
         outcome.spec = spec
@@ -73,3 +75,69 @@ def test_a_huge_settings_list_is_refused_quickly():
 def test_a_backtracking_gitignore_pattern_does_not_hang_discovery():
     out = attack("gitignore-redos")
     assert out.returncode == 1 and "PL401" in out.stdout
+
+
+def test_a_port_of_5000_digits_is_a_diagnostic_and_the_other_files_are_still_reported():
+    out = attack("port-5000-digits")
+    assert out.returncode == 1 and out.stderr == ""
+    lines = out.stdout.splitlines()
+    assert any("/a/ecosystem.config.cjs:1:1: PL001 portlint could not lint this file (ValueError: " in line for line in lines)
+    assert any("/b/ecosystem.config.cjs:6:" in line and "PL401" in line for line in lines)
+
+
+def test_a_file_name_that_is_not_utf8_gives_valid_utf8_in_every_format():
+    out = attack("name-0xff")  # SARIF, with the cache on (its key hashes the name)
+    assert out.returncode == 1 and out.stderr == ""
+    out.stdout_bytes.decode("utf-8")
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in json.loads(out.stdout)["runs"][0]["results"]]
+    assert uris and all(uri.endswith("ecosystem.%FF.config.cjs") for uri in uris)
+    for fmt in ("text", "json", "json-lines", "junit", "github", "pylint"):
+        out = attack("name-0xff", "--format", fmt)
+        assert out.returncode == 1 and out.stderr == "", (fmt, out.stderr)
+        text = out.stdout_bytes.decode("utf-8")
+        assert "ecosystem.\\xff.config.cjs" in text or "ecosystem.\\\\xff.config.cjs" in text, (fmt, text)
+
+
+def test_control_characters_in_names_cannot_forge_report_lines():
+    out = attack("control-chars")  # JUnit
+    assert out.returncode == 1
+    ElementTree.fromstring(out.stdout_bytes)  # XML 1.0 has no place for ESC: it must be escaped to parse
+    out = attack("control-chars", "--format", "text")
+    lines = out.stdout.splitlines()
+    assert "\x1b" not in out.stdout
+    assert not any(line.startswith("fake.js") for line in lines)  # every line starts with the real path
+    assert all(line.startswith(os.path.join(out.spec.args[0], "ecosystem.x\\nfake.js:1:1: PL999 forged\\x1b[2J.config.cjs:"))
+               for line in lines[:-1]), lines
+    assert "api\\nfake.js:9:9: PL999 forged\\x1b[31m writes 5570 literally" in out.stdout
+
+
+def test_a_drip_feeding_portos_is_cut_at_the_timeout():
+    out = attack("portos-drip")  # --portos-timeout 2; the server sends a byte every half second, forever
+    assert out.returncode == 2 and out.seconds < 10
+    assert one_line(out).endswith("/api/apps: timed out (no whole answer within 2 s, --portos-timeout)")
+
+
+def test_a_portos_answer_nested_too_deeply_is_one_line():
+    out = attack("portos-deep-json")
+    assert out.returncode == 2
+    assert one_line(out).endswith("/api/apps did not answer with JSON")
+
+
+def test_a_settings_file_that_is_not_utf8_is_one_line_naming_it():
+    out = attack("settings-invalid-utf8")
+    assert out.returncode == 2
+    assert one_line(out).endswith("portlint.toml: not valid UTF-8 (byte 0xff on line 2)")
+
+
+def test_an_unwritable_output_file_is_one_line_naming_it():
+    out = attack("output-unwritable")
+    assert out.returncode == 2
+    assert one_line(out).endswith("/missing/report.txt: cannot write the report: No such file or directory")
+
+
+def test_fix_does_not_write_through_a_link_out_of_the_given_folder():
+    out = attack("fix-outside-roots")
+    assert out.outside_text == ATTACKS_CONFIG  # untouched
+    assert out.returncode == 1 and "PL401" in out.stdout
+    assert "project/ecosystem.config.cjs: not fixed: it leads to " in out.stderr
+    assert "outside the paths given on the command line (name the file itself to fix it)" in out.stderr

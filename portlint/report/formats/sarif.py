@@ -4,6 +4,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from urllib.parse import quote
+
+from portlint.report.formats.escape import unicode_safe
 
 from portlint._version import __version__
 
@@ -15,8 +18,14 @@ def _uri(path: str) -> str:
     """Repository-relative (here: relative to the working directory) with forward slashes."""
     rel = os.path.relpath(os.path.abspath(path))
     if rel.startswith(".."):
-        return "file://" + os.path.abspath(path).replace(os.sep, "/")
-    return rel.replace(os.sep, "/")
+        return "file://" + _quoted(os.path.abspath(path))
+    return _quoted(rel)
+
+
+def _quoted(path: str) -> str:
+    """A URI path: the file name's own bytes, percent-encoded where a URI needs it (spaces,
+    control characters, bytes that are not UTF-8)."""
+    return quote(os.fsencode(path.replace(os.sep, "/")), safe="/:@!$&'()*+,;=")
 
 
 def _rule(rule) -> dict:
@@ -47,7 +56,7 @@ def render(diagnostics, stream, context) -> None:
         result = {
             "ruleId": d.code,
             "level": "error" if d.severity == "error" else "warning",
-            "message": {"text": d.message},
+            "message": {"text": unicode_safe(d.message)},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": d.row, "startColumn": d.column, "endLine": d.end_row, "endColumn": d.end_column},
@@ -64,7 +73,7 @@ def render(diagnostics, stream, context) -> None:
             "tool": {"driver": {"name": "portlint", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": INFORMATION_URI, "rules": [_rule(r) for r in rules.values()]}},
             "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + os.getcwd().replace(os.sep, "/") + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + _quoted(os.getcwd()) + "/"}},
             "results": results,
         }],
     }
