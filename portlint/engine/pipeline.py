@@ -216,6 +216,8 @@ class Engine:
             config, diagnostics = self.lint_file(path, text, result)
             summary = summarize(config).to_data() if config is not None else None
             deps = list(config.evaluator.loader.read_paths) if config is not None else []
+        except SettingsError:
+            raise  # the settings are wrong for every file: one line, exit 2
         except Exception as exc:  # never the end of the run: the other files' reports are kept
             source = result.sources.get(path) or Source(path, text or "")
             config, summary, deps = None, None, []
