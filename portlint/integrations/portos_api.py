@@ -58,21 +58,13 @@ def _fetch(endpoint: str, timeout: float, outcome: dict) -> None:
     import urllib.error
     import urllib.request
 
+    from portlint.source.files import UnreadableFile, read_stream
+
     try:
         with urllib.request.urlopen(endpoint, timeout=timeout) as response:  # noqa: S310 (user-given URL)
-            chunks: list[bytes] = []
-            size = 0
-            while size <= MAX_BODY:
-                chunk = response.read1(min(65536, MAX_BODY + 1 - size))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-        if size > MAX_BODY:
-            raise PortosError(f"PortOS at {endpoint} sent more than {MAX_BODY // (1024 * 1024)} MiB")
-        outcome["body"] = b"".join(chunks)
-    except PortosError as exc:
-        outcome["error"] = exc
+            outcome["body"] = read_stream(response, MAX_BODY, what="an apps list")
+    except UnreadableFile:
+        outcome["error"] = PortosError(f"PortOS at {endpoint} sent more than {MAX_BODY // (1024 * 1024)} MiB")
     except urllib.error.HTTPError as exc:
         outcome["error"] = PortosError(f"PortOS at {endpoint} answered HTTP {exc.code}")
     except (urllib.error.URLError, OSError, ValueError) as exc:
