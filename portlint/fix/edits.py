@@ -66,13 +66,15 @@ def _string_around(config, start: int, end: int):
     return None
 
 
-_STRINGS: list = [None, None]  # [config, its string spans]: the fixes of one config ask in a row
+_STRINGS: list = [lambda: None, None]  # [weak reference to a config, its string spans]: one config asks in a row
 
 
 def _strings_of(config) -> tuple[list[int], list[tuple[str, int, int]]]:
     """The spans of every string literal and template quasi of ``config``, sorted (they never nest),
     computed once per config rather than once per literal (1,000 literals took minutes)."""
-    if _STRINGS[0] is not config:
+    if _STRINGS[0]() is not config:
+        import weakref
+
         spans = []
         for node, _ in config.nodes:
             if node.type == "Literal" and isinstance(node.value, str):
@@ -82,7 +84,7 @@ def _strings_of(config) -> tuple[list[int], list[tuple[str, int, int]]]:
                 s = config.parsed.span(node)
                 spans.append(("template", s.start, s.end))
         spans.sort(key=lambda item: item[1])
-        _STRINGS[:] = [config, ([s for _, s, _ in spans], spans)]
+        _STRINGS[:] = [weakref.ref(config), ([s for _, s, _ in spans], spans)]
     return _STRINGS[1]
 
 

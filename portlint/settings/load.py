@@ -14,8 +14,6 @@ from portlint.settings.portset import PortSet
 
 #: The most items a list or table setting may hold; real settings hold a handful.
 MAX_ITEMS = 10_000
-#: A settings file larger than this is refused (a real one is a few hundred bytes).
-MAX_SETTINGS_BYTES = 1024 * 1024
 
 CODE_PREFIX = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
 
@@ -238,7 +236,7 @@ def read_settings_file(path: str) -> dict | None:
     from portlint.source.files import UnreadableFile, read_regular, utf8_text
 
     try:
-        text = utf8_text(read_regular(path, MAX_SETTINGS_BYTES, what="a settings file"))
+        text = utf8_text(read_regular(path, what="a settings file"))  # the cap of a config: 2 MiB
         data = tomllib.loads(text)
     except UnreadableFile as exc:
         raise SettingsError(f"{path}: {exc}") from None
