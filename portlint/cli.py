@@ -226,9 +226,8 @@ def _run(paths: list[str], options: dict) -> int:
         if not options["no_cache"] and not stdin_text and mode == "lint":
             from portlint.engine.cache import Cache
 
-            run_key = "|".join([__version__, ",".join(registry.plugin_names), ",".join(registry.rules),
-                                str(options["disable_noqa"])])
-            cache = Cache(options["cache_dir"], run_key)
+            explicit = click.get_current_context().get_parameter_source("cache_dir").name != "DEFAULT"
+            cache = Cache.for_run(options["cache_dir"], registry, options["disable_noqa"], explicit)
         engine = Engine(resolver, registry, disable_noqa=options["disable_noqa"], external_ports=external,
                         cache=cache, jobs=options.get("jobs"), spec=spec)
         result = engine.run(files, stdin_text=stdin_text or None, keep_configs=(mode != "lint"))

@@ -97,3 +97,51 @@ def test_builtin_rules_failing_to_load_is_fatal_not_a_silent_pass(monkeypatch, t
     result = CliRunner().invoke(cli, [str(config)])
     assert result.exit_code == 2
     assert "internal error" in result.output and "portlint's own portlint.rules failed to load" in result.output
+
+
+def _project_rule(registry, tmp_path, rule_cls, **engine_args):
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
+
+    registry.rules[rule_cls.code] = rule_cls
+    try:
+        path = tmp_path / "ecosystem.config.cjs"
+        path.write_text("module.exports = { apps: [{ name: 'api', env: { PORT: 5570 } }] };\n")
+        return Engine(Settings(), registry, {rule_cls.code}, **engine_args).run([str(path)])
+    finally:
+        del registry.rules[rule_cls.code]
+
+
+def test_project_rule_sees_summaries_and_the_live_ports_in_its_context(registry, tmp_path):
+    from portlint.integrations.portos_api import PortosPort
+    from portlint.rule import Rule
+
+    class SeesLive(Rule):
+        code, name, scope = "ZZ002", "sees-live", "project"
+
+        def check_project(self, summaries, context):
+            live = {p.port: p for p in context.external_ports}
+            for summary in summaries:
+                for claim in summary.claims:
+                    if claim.port in live:
+                        yield self.report_claim(claim, "error", f"{claim.port} is {live[claim.port].app}'s")
+
+    result = _project_rule(registry, tmp_path, SeesLive, external_ports=[PortosPort(5570, "shop", "web", "api")])
+    assert [(d.code, d.message, d.row) for d in result.diagnostics] == [("ZZ002", "5570 is shop's", 1)]
+    assert not hasattr(SeesLive(None), "external_ports")  # passed in, not injected
+
+
+def test_project_rule_written_with_one_argument_keeps_working(registry, tmp_path):
+    from portlint.rule import Rule
+
+    class OldStyle(Rule):
+        code, name, scope = "ZZ003", "old-style", "project"
+
+        def check_project(self, summaries):
+            for summary in summaries:
+                yield from (self.report_claim(c, "warning", f"claims {c.port}") for c in summary.claims)
+
+    result = _project_rule(registry, tmp_path, OldStyle)
+    assert [(d.code, d.message) for d in result.diagnostics] == [("ZZ003", "claims 5570")]
+    assert result.internal_errors == []
+

@@ -1,0 +1,61 @@
+"""A run over many files: each from the cache where it is still valid, else linted here or in
+worker processes; then the project pass over every config, and the one filter."""
+from __future__ import annotations
+
+from portlint.diagnostic import Diagnostic
+from portlint.engine.results import FileResult, RunResult
+
+
+def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs: bool) -> RunResult:
+    from portlint.engine.workers import jobs_for, lint_in_workers
+
+    result = RunResult()
+    cache = engine.cache if not keep_configs else None
+    results: dict[str, FileResult] = {}
+    todo: list[str] = []
+    for path in paths:
+        if cache is not None and path not in stdin_text:
+            hit = cache.lookup(path, engine.settings_for(path))
+            if hit is not None:
+                results[path] = hit
+                continue
+        todo.append(path)
+    jobs = jobs_for(engine.jobs, len(todo), engine.spec is not None) if not keep_configs else 1
+    if jobs > 1 and not stdin_text:
+        for data in lint_in_workers(engine.spec, engine.rules.selected, todo, jobs):
+            results[data.path] = data
+    else:
+        for path in todo:
+            data, config, source = engine.file_result(path, stdin_text.get(path))
+            results[path] = data
+            if config is not None:
+                result.configs.append(config)
+            if source is not None:
+                result.sources[path] = source
+    if cache is not None:
+        for path in todo:
+            data = results[path]
+            if not data.internal_errors:
+                cache.store(path, engine.settings_for(path), data.deps, data.to_data())
+        cache.save()
+    _collect(engine, paths, results, result)
+    result.diagnostics.extend(engine.project_pass(result.summaries, result.internal_errors))
+    result.diagnostics = engine.filter(result.diagnostics)
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    return result
+
+
+def _collect(engine, paths: list[str], results: dict[str, FileResult], result: RunResult) -> None:
+    """Every file's diagnostics, summary and noqa rows into the run's result, in the given order."""
+    from portlint.engine.noqa import NoqaIndex
+    from portlint.model.config import ConfigSummary
+
+    for path in paths:
+        data = results[path]
+        result.files += 1
+        result.internal_errors.extend(data.internal_errors)
+        result.diagnostics.extend(Diagnostic.from_data(d) if isinstance(d, dict) else d for d in data.diagnostics)
+        if data.summary is not None:
+            result.summaries.append(ConfigSummary.from_data(data.summary))
+        if data.noqa is not None and path not in engine.noqa:
+            engine.noqa[path] = NoqaIndex.from_data(data.noqa)
