@@ -12,7 +12,7 @@ def test_wheel_contents_and_entry_points(tmp_path):
     assert proc.returncode == 0, proc.stderr
     wheel = next(tmp_path.glob("portlint-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "portlint/rules/__init__.py" in names and "portlint/rules/dry.py" in names
+    assert "portlint/rules/__init__.py" in names and "portlint/rules/pl4_dry.py" in names
     assert "portlint/schema/diagnostics.schema.json" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -145,3 +145,41 @@ def test_project_rule_written_with_one_argument_keeps_working(registry, tmp_path
     assert [(d.code, d.message) for d in result.diagnostics] == [("ZZ003", "claims 5570")]
     assert result.internal_errors == []
 
+
+def test_entry_point_reader_agrees_with_importlib_metadata(plugin_site):
+    """portlint reads only the ``portlint`` group (importlib.metadata costs a quarter of a one-file run);
+    it must find what importlib.metadata finds, here with two real plugin installs on the path."""
+    code = ("import json, sys\n"
+            "from importlib.metadata import entry_points as oracle\n"
+            "from portlint.plugins import entry_points\n"
+            "print(json.dumps([sorted({(e.name, e.value) for e in oracle(group='portlint')}),\n"
+            "                  sorted({(e.name, e.value) for e in entry_points()})]))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**__import__("os").environ, "PYTHONPATH": str(plugin_site)})
+    assert proc.returncode == 0, proc.stderr
+    expected, found = __import__("json").loads(proc.stdout)
+    assert found == expected
+    assert ["example", "portlint_example"] in found and ["builtin-rules", "portlint.rules"] in found
+
+
+def test_entry_point_group_parsing():
+    from portlint.plugins import EntryPoint, _group
+
+    text = ("[console_scripts]\nportlint = portlint.cli:main\n\n"
+            "[portlint]\n# a comment\nexample = portlint_example\nmore=pkg.mod:hooks [extra]\n\n[other]\nx = y\n")
+    assert _group(text, "portlint") == [EntryPoint("example", "portlint_example"),
+                                         EntryPoint("more", "pkg.mod:hooks [extra]")]
+    assert EntryPoint("fmt", "json:dumps [x]").load() is __import__("json").dumps
+
+
+def test_without_third_party_plugins_pluggy_does_not_arbitrate(monkeypatch):
+    """The one-file path loads the built-ins directly; the pluggy path is what plugins take (above)."""
+    import portlint.plugins as plugins
+
+    def no_pluggy(*args):
+        raise AssertionError("pluggy's manager was used without a third-party plugin")
+
+    monkeypatch.setattr(plugins, "_plugin_hooks", no_pluggy)
+    monkeypatch.setattr(plugins, "entry_points", lambda: [plugins.EntryPoint("builtin-rules", "portlint.rules")])
+    registry = plugins.load_registry()
+    assert {"PL101", "PL203"} <= set(registry.rules) and "sarif" in registry.formats

@@ -3,7 +3,6 @@ walking up from each linted file, and command-line overrides on top. Validation 
 unknown key or a bad value is a SettingsError naming the file and the key (exit 2)."""
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import re
@@ -295,6 +294,8 @@ def _apply(settings: Settings, table: dict, where: str, base_dir: str) -> Settin
                 raise _err(where, raw_key, f"bad pattern: {exc}") from None
             updates["exclude"] = (settings.exclude if key == "extend-exclude" else ()) + patterns
         else:
+            import difflib  # only for this message: a run with good settings does not pay for it
+
             known = sorted(KNOWN_KEYS)
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""

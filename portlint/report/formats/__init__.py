@@ -34,17 +34,27 @@ class FormatContext:
     show_source: bool = False
 
 
+class _Lazy:
+    """A format's render function, imported on first use: a run loads only the format it prints."""
+
+    def __init__(self, module: str, function: str):
+        self.module, self.function = module, function
+
+    def __call__(self, *args, **kwargs):
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{self.module}"), self.function)(*args, **kwargs)
+
+
 @hookimpl
 def portlint_formats():
-    from . import github, json_format, junit, sarif, text
-
     return {
-        "text": text.render,
-        "concise": text.render,
-        "json": json_format.render,
-        "json-lines": json_format.render_lines,
-        "sarif": sarif.render,
-        "github": github.render,
-        "junit": junit.render,
-        "pylint": text.render_pylint,
+        "text": _Lazy("text", "render"),
+        "concise": _Lazy("text", "render"),
+        "json": _Lazy("json_format", "render"),
+        "json-lines": _Lazy("json_format", "render_lines"),
+        "sarif": _Lazy("sarif", "render"),
+        "github": _Lazy("github", "render"),
+        "junit": _Lazy("junit", "render"),
+        "pylint": _Lazy("text", "render_pylint"),
     }
