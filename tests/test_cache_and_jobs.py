@@ -287,3 +287,63 @@ def test_a_warm_run_hashes_a_file_only_until_its_signature_is_recorded(tmp_path,
     warm, cache = run()
     assert warm == cold and hashed == []
     assert next(iter(cache._entries.values()))["content"][1] is not None
+
+
+def test_a_run_of_few_files_leaves_a_large_index_alone(tmp_path, monkeypatch, registry):
+    """Reading a 10,000-config index would cost a two-file pre-commit run more than linting them."""
+    from portlint.engine import cache as cache_module
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
+
+    make_tree(tmp_path, 3)
+    paths = sorted(str(p) for p in tmp_path.rglob("ecosystem.config.cjs"))
+
+    def run(files, cached=True):
+        cache = cache_module.Cache(str(tmp_path / "cache"), "key") if cached else None
+        return [d.to_data() for d in Engine(Settings(), registry, cache=cache).run(files).diagnostics], cache
+
+    full, _ = run(paths)
+    index = tmp_path / "cache" / "index.json"
+    before = index.read_bytes()
+    monkeypatch.setattr(cache_module, "MIN_INDEX_BUDGET", 0)
+    monkeypatch.setattr(cache_module, "INDEX_BYTES_PER_FILE", len(before) // 2)  # one file: half the index
+    one, cache = run(paths[:1])
+    assert cache._skipped and index.read_bytes() == before  # neither used nor rewritten
+    assert one == run(paths[:1], cached=False)[0]
+    again, cache = run(paths)  # three files: worth reading
+    assert not cache._skipped and again == full
+
+
+def test_cached_results_of_the_wrong_shape_are_refused(tmp_path, registry):
+    """Each field of a cached result, given a wrong type, makes the entry a miss (not a crash later)."""
+    from portlint.engine.pipeline import Engine
+    from portlint.engine.results import FileResult
+    from portlint.settings.settings import Settings
+
+    path = tmp_path / "ecosystem.config.cjs"
+    path.write_text("module.exports = { apps: [{ name: 'api', env: { PORT: 5570 } }] }; // noqa: PL5\n")
+    good = Engine(Settings(), registry).file_result(str(path))[0].to_data()
+    assert good["diagnostics"] and good["diagnostics"][0]["fix"] is None
+    good["diagnostics"][0]["fix"] = {"applicability": "safe", "message": "m", "edits": [
+        {"content": "x", "location": {"row": 1, "column": 1}, "end_location": {"row": 1, "column": 2}}]}
+    good["noqa"]["rows"] = {"1": ["PL5"]}
+    assert FileResult.from_cache("p", good) is not None
+
+    def spoiled(value, trail=()):  # every way of replacing one scalar, list or dict by a wrong type
+        if isinstance(value, dict):
+            for k, v in value.items():
+                for bad, where in spoiled(v, trail + (k,)):
+                    yield {**value, k: bad}, where
+            yield {**value, "extra": 1}, trail + ("extra",)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                for bad, where in spoiled(v, trail + (i,)):
+                    yield [*value[:i], bad, *value[i + 1:]], where
+        if not (value is None and trail and trail[-1] in ("fix", "noqa_row", "summary", "noqa", 2)):
+            yield ("1" if not isinstance(value, str) else 1), trail  # None is allowed in a few places
+
+    count = 0
+    for bad, where in spoiled(good):
+        count += 1
+        assert FileResult.from_cache("p", bad) is None, where
+    assert count > 50  # the walk reached every field

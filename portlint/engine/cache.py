@@ -21,6 +21,11 @@ from portlint._version import __version__
 FORMAT = 2
 INDEX = "index.json"
 MAX_INDEX_BYTES = 256 * 1024 * 1024
+#: A run of few files in a large project reads the index only if it is small enough to pay: about
+#: what linting this many files costs, at 100 KiB of index per file (at least 1 MiB). Else it lints
+#: them and leaves the index alone (a pre-commit run of two files in a 10,000-config monorepo).
+INDEX_BYTES_PER_FILE = 100 * 1024
+MIN_INDEX_BUDGET = 1024 * 1024
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# This file is a cache directory tag created by portlint.\n"
        "# For information about cache directory tags see https://bford.info/cachedir/\n")
@@ -99,6 +104,9 @@ class Cache:
         self._pending: dict[str, list] = {}  # path -> file_key taken before it was linted
         self._dirty = False
         self._refused = False
+        self._skipped = False  # the index was too large for this run: neither read nor written
+        #: How many files this run looks up (set by the run): bounds the index worth reading.
+        self.files = 0
 
     @classmethod
     def for_run(cls, directory: str, registry, disable_noqa: bool, explicit: bool = False) -> "Cache":
@@ -122,7 +130,7 @@ class Cache:
                     return hit
         except (KeyError, TypeError, ValueError, IndexError):
             pass
-        key = file_key(path)  # taken before the file is linted: a change while linting is seen next time
+        key = file_key(path) if not self._skipped else None  # taken before linting: a change while linting is seen next time
         if key is not None:
             self._pending[path] = key
         return None
@@ -185,6 +193,9 @@ class Cache:
                 st = os.fstat(fh.fileno())
                 if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_INDEX_BYTES:
                     return {}  # a FIFO or device: never read from
+                if self.files and st.st_size > max(MIN_INDEX_BUDGET, INDEX_BYTES_PER_FILE * self.files):
+                    self._skipped = True
+                    return {}
                 data = json.loads(fh.read(MAX_INDEX_BYTES + 1))
         except (OSError, ValueError, RecursionError):
             return {}
@@ -195,7 +206,7 @@ class Cache:
 
     def save(self) -> None:
         """Write the index if this run changed it (a cache that cannot be written only costs time)."""
-        if not self._dirty:
+        if not self._dirty or self._skipped:
             return
         from portlint.fix.atomic import replace_file
 

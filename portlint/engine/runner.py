@@ -13,6 +13,8 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
     cache = engine.cache if not keep_configs else None
     results: dict[str, FileResult] = {}
     todo: list[str] = []
+    if cache is not None:
+        cache.files = len(paths)
     for path in paths:
         if cache is not None and path not in stdin_text:
             hit = cache.lookup(path, engine.settings_for(path))
