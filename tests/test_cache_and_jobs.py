@@ -347,3 +347,29 @@ def test_cached_results_of_the_wrong_shape_are_refused(tmp_path, registry):
         count += 1
         assert FileResult.from_cache("p", bad) is None, where
     assert count > 50  # the walk reached every field
+
+
+def test_an_unchanged_tree_gives_its_report_from_the_run_entry(tmp_path):
+    """The same files with the same keys give the same project pass: a warm run of an unchanged tree
+    skips the summaries and PL203 over them; a spoiled or stale run entry is not used."""
+    make_tree(tmp_path, 40)  # app0030 collides with app0000 (PL203)
+    cold = lint(tmp_path, "--jobs", "1")
+    [index] = cache_files(tmp_path)
+    runs = json.loads(index.read_text())["runs"]
+    assert len(runs) == 1 and {d["code"] for d in next(iter(runs.values()))} == {"PL203"}
+    assert lint(tmp_path) == cold  # from the run entry, which is really what is used:
+    data = json.loads(index.read_text())
+    marked = {k: [{**d, "message": "from the run entry"} for d in v] for k, v in data["runs"].items()}
+    index.write_text(json.dumps({**data, "runs": marked}))
+    assert {d["message"] for d in lint(tmp_path) if d["code"] == "PL203"} == {"from the run entry"}
+    for digest in data["runs"]:
+        data["runs"][digest] = [{**d, "row": "one"} for d in data["runs"][digest]]
+    index.write_text(json.dumps(data))
+    assert lint(tmp_path) == cold  # a run entry of the wrong shape is recomputed
+    assert lint(tmp_path, "--select", "PL203") == [d for d in cold if d["code"] == "PL203"]  # another run
+    assert lint(tmp_path) == cold
+    assert len(json.loads(index.read_text())["runs"]) >= 2
+    (tmp_path / "app0003" / "ecosystem.config.cjs").write_text(
+        "module.exports = { apps: [{ name: 'app3', env: { PORT: 5573 } }] };\n")
+    changed = lint(tmp_path)
+    assert changed != cold and changed == lint(tmp_path, "--no-cache")

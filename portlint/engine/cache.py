@@ -25,6 +25,8 @@ MAX_INDEX_BYTES = 256 * 1024 * 1024
 #: what linting this many files costs, at 100 KiB of index per file (at least 1 MiB). Else it lints
 #: them and leaves the index alone (a pre-commit run of two files in a 10,000-config monorepo).
 INDEX_BYTES_PER_FILE = 100 * 1024
+#: Whole runs remembered (the last ones: e.g. ``portlint .`` and ``portlint services/``).
+MAX_RUNS = 4
 MIN_INDEX_BUDGET = 1024 * 1024
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# This file is a cache directory tag created by portlint.\n"
@@ -101,6 +103,7 @@ class Cache:
         #: Named by the user (--cache-dir): then a folder that is a symbolic link is used as well.
         self.explicit = explicit
         self._entries: dict | None = None
+        self._runs: dict = {}  # run digest -> the diagnostics of its project pass, filtered (see run_digest)
         self._pending: dict[str, list] = {}  # path -> file_key taken before it was linted
         self._dirty = False
         self._refused = False
@@ -144,6 +147,34 @@ class Cache:
             return  # a required file that cannot be fingerprinted: lint again next time
         self._index()[os.path.abspath(path)] = {"settings": settings_key(settings), "content": key,
                                                "deps": dep_keys, "result": result}
+        self._dirty = True
+
+    # -- whole runs -------------------------------------------------------------------------------
+    def run_digest(self, paths: list[str], context: str) -> str | None:
+        """What a whole run's report depends on, when every file was a hit (else None): each file's
+        entry key, in order, and ``context`` (the rule selection, the live PortOS ports)."""
+        index = self._index()
+        parts = [context]
+        for path in paths:
+            entry = index.get(os.path.abspath(path))
+            if path in self._pending or not isinstance(entry, dict):
+                return None
+            parts.append(json.dumps([path, os.path.abspath(path), entry.get("settings"), entry.get("content"),
+                                     entry.get("deps")]))
+        return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def run_result(self, digest: str) -> list | None:
+        """The project pass's diagnostics (as data) of a run with this digest, if cached and well formed."""
+        from portlint.engine.results import valid_diagnostics
+
+        found = self._runs.get(digest)
+        return found if valid_diagnostics(found) else None
+
+    def store_run(self, digest: str, diagnostics: list[dict]) -> None:
+        self._runs.pop(digest, None)
+        self._runs[digest] = diagnostics
+        while len(self._runs) > MAX_RUNS:
+            del self._runs[next(iter(self._runs))]
         self._dirty = True
 
     # -- the index file ---------------------------------------------------------------------------
@@ -202,6 +233,8 @@ class Cache:
         if (not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__
                 or data.get("run") != self.run_key or not isinstance(data.get("entries"), dict)):
             return {}
+        if isinstance(data.get("runs"), dict):
+            self._runs = data["runs"]
         return data["entries"]
 
     def save(self) -> None:
@@ -219,7 +252,8 @@ class Cache:
                     os.lstat(name, dir_fd=folder)
                 except FileNotFoundError:
                     replace_file(self.directory, name, text.encode(), dir_fd=folder)
-            data = {"format": FORMAT, "version": __version__, "run": self.run_key, "entries": self._entries}
+            data = {"format": FORMAT, "version": __version__, "run": self.run_key, "entries": self._entries,
+                    "runs": self._runs}
             replace_file(self.directory, INDEX, json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogateescape"),
                          dir_fd=folder)
             self._dirty = False

@@ -52,6 +52,11 @@ _NOQA_KEYS = {"whole_file", "rows"}
 _RESULT_KEYS = {"diagnostics", "summary", "noqa"}
 
 
+def valid_diagnostics(data) -> bool:
+    """Whether ``data`` is a list of diagnostics exactly as ``Diagnostic.to_data`` writes them."""
+    return type(data) is list and all(map(_diagnostic, data))
+
+
 def _valid(data) -> bool:
     return (type(data) is dict and data.keys() == _RESULT_KEYS and type(data["diagnostics"]) is list
             and all(map(_diagnostic, data["diagnostics"]))

@@ -1,8 +1,10 @@
 """A run over many files: each from the cache where it is still valid, else linted here or in
-worker processes; then the project pass over every config, and the one filter."""
+worker processes; then the project pass over every config (or, when no file changed, its cached
+result), and the one filter."""
 from __future__ import annotations
 
 from portlint.diagnostic import Diagnostic
+from portlint.engine.filter import dedupe
 from portlint.engine.results import FileResult, RunResult
 
 
@@ -22,6 +24,17 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
                 results[path] = hit
                 continue
         todo.append(path)
+    digest = None
+    if cache is not None and not todo and not stdin_text:
+        # every file is unchanged: the same files with the same keys give the same report
+        digest = cache.run_digest(paths, _run_context(engine))
+        found = cache.run_result(digest) if digest is not None else None
+        if found is not None:  # the files' own diagnostics (filtered when linted) and the project pass's
+            result.files = len(paths)
+            result.diagnostics = dedupe([*(Diagnostic.from_data(d) for p in paths for d in results[p].diagnostics),
+                                         *map(Diagnostic.from_data, found)])
+            result.diagnostics.sort(key=Diagnostic.sort_key)
+            return result
     jobs = jobs_for(engine.jobs, len(todo), engine.spec is not None) if not keep_configs else 1
     if jobs > 1 and not stdin_text:
         for data in lint_in_workers(engine.spec, engine.rules.selected, todo, jobs):
@@ -41,10 +54,23 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
                 cache.store(path, engine.settings_for(path), data.deps, data.to_data())
         cache.save()
     _collect(engine, paths, results, result)
-    result.diagnostics.extend(engine.project_pass(result.summaries, result.internal_errors))
-    result.diagnostics = engine.filter(result.diagnostics)
+    project = engine.filter(engine.project_pass(result.summaries, result.internal_errors))
+    result.diagnostics = dedupe([*engine.filter(result.diagnostics), *project])  # == filter(files + project)
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    if cache is not None and not stdin_text and not result.internal_errors:
+        digest = digest or cache.run_digest(paths, _run_context(engine))
+        if digest is not None:  # the project pass of this run, for the next run of the same files
+            cache.store_run(digest, [d.to_data() for d in project])
+            cache.save()
     return result
+
+
+def _run_context(engine) -> str:
+    """What the report of a run depends on besides its files: the rule selection, the settings the
+    project rules run with, and what they know beyond the files (the live PortOS ports)."""
+    from portlint.engine.cache import settings_key
+
+    return repr((sorted(engine.rules.selected or ()), settings_key(engine.settings), engine.project))
 
 
 def _collect(engine, paths: list[str], results: dict[str, FileResult], result: RunResult) -> None:
