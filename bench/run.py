@@ -4,9 +4,14 @@
     python bench/run.py --sizes 1,100 --runs 3
 
 ESLint 9 is installed into bench/.tools from the npm registry on first use and run with
-no-magic-numbers and no-dupe-keys. For each N the harness reports the median wall time, files/s,
-peak RSS (of the largest process), the portlint/ESLint ratio, cold and warm (--cache) runs, and
-portlint's time by phase. Results go to stdout as Markdown and to bench/out/results.json.
+no-magic-numbers and no-dupe-keys. The runs of one size are interleaved (portlint cold, portlint
+warm, ESLint cold, ESLint warm, again and again), so that a busy machine slows all four alike and the
+ratios stay meaningful when the absolute times do not; the load average is printed with them.
+
+Output (stdout, Markdown; bench/out/results.json): the targets table (one config cold, 1,000 cold,
+1,000 warm, 10,000/1,000, peak memory: portlint against ESLint), the table per N (median wall time,
+files/s, peak RSS of the largest process, cold and warm), portlint's time by phase, and an
+import-time breakdown of the one-file run (``python -X importtime``).
 """
 from __future__ import annotations
 
@@ -81,9 +86,12 @@ def run_size(n: int, runs: int, eslint: str) -> dict:
     cache = tree / ".portlint_cache"
     eslint_cache = tree / ".eslintcache"
 
-    def repeat(fn, count):
-        samples = [fn() for _ in range(count)]
-        return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+    def interleaved(fns: dict, count: int) -> dict:
+        samples: dict = {name: [] for name in fns}
+        for _ in range(count):
+            for name, fn in fns.items():
+                samples[name].append(fn())
+        return {name: (statistics.median(s[0] for s in got), max(s[1] for s in got)) for name, got in samples.items()}
 
     def portlint_cold():
         shutil.rmtree(cache, ignore_errors=True)
@@ -98,13 +106,19 @@ def run_size(n: int, runs: int, eslint: str) -> dict:
     def eslint_warm():
         return measure([eslint, "--cache", "--cache-location", str(eslint_cache), *target], tree)[:2]
 
-    result = {"n": n, "bytes": sum(os.path.getsize(f) for f in files)}
-    result["portlint_cold"], result["portlint_cold_rss"] = repeat(portlint_cold, runs)
-    measure(portlint_cmd(*target, "--exit-zero"), tree)  # fill the cache
-    result["portlint_warm"], result["portlint_warm_rss"] = repeat(portlint_warm, runs)
-    result["eslint_cold"], result["eslint_cold_rss"] = repeat(eslint_cold, runs)
+    result = {"n": n, "bytes": sum(os.path.getsize(f) for f in files), "load_before": os.getloadavg()[0]}
+    measure(portlint_cmd(*target, "--exit-zero"), tree)  # fill the caches
     measure([eslint, "--cache", "--cache-location", str(eslint_cache), *target], tree)
-    result["eslint_warm"], result["eslint_warm_rss"] = repeat(eslint_warm, runs)
+    # the cold portlint run removes the cache; the warm one right after it fills it again, so it is
+    # measured next, on a cache that is full
+    medians = interleaved({"portlint_cold": portlint_cold, "fill": portlint_warm, "portlint_warm": portlint_warm,
+                           "eslint_cold": eslint_cold, "eslint_warm": eslint_warm}, runs)
+    for name in ("portlint_cold", "portlint_warm", "eslint_cold", "eslint_warm"):
+        result[name], result[name + "_rss"] = medians[name]
+    result["load_after"] = os.getloadavg()[0]
+    if n == 1:
+        result["floor"] = floor(files[0], runs)
+        result["imports"] = import_times(target, tree, runs)
     # phases: one serial, uncached run with timing on
     _, _, stderr = measure(portlint_cmd(*target, "--no-cache", "--jobs", "1", "--exit-zero"), tree,
                            env={"PORTLINT_PHASES": "1", "PORTLINT_T0": repr(time.time())})
@@ -112,6 +126,62 @@ def run_size(n: int, runs: int, eslint: str) -> dict:
     result["phases"] = json.loads(line.split(" ", 1)[1])
     shutil.rmtree(tree)
     return result
+
+
+def floor(path: str, runs: int) -> dict:
+    """Python's own floor for one file: ``python -c pass``, and parsing that file in-process."""
+    start_up = statistics.median(measure([sys.executable, "-c", "pass"], ROOT)[0] for _ in range(runs))
+    code = ("import sys, time; from portlint.source.read import read_source; from portlint.source.parse import parse\n"
+            "t = time.perf_counter(); parse(read_source(sys.argv[1])); print(time.perf_counter() - t)")
+    parse_times = [float(subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True,
+                                        check=True).stdout) for _ in range(runs)]
+    return {"python": start_up, "parse": statistics.median(parse_times)}
+
+
+def import_times(target: list[str], tree: Path, runs: int) -> dict:
+    """Median cumulative import time (seconds) of each top-level module of a one-file run."""
+    samples: dict[str, list[float]] = {}
+    for _ in range(runs):
+        _, _, stderr = measure([sys.executable, "-X", "importtime", "-m", "portlint", *target, "--no-cache",
+                                "--exit-zero"], tree)
+        seen: dict[str, float] = {}
+        for line in stderr.splitlines():
+            if not line.startswith("import time:") or "|" not in line:
+                continue
+            _, cumulative, name = line.split("|")
+            if name.strip() and not name[1:].startswith(" ") and cumulative.strip().isdigit():  # top level
+                seen[name.strip()] = int(cumulative) / 1e6
+        for name, seconds in seen.items():
+            samples.setdefault(name, []).append(seconds)
+    return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def targets_table(by_n: dict) -> list[str]:
+    """The figures issue 22 asks for, portlint against ESLint, from this one run."""
+    rows = ["| figure | portlint | ESLint | ratio | target |", "|---|---|---|---|---|"]
+    if 1 in by_n:
+        r = by_n[1]
+        rows.append(f"| one config, cold | {r['portlint_cold']:.3f} s | {r['eslint_cold']:.3f} s "
+                    f"| {r['portlint_cold'] / r['eslint_cold']:.2f}x | <= 0.35x |")
+        if "floor" in r:
+            floor_s = r["floor"]["python"] + r["floor"]["parse"]
+            rows.append(f"| one config against `python -c pass` + parsing it | {r['portlint_cold']:.3f} s | "
+                        f"{floor_s:.3f} s (floor) | {r['portlint_cold'] / floor_s:.2f}x | <= 3x |")
+    if 1000 in by_n:
+        r = by_n[1000]
+        rows.append(f"| 1,000 configs, cold | {r['portlint_cold']:.3f} s | {r['eslint_cold']:.3f} s "
+                    f"| {r['portlint_cold'] / r['eslint_cold']:.2f}x | <= 0.8x |")
+        rows.append(f"| 1,000 configs, warm (--cache) | {r['portlint_warm']:.3f} s | {r['eslint_warm']:.3f} s "
+                    f"| {r['portlint_warm'] / r['eslint_warm']:.2f}x | <= 0.2x |")
+        rows.append(f"| 1,000 warm / portlint's own cold | {r['portlint_warm']:.3f} s | | "
+                    f"{r['portlint_warm'] / r['portlint_cold']:.3f}x | <= 0.05x |")
+        rows.append(f"| peak memory, 1,000 cold | {r['portlint_cold_rss'] / 1024:.0f} MiB | "
+                    f"{r['eslint_cold_rss'] / 1024:.0f} MiB | {r['portlint_cold_rss'] / r['eslint_cold_rss']:.2f}x | <= 0.5x |")
+    if 1000 in by_n and 10000 in by_n:
+        a, b = by_n[1000], by_n[10000]
+        rows.append(f"| 10,000 / 1,000 cold time | {b['portlint_cold'] / a['portlint_cold']:.1f}x | "
+                    f"{b['eslint_cold'] / a['eslint_cold']:.1f}x | | about 10x |")
+    return rows
 
 
 def main() -> None:
@@ -130,8 +200,12 @@ def main() -> None:
         print(f"N={n}: {runs} runs each ...", file=sys.stderr, flush=True)
         results.append(run_size(n, runs, eslint))
     (OUT / "results.json").write_text(json.dumps({"eslint": version, "cpus": os.cpu_count(), "results": results}, indent=2))
-    print(f"ESLint {version}; {os.cpu_count()} CPUs; medians\n")
-    print("| N | portlint cold | ESLint cold | ratio | portlint --cache | ESLint --cache | warm/cold | files/s (cold) | peak RSS portlint / ESLint |")
+    by_n = {r["n"]: r for r in results}
+    loads = [round(r[k], 1) for r in results for k in ("load_before", "load_after")]
+    print(f"ESLint {version}; {os.cpu_count()} CPUs; medians of {args.runs} interleaved runs; "
+          f"1-minute load average during the runs: {min(loads)}-{max(loads)}\n")
+    print("\n".join(targets_table(by_n)))
+    print("\n| N | portlint cold | ESLint cold | ratio | portlint --cache | ESLint --cache | warm/cold | files/s (cold) | peak RSS portlint / ESLint |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['n']} | {r['portlint_cold']:.3f} s | {r['eslint_cold']:.3f} s | {r['portlint_cold'] / r['eslint_cold']:.2f}x "
@@ -143,9 +217,13 @@ def main() -> None:
     print("|---|" + "---|" * len(names))
     for r in results:
         print(f"| {r['n']} | " + " | ".join(f"{r['phases'].get(k, 0):.3f}" for k in names) + " |")
-    by_n = {r["n"]: r for r in results}
-    if 1000 in by_n and 10000 in by_n:
-        print(f"\n10,000 / 1,000 cold time: {by_n[10000]['portlint_cold'] / by_n[1000]['portlint_cold']:.1f}x")
+    if 1 in by_n and "imports" in by_n[1]:
+        imports = sorted(by_n[1]["imports"].items(), key=lambda kv: -kv[1])
+        print("\nImports of the one-file run (`python -X importtime`, cumulative, top level, median; ms)\n")
+        print("| module | ms |\n|---|---|")
+        for name, seconds in imports[:15]:
+            print(f"| {name} | {seconds * 1000:.1f} |")
+        print(f"| all imports | {sum(v for _, v in imports) * 1000:.1f} |")
 
 
 if __name__ == "__main__":

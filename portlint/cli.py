@@ -55,8 +55,9 @@ __all__ = ["cli", "main"]
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), default=None, metavar="N",
               help="Lint with N processes (default: automatic, serial for small runs).")
 @click.option("--no-cache", is_flag=True, help="Lint every file, and do not read or write the cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=".portlint_cache", show_default=True,
-              metavar="DIR", help="Where to keep the results of unchanged files.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Where to keep the results of unchanged files.  [default: .portlint_cache; a link there is "
+                   "followed only when named here]")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="Use this settings file (portlint.toml or pyproject.toml) for every file.")
 @click.option("--isolated", is_flag=True, help="Ignore every settings file; defaults and options only.")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 from portlint.diagnostic import Diagnostic, Span
 
 if TYPE_CHECKING:
+    from portlint.engine.project import ProjectContext
     from portlint.model.config import Config
     from portlint.settings.settings import Settings
 
@@ -30,14 +31,14 @@ class Rule:
 
     def __init__(self, settings: "Settings"):
         self.settings = settings
-        #: Ports the live PortOS apps list shows (``--portos-url``), for project rules.
-        self.external_ports: tuple = ()
 
     def check(self, config: "Config") -> Iterable[Diagnostic]:
         return ()
 
-    def check_project(self, summaries: list) -> Iterable[Diagnostic]:
-        """See every config of the run, as ConfigSummary objects (path, claims, severity)."""
+    def check_project(self, summaries: list, context: "ProjectContext") -> Iterable[Diagnostic]:
+        """See every config of the run, as ConfigSummary objects (path, claims, severity), with the
+        ``context`` of the run (``context.external_ports``: the live PortOS ports, ``--portos-url``).
+        A ``check_project(self, summaries)`` of one argument is called without the context."""
         return ()
 
     def report(self, span: Span, message: str, settings: "Settings | None" = None) -> Diagnostic:

@@ -173,12 +173,12 @@ class PortCollision(Rule):
     # the same name is taken to be this one).
     scope = "project"
 
-    def check_project(self, summaries):
+    def check_project(self, summaries, context):
         seen: dict[int, list[tuple]] = {}
         reported: set[tuple] = set()
         pairs: list[tuple] = []
         live: dict[int, list] = {}
-        for item in self.external_ports:  # --portos-url: what PortOS already lists
+        for item in context.external_ports:  # --portos-url: what PortOS already lists
             live.setdefault(item.port, []).append(item)
         for summary in sorted(summaries, key=lambda s: s.path):
             severity = summary.severity_of(self.code, self.severity)

@@ -69,7 +69,7 @@ def report(options: Options, registry, result, files: list[str], to_stderr: bool
         context = FormatContext(rules=registry.rules, files=result.files, paths=files,
                                 sources=LazySources(result.sources), quiet=options.quiet,
                                 color=use_color(options.color, stream), show_source=options.show_source,
-                                roles={s.path: (s.role, s.role_inferred) for s in result.summaries})
+                                roles=result.roles)
         with phase("report"):
             registry.formats[options.output_format](diagnostics, stream, context)
         extra = stream if options.output_format in ("text", "concise", "pylint") else sys.stderr

@@ -54,7 +54,7 @@ class Options:
     # performance
     jobs: int | None = None
     no_cache: bool = False
-    cache_dir: str = ".portlint_cache"
+    cache_dir: str | None = None  # None: .portlint_cache, which is not followed when it is a link
     # the rule catalog
     list_rules: bool = False
     explain: str | None = None

@@ -139,12 +139,10 @@ def _discover(options: Options, paths: list[str], resolver) -> list[str]:
 def _cache(options: Options, registry):
     if options.no_cache:
         return None
-    from portlint._version import __version__
-    from portlint.engine.cache import Cache
+    from portlint.engine.cache import DEFAULT_DIRECTORY, Cache
 
-    run_key = "|".join([__version__, ",".join(registry.plugin_names), ",".join(registry.rules),
-                        str(options.disable_noqa)])
-    return Cache(options.cache_dir, run_key)
+    explicit = options.cache_dir is not None  # a cache folder that is a link is used only when named
+    return Cache.for_run(options.cache_dir or DEFAULT_DIRECTORY, registry, options.disable_noqa, explicit)
 
 
 def write_output(options: Options, text: str) -> None:

@@ -1,94 +1,70 @@
 """The result cache: a file whose content, settings, required files, portlint version and plugin
-set are unchanged is not linted again.
+set are unchanged is not linted again. Every part of the cache key is built here.
 
-Entries are JSON (never pickle: the folder may come from an untrusted checkout), one file per
-linted path and key, written atomically. An entry that is missing, truncated, garbage or from
-another version is ignored and rewritten.
+One index file per cache folder (like ``.eslintcache``), read once per run and written once at
+its end, atomically. It is JSON, never pickle (the folder may come from an untrusted checkout). An
+index that is missing, truncated, garbage, too deep, of the wrong shape, from another version, or
+not a regular file is ignored and rewritten. Nothing in the folder is ever written through a
+symbolic link, and a cache folder that is itself a link is used only when named with ``--cache-dir``.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import tempfile
+import stat
+import sys
+import time
 
 from portlint._version import __version__
 
-FORMAT = 2  # 2: claims carry kind, environments and variants
+FORMAT = 3  # 3: claims carry kind, environments and variants; columns count code points
+INDEX = "index.json"
+DEFAULT_DIRECTORY = ".portlint_cache"
+MAX_INDEX_BYTES = 256 * 1024 * 1024
+#: A run of few files in a large project reads the index only if it is small enough to pay: about
+#: what linting this many files costs, at 100 KiB of index per file (at least 1 MiB). Else it lints
+#: them and leaves the index alone (a pre-commit run of two files in a 10,000-config monorepo).
+INDEX_BYTES_PER_FILE = 100 * 1024
+#: Whole runs remembered (the last ones: e.g. ``portlint .`` and ``portlint services/``).
+MAX_RUNS = 4
+MIN_INDEX_BUDGET = 1024 * 1024
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# This file is a cache directory tag created by portlint.\n"
        "# For information about cache directory tags see https://bford.info/cachedir/\n")
+#: A file changed this recently may change again within the clock's resolution: hash it next time.
+RACY_NS = 2_000_000_000
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_READ_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def run_key(registry, disable_noqa: bool) -> str:
+    """What changes every entry at once: portlint's version, the plugins and rules, the noqa mode."""
+    return "|".join([__version__, ",".join(registry.plugin_names), ",".join(registry.rules), str(disable_noqa)])
 
 
-class Cache:
-    def __init__(self, directory: str, run_key: str):
-        self.directory = directory
-        self.run_key = run_key  # version, plugins, selection, noqa mode
-        self.hits = 0
-        self.misses = 0
-        self._ready = False
-
-    def _entry_path(self, path: str, settings_key: str) -> str:
-        name = hashlib.sha256(f"{self.run_key}\0{settings_key}\0{os.path.abspath(path)}".encode("utf-8", "surrogateescape")).hexdigest()
-        return os.path.join(self.directory, f"v{FORMAT}", name[:2], name + ".json")
-
-    def get(self, path: str, settings_key: str, content_hash: str) -> dict | None:
-        entry_path = self._entry_path(path, settings_key)
-        try:
-            with open(entry_path, encoding="utf-8") as fh:
-                entry = json.load(fh)
-        except (OSError, ValueError):
-            self.misses += 1
-            return None
-        try:
-            valid = (entry["format"] == FORMAT and entry["version"] == __version__ and entry["path"] == path
-                     and entry["content"] == content_hash and isinstance(entry["result"], dict)
-                     and all(_file_digest(dep) == sha for dep, sha in entry["deps"]))
-        except (KeyError, TypeError, ValueError):
-            valid = False
-        if not valid:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return entry["result"]
-
-    def put(self, path: str, settings_key: str, content_hash: str, deps: list[tuple[str, str]], result: dict) -> None:
-        entry = {"format": FORMAT, "version": __version__, "path": path, "content": content_hash,
-                 "deps": deps, "result": result}
-        entry_path = self._entry_path(path, settings_key)
-        try:
-            self._prepare()
-            os.makedirs(os.path.dirname(entry_path), exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(entry_path))
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entry, fh, separators=(",", ":"))
-            os.replace(temp, entry_path)  # atomic: a concurrent reader sees the old entry or the new one
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-
-    def _prepare(self) -> None:
-        if self._ready:
-            return
-        os.makedirs(self.directory, exist_ok=True)
-        tag = os.path.join(self.directory, "CACHEDIR.TAG")
-        if not os.path.exists(tag):
-            with open(tag, "w", encoding="utf-8") as fh:
-                fh.write(TAG)
-        ignore = os.path.join(self.directory, ".gitignore")
-        if not os.path.exists(ignore):
-            with open(ignore, "w", encoding="utf-8") as fh:
-                fh.write("# created by portlint\n*\n")
-        self._ready = True
+_FINGERPRINTS: dict[int, tuple] = {}
 
 
-def _file_digest(path: str) -> str | None:
-    """sha256 of a regular file's bytes; None for anything else (a FIFO is never opened)."""
-    import stat
+def settings_key(settings) -> str:
+    """A stable text for a Settings value (computed once per Settings object)."""
+    cached = _FINGERPRINTS.get(id(settings))
+    if cached is not None and cached[0] is settings:
+        return cached[1]
+    import dataclasses
 
+    parts = []
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        parts.append(f"{f.name}={sorted(value) if isinstance(value, (set, frozenset)) else value!r}")
+    text = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    _FINGERPRINTS[id(settings)] = (settings, text)
+    return text
+
+
+def file_key(path: str) -> list | None:
+    """[sha256, stat signature or None] of a regular file; None for anything else (a FIFO is never
+    opened). The signature lets the next run skip hashing a file that was not touched."""
     from portlint.source.read import MAX_BYTES
 
     try:
@@ -96,6 +72,193 @@ def _file_digest(path: str) -> str | None:
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
             return None
         with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read()).hexdigest()
+            sha = hashlib.sha256(fh.read(MAX_BYTES + 1)).hexdigest()
     except OSError:
         return None
+    settled = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS
+    return [sha, _signature(st) if settled else None]
+
+
+def _signature(st: os.stat_result) -> list:
+    return [st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev]
+
+
+def still(path: str, key) -> list | None:
+    """``key`` (from ``file_key``) if the file still has that content, refreshed when it had to be
+    hashed again (so that the next run need not); None if the content changed."""
+    sha, signature = key
+    if signature is not None:
+        try:
+            if _signature(os.stat(path)) == signature:
+                return key
+        except OSError:
+            return None
+    current = file_key(path)
+    return current if current is not None and current[0] == sha else None
+
+
+class Cache:
+    def __init__(self, directory: str, run_key: str, explicit: bool = False):
+        self.directory = directory
+        self.run_key = run_key
+        #: Named by the user (--cache-dir): then a folder that is a symbolic link is used as well.
+        self.explicit = explicit
+        self._entries: dict | None = None
+        self._runs: dict = {}  # run digest -> the diagnostics of its project pass, filtered (see run_digest)
+        self._pending: dict[str, list] = {}  # path -> file_key taken before it was linted
+        self._dirty = False
+        self._refused = False
+        self._skipped = False  # the index was too large for this run: neither read nor written
+        #: How many files this run looks up (set by the run): bounds the index worth reading.
+        self.files = 0
+
+    @classmethod
+    def for_run(cls, directory: str, registry, disable_noqa: bool, explicit: bool = False) -> "Cache":
+        return cls(directory, run_key(registry, disable_noqa), explicit)
+
+    # -- lookups ----------------------------------------------------------------------------------
+    def lookup(self, path: str, settings):
+        """The cached FileResult for this file under these settings, if nothing it depends on changed
+        (and the entry has exactly the shape this version writes)."""
+        from portlint.engine.results import FileResult
+
+        entry = self._index().get(os.path.abspath(path))
+        try:
+            if entry["settings"] == settings_key(settings):
+                keys = [still(path, entry["content"]), *(still(dep, key) for dep, key in entry["deps"])]
+                hit = FileResult.from_cache(path, entry["result"]) if None not in keys else None
+                if hit is not None:
+                    if keys != [entry["content"], *(key for _, key in entry["deps"])]:
+                        entry["content"], entry["deps"] = keys[0], [[d, k] for (d, _), k in zip(entry["deps"], keys[1:])]
+                        self._dirty = True
+                    return hit
+        except (KeyError, TypeError, ValueError, IndexError):
+            pass
+        key = file_key(path) if not self._skipped else None  # taken before linting: a change while linting is seen next time
+        if key is not None:
+            self._pending[path] = key
+        return None
+
+    def store(self, path: str, settings, deps: list[str], result: dict) -> None:
+        key = self._pending.pop(path, None)
+        if key is None:
+            return
+        dep_keys = [(dep, file_key(dep)) for dep in deps]
+        if any(k is None for _, k in dep_keys):
+            return  # a required file that cannot be fingerprinted: lint again next time
+        self._index()[os.path.abspath(path)] = {"settings": settings_key(settings), "content": key,
+                                               "deps": dep_keys, "result": result}
+        self._dirty = True
+
+    # -- whole runs -------------------------------------------------------------------------------
+    def run_digest(self, paths: list[str], context: str) -> str | None:
+        """What a whole run's report depends on, when every file was a hit (else None): each file's
+        entry key, in order, and ``context`` (the rule selection, the live PortOS ports)."""
+        index = self._index()
+        parts = [context]
+        for path in paths:
+            entry = index.get(os.path.abspath(path))
+            if path in self._pending or not isinstance(entry, dict):
+                return None
+            parts.append(json.dumps([path, os.path.abspath(path), entry.get("settings"), entry.get("content"),
+                                     entry.get("deps")]))
+        return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def run_result(self, digest: str) -> list | None:
+        """The project pass's diagnostics (as data) of a run with this digest, if cached and well formed."""
+        from portlint.engine.results import valid_diagnostics
+
+        found = self._runs.get(digest)
+        return found if valid_diagnostics(found) else None
+
+    def store_run(self, digest: str, diagnostics: list[dict]) -> None:
+        self._runs.pop(digest, None)
+        self._runs[digest] = diagnostics
+        while len(self._runs) > MAX_RUNS:
+            del self._runs[next(iter(self._runs))]
+        self._dirty = True
+
+    # -- the index file ---------------------------------------------------------------------------
+    def _index(self) -> dict:
+        if self._entries is None:
+            self._entries = self._read()
+        return self._entries
+
+    def _open_folder(self, create: bool) -> int | None:
+        """The cache folder, open; None if it is missing (and not to be created) or refused."""
+        try:
+            st = os.lstat(self.directory)
+        except FileNotFoundError:
+            if not create:
+                return None
+            try:
+                os.makedirs(self.directory, exist_ok=True)
+                st = os.lstat(self.directory)
+            except OSError:
+                return None
+        except OSError:
+            return None
+        if stat.S_ISLNK(st.st_mode) and not self.explicit:
+            if not self._refused:
+                self._refused = True
+                sys.stderr.write(f"portlint: warning: the cache folder {self.directory} is a symbolic link; it is "
+                                 "not used (name it with --cache-dir to use it anyway)\n")
+            return None
+        flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | (0 if self.explicit else _NOFOLLOW)
+        try:
+            return os.open(self.directory, flags)
+        except OSError:
+            return None
+
+    def _read(self) -> dict:
+        folder = self._open_folder(create=False)
+        if folder is None:
+            return {}
+        try:
+            fd = os.open(INDEX, _READ_FLAGS, dir_fd=folder)
+        except OSError:  # missing, a symbolic link, a folder...
+            return {}
+        finally:
+            os.close(folder)
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_INDEX_BYTES:
+                    return {}  # a FIFO or device: never read from
+                if self.files and st.st_size > max(MIN_INDEX_BUDGET, INDEX_BYTES_PER_FILE * self.files):
+                    self._skipped = True
+                    return {}
+                data = json.loads(fh.read(MAX_INDEX_BYTES + 1))
+        except (OSError, ValueError, RecursionError):
+            return {}
+        if (not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__
+                or data.get("run") != self.run_key or not isinstance(data.get("entries"), dict)):
+            return {}
+        if isinstance(data.get("runs"), dict):
+            self._runs = data["runs"]
+        return data["entries"]
+
+    def save(self) -> None:
+        """Write the index if this run changed it (a cache that cannot be written only costs time)."""
+        if not self._dirty or self._skipped:
+            return
+        from portlint.fix.atomic import replace_file
+
+        folder = self._open_folder(create=True)
+        if folder is None:
+            return
+        try:
+            for name, text in (("CACHEDIR.TAG", TAG), (".gitignore", "# created by portlint\n*\n")):
+                try:
+                    os.lstat(name, dir_fd=folder)
+                except FileNotFoundError:
+                    replace_file(self.directory, name, text.encode(), dir_fd=folder)
+            data = {"format": FORMAT, "version": __version__, "run": self.run_key, "entries": self._entries,
+                    "runs": self._runs}
+            replace_file(self.directory, INDEX, json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogateescape"),
+                         dir_fd=folder)
+            self._dirty = False
+        except (OSError, ValueError):
+            pass
+        finally:
+            os.close(folder)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from dataclasses import dataclass, field
 
 MAX_PASSES = 10
@@ -162,6 +161,8 @@ def _parses(path: str, candidate: str) -> bool:
 
 def write_atomic(path: str, text: str) -> None:
     """Replace the file's contents in one step, keeping its mode; through a symlink, its target."""
+    from portlint.fix.atomic import replace_file
+
     target = os.path.realpath(path)
     try:
         st = os.stat(target)
@@ -170,21 +171,8 @@ def write_atomic(path: str, text: str) -> None:
     if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
         raise FixWriteError(f"{path}: the file is read-only; the fixes were not written")
     directory = os.path.dirname(target) or "."
-    data = text.encode("utf-8")
     try:
-        fd, temp = tempfile.mkstemp(prefix=".portlint-", suffix=".tmp", dir=directory)
+        replace_file(directory, os.path.basename(target), text.encode("utf-8"), mode=stat.S_IMODE(st.st_mode),
+                     durable=True)
     except OSError as exc:
         raise FixWriteError(f"{path}: cannot write the fix into {directory}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(temp, stat.S_IMODE(st.st_mode))
-        os.replace(temp, target)
-    except OSError as exc:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise FixWriteError(f"{path}: cannot write the fix: {exc.strerror or exc}") from None

@@ -23,7 +23,7 @@ def _move_to_free_blocks(engine, outcomes: dict[str, FixOutcome]) -> None:
         config, _ = engine.lint_file(path, outcome.text)
         if config is not None:
             configs.append(config)  # JSON and YAML configs cannot move, but their ports are taken
-    for plan in plan_moves(configs, engine.settings_for, engine.external_ports):
+    for plan in plan_moves(configs, engine.settings_for, engine.project.external_ports):
         outcome = outcomes[plan.path]
         if plan.refused:
             if plan.reasons:

@@ -3,7 +3,6 @@ per key (``PARSERS``). Validation is strict: an unknown key or a bad value is a 
 naming the file and the key (exit 2)."""
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -217,6 +216,8 @@ def apply_table(settings: Settings, table: dict, where: str, base_dir: str) -> S
         key = raw_key.replace("_", "-")
         parser = PARSERS.get(key)
         if parser is None:
+            import difflib  # only for a bad key: not on every run
+
             close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise _err(where, raw_key, f"unknown setting{hint}")

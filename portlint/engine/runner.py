@@ -1,0 +1,96 @@
+"""A run over many files: each from the cache where it is still valid, else linted here or in
+worker processes; then the project pass over every config (or, when no file changed, its cached
+result), and the one filter."""
+from __future__ import annotations
+
+from portlint.diagnostic import Diagnostic
+from portlint.engine.filter import dedupe
+from portlint.engine.results import FileResult, RunResult
+
+
+def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs: bool) -> RunResult:
+    from portlint.engine.workers import jobs_for, lint_in_workers
+
+    result = RunResult()
+    cache = engine.cache if not keep_configs else None
+    results: dict[str, FileResult] = {}
+    todo: list[str] = []
+    if cache is not None:
+        cache.files = len(paths)
+    for path in paths:
+        if cache is not None and path not in stdin_text:
+            hit = cache.lookup(path, engine.settings_for(path))
+            if hit is not None:
+                results[path] = hit
+                continue
+        todo.append(path)
+    digest = None
+    if cache is not None and not todo and not stdin_text:
+        # every file is unchanged: the same files with the same keys give the same report
+        digest = cache.run_digest(paths, _run_context(engine))
+        found = cache.run_result(digest) if digest is not None else None
+        if found is not None:  # the files' own diagnostics (filtered when linted) and the project pass's
+            result.files = len(paths)
+            result.roles = {p: _role(results[p].summary) for p in paths if results[p].summary is not None}
+            result.diagnostics = dedupe([*(Diagnostic.from_data(d) for p in paths for d in results[p].diagnostics),
+                                         *map(Diagnostic.from_data, found)])
+            result.diagnostics.sort(key=Diagnostic.sort_key)
+            return result
+    jobs = jobs_for(engine.jobs, len(todo), engine.spec is not None) if not keep_configs else 1
+    if jobs > 1 and not stdin_text:
+        for data in lint_in_workers(engine.spec, engine.rules.selected, todo, jobs):
+            results[data.path] = data
+    else:
+        for path in todo:
+            data, config, source = engine.file_result(path, stdin_text.get(path))
+            results[path] = data
+            if config is not None:
+                result.configs.append(config)
+            if source is not None:
+                result.sources[path] = source
+    if cache is not None:
+        for path in todo:
+            data = results[path]
+            if not data.internal_errors:
+                cache.store(path, engine.settings_for(path), data.deps, data.to_data())
+        cache.save()
+    _collect(engine, paths, results, result)
+    project = engine.filter(engine.project_pass(result.summaries, result.internal_errors))
+    result.diagnostics = dedupe([*engine.filter(result.diagnostics), *project])  # == filter(files + project)
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    if cache is not None and not stdin_text and not result.internal_errors:
+        digest = digest or cache.run_digest(paths, _run_context(engine))
+        if digest is not None:  # the project pass of this run, for the next run of the same files
+            cache.store_run(digest, [d.to_data() for d in project])
+            cache.save()
+    return result
+
+
+def _role(summary: dict) -> tuple[str, bool]:
+    """A config's role as the reports name it, read straight from its summary's data."""
+    return summary["role"], summary["role_inferred"]
+
+
+def _run_context(engine) -> str:
+    """What the report of a run depends on besides its files: the rule selection, the settings the
+    project rules run with, and what they know beyond the files (the live PortOS ports)."""
+    from portlint.engine.cache import settings_key
+
+    return repr((sorted(engine.rules.selected or ()), settings_key(engine.settings), engine.project))
+
+
+def _collect(engine, paths: list[str], results: dict[str, FileResult], result: RunResult) -> None:
+    """Every file's diagnostics, summary and noqa rows into the run's result, in the given order."""
+    from portlint.engine.noqa import NoqaIndex
+    from portlint.model.config import ConfigSummary
+
+    for path in paths:
+        data = results[path]
+        result.files += 1
+        result.internal_errors.extend(data.internal_errors)
+        result.diagnostics.extend(Diagnostic.from_data(d) if isinstance(d, dict) else d for d in data.diagnostics)
+        if data.summary is not None:
+            result.summaries.append(ConfigSummary.from_data(data.summary))
+            result.roles[path] = _role(data.summary)
+        if data.noqa is not None and path not in engine.noqa:
+            engine.noqa[path] = NoqaIndex.from_data(data.noqa)
