@@ -285,4 +285,4 @@ class InstancesSharePort(Rule):
 
 def _a(role: str) -> str:
     """``a user``, ``an any``: the role with its article."""
-    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+    return f"{'an' if role[:1] in 'aeio' else 'a'} {role}"  # a user, a core, an any
