@@ -87,10 +87,11 @@ def cli(paths, **options):
 
         os.environ["PORTLINT_T_CLI"] = repr(time.time())
     from portlint.commands.options import EXIT_ERROR, EXIT_PROBLEMS, Fatal, Options  # not needed by --help/--version
+    from portlint.report.output import OutputError
 
     try:
         code = run(Options(paths=tuple(paths), **options))
-    except Fatal as exc:
+    except (Fatal, OutputError) as exc:
         click.echo(f"portlint: {exc}", err=True)
         code = EXIT_ERROR
     except BrokenPipeError:  # `portlint ... | head`: the reader left; that is not our error
@@ -148,4 +149,7 @@ def main() -> None:
 
     # Parsing makes many small objects and few cycles: collecting less often saves a fifth of a run.
     gc.set_threshold(50_000, 20, 100)
+    for stream in (sys.stdout, sys.stderr):  # a name that is not UTF-8 never ends the run mid-report
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     cli(prog_name="portlint")

@@ -30,14 +30,14 @@ def test_unreadable_file_is_a_diagnostic(tmp_path, monkeypatch, lint_text, regis
 
     path = tmp_path / "ecosystem.config.js"
     path.write_text(CLEAN)
-    real_open = open
+    real_open = os.open
 
-    def deny(file, mode="r", *args, **kwargs):
+    def deny(file, flags, *args, **kwargs):  # every file portlint reads is opened through os.open
         if str(file) == str(path):
             raise PermissionError(13, "Permission denied")
-        return real_open(file, mode, *args, **kwargs)
+        return real_open(file, flags, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", deny)
+    monkeypatch.setattr("os.open", deny)
     diagnostics = Engine(Settings(), registry).run([str(path)]).diagnostics
     assert [(d.code, d.message) for d in diagnostics] == [("PL001", "cannot read file: Permission denied")]
 

@@ -116,3 +116,14 @@ def test_help_is_grouped_like_ruffs_and_every_option_has_a_section():
 def test_readme_shows_the_real_help():
     proc = run_portlint("--help", env={"COLUMNS": "100"})
     assert f"```\n{proc.stdout}```" in (ROOT / "README.md").read_text()
+
+
+def test_after_fix_what_is_left_is_reported_on_standard_output(tmp_path):
+    # a fixed file's new text feeds the second lint; that must not send the report to stderr
+    # (only standard input with --fix does: stdout then carries the fixed buffer)
+    config = tmp_path / "ecosystem.config.cjs"
+    config.write_text("const PORTS = {\n  API: 5570, // api\n};\nmodule.exports = { PORTS, apps: [\n"
+                      "  { name: 'a', env: { PORT: 5570 } },\n  { name: 'b', env: { PORT: 5570 } },\n] };\n")
+    proc = run_portlint(str(config), "--fix", "--no-cache")
+    assert proc.returncode == 1
+    assert "PL203" in proc.stdout and "PL203" not in proc.stderr

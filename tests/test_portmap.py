@@ -203,3 +203,25 @@ def test_plain_lint_still_works_the_same(tmp_path):
     (tmp_path / "ecosystem.config.cjs").write_text("const PORTS = {\n  API: 5570, // api\n  UI: 5572, // ui\n};\nmodule.exports = { PORTS, apps: [] };\n")
     proc = run_portlint(str(tmp_path))
     assert proc.returncode == 1 and ": PL201 " in proc.stdout
+
+
+def test_portos_answers_that_are_too_big_or_malformed_are_one_line(tmp_path):
+    (tmp_path / "ecosystem.config.cjs").write_text("module.exports = { apps: [] };\n")
+    cases = [(b" " * (10 * 1024 * 1024 + 1), "sent more than 10 MiB"),
+             (b"[" * 100_000 + b"]" * 100_000, "did not answer with JSON"),
+             (b'[{"name": "\xff"}]', "did not answer with JSON")]
+    for body, message in cases:
+        with FakePortos(body) as portos:
+            proc = free("1", "--portos-url", portos.url, str(tmp_path))
+        assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+        assert proc.stderr == f"portlint: PortOS at {portos.url}/api/apps {message}\n"
+
+
+def test_control_characters_in_names_are_escaped_in_the_map(tmp_path):
+    (tmp_path / "ecosystem.config.cjs").write_text(
+        "const PORTS = {\n  API: 5570, // api\n};\nmodule.exports = { PORTS, apps: [{ name: 'a\\n5999  forged\\u001b[2J', "
+        "script: 's.js', env: { PORT: PORTS.API } }] };\n")
+    for fmt in ("text", "markdown"):
+        proc = run_portlint("--map", "--format", fmt, str(tmp_path))
+        assert "\x1b" not in proc.stdout and "\n5999" not in proc.stdout
+        assert "a\\n5999  forged\\x1b[2J" in proc.stdout

@@ -27,6 +27,7 @@ def run_lint(options: Options, registry) -> int:
         raise Fatal(f"--format: unknown format {options.output_format!r} "
                     f"(choose from {', '.join(sorted(registry.formats))})")
     session = open_session(options, registry, use_cache=True)
+    from_stdin = bool(session.stdin_text)  # fixed files join stdin_text below, so decide it now
     result = session.run()
     fix_failed = False
     if options.fix or options.diff:
@@ -36,7 +37,7 @@ def run_lint(options: Options, registry) -> int:
         fix_failed = bool(fixes.failures)
         result = session.run()  # report what is left
     # with standard input and --fix, standard output carries the fixed buffer: the report goes to stderr
-    report(options, registry, result, session.files, to_stderr=bool(session.stdin_text and options.fix))
+    report(options, registry, result, session.files, to_stderr=from_stdin and options.fix)
     for message in result.internal_errors:
         click.echo(f"portlint: {message}", err=True)
     if result.internal_errors or fix_failed:
@@ -60,7 +61,9 @@ def report(options: Options, registry, result, files: list[str], to_stderr: bool
     if options.quiet:
         diagnostics = [d for d in diagnostics if d.severity == "error"]
     output_file = options.output_file
-    stream = open(output_file, "w", encoding="utf-8", newline="") if output_file else (
+    from portlint.report.output import open_output
+
+    stream = open_output(output_file) if output_file else (
         sys.stderr if to_stderr else sys.stdout)
     try:
         context = FormatContext(rules=registry.rules, files=result.files, paths=files,
@@ -102,11 +105,17 @@ def apply_fixes(session: Session) -> FixReport:
     """--fix writes each fixed file atomically (standard input: prints it); --diff prints a unified diff."""
     from portlint.fix.apply import FixWriteError, write_atomic
     from portlint.fix.run import fix_files
+    from portlint.fix.scope import outside_roots
     from portlint.source.read import UnreadableFile, read_source
 
     options, done = session.options, FixReport()
     texts: dict[str, str] = {}
+    roots = list(options.paths) or ["."]
     for path in session.files:
+        refused = None if path in session.stdin_text else outside_roots(path, roots)
+        if refused:  # a link to a file outside the folders given: lint it, never rewrite it
+            click.echo(f"portlint: {refused}", err=True)
+            continue
         try:
             texts[path] = session.stdin_text[path] if path in session.stdin_text else read_source(path).text
         except UnreadableFile:

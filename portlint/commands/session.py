@@ -111,10 +111,10 @@ def _stdin(options: Options) -> tuple[list[str], dict[str, str]]:
     if len(paths) != 1:
         raise Fatal("'-' (standard input) cannot be combined with other paths")
     name = options.stdin_filename or "ecosystem.config.js"
-    from portlint.source.read import UnreadableFile, decode
+    from portlint.source.read import UnreadableFile, decode, read_stdin
 
     try:
-        return [name], {name: decode(sys.stdin.buffer.read(), name).text}
+        return [name], {name: decode(read_stdin(), name).text}
     except UnreadableFile as exc:
         raise Fatal(f"standard input: {exc}") from None
 
@@ -150,7 +150,9 @@ def _cache(options: Options, registry):
 def write_output(options: Options, text: str) -> None:
     """Write a whole report to --output-file, or to standard output."""
     if options.output_file:
-        with open(options.output_file, "w", encoding="utf-8") as fh:
+        from portlint.report.output import open_output
+
+        with open_output(options.output_file, newline=None) as fh:
             fh.write(text)
     else:
         sys.stdout.write(text)

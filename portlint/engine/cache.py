@@ -33,7 +33,7 @@ class Cache:
         self._ready = False
 
     def _entry_path(self, path: str, settings_key: str) -> str:
-        name = hashlib.sha256(f"{self.run_key}\0{settings_key}\0{os.path.abspath(path)}".encode()).hexdigest()
+        name = hashlib.sha256(f"{self.run_key}\0{settings_key}\0{os.path.abspath(path)}".encode("utf-8", "surrogateescape")).hexdigest()
         return os.path.join(self.directory, f"v{FORMAT}", name[:2], name + ".json")
 
     def get(self, path: str, settings_key: str, content_hash: str) -> dict | None:

@@ -175,11 +175,8 @@ class Engine:
                 config = build_config(parsed, evaluator, settings)
         except RecursionError:
             return None, self._file_problem(source, settings, 0, "the file is nested too deeply to evaluate")
-        except Exception as exc:  # a bug of ours: say so, lint the other files, exit 2 at the end
-            message = f"internal error while evaluating {path}: {type(exc).__name__}: {exc}"
-            if result is not None:
-                result.internal_errors.append(message)
-            return None, []
+        except Exception as exc:  # a bug of ours, or a limit (MemoryError): this file's problem, not the run's
+            return None, self._crash(source, settings, exc)
         diagnostics: list[Diagnostic] = []
         with phase("rules"):
             for rule in self.rules_for(settings):
@@ -188,6 +185,13 @@ class Engine:
                 # A rule speaks about this file; what it finds in a required file is that file's business.
                 diagnostics.extend(d for d in self._run(rule, rule.check, config, result) if d.path == path)
         return config, diagnostics
+
+    def _crash(self, source: Source, settings: Settings, exc: BaseException) -> list[Diagnostic]:
+        """A failure while linting one file is a PL001 on that file; the other files are still linted."""
+        reason = f"{type(exc).__name__}: {exc}"
+        reason = reason if len(reason) <= 200 else reason[:197] + "..."
+        return self._file_problem(source, settings, 0, f"portlint could not lint this file ({reason}); "
+                                                       "please report this")
 
     def _run(self, rule, method, arg, result: RunResult | None) -> list[Diagnostic]:
         try:
@@ -207,10 +211,17 @@ class Engine:
         from portlint.model.config import summarize
 
         result = RunResult()
-        config, diagnostics = self.lint_file(path, text, result)
+        try:
+            config, diagnostics = self.lint_file(path, text, result)
+            summary = summarize(config).to_data() if config is not None else None
+            deps = list(config.evaluator.loader.read_paths) if config is not None else []
+        except SettingsError:
+            raise  # the settings are wrong for every file: one line, exit 2
+        except Exception as exc:  # never the end of the run: the other files' reports are kept
+            source = result.sources.get(path) or Source(path, text or "")
+            config, summary, deps = None, None, []
+            diagnostics = self.filter(self._crash(source, self.settings_for(path), exc))
         noqa = self._noqa.get(path)
-        summary = summarize(config).to_data() if config is not None else None
-        deps = list(config.evaluator.loader.read_paths) if config is not None else []
         data = FileResult(path, [d.to_data() for d in diagnostics], summary,
                           noqa.to_data() if noqa is not None else None, deps, result.internal_errors)
         return data, config, result.sources.get(path)

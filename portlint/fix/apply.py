@@ -84,14 +84,22 @@ class FixOutcome:
 
 
 def fix_text(engine, path: str, text: str, unsafe: bool) -> FixOutcome:
-    """Lint, apply the fixes, re-lint, until stable (at most MAX_PASSES passes)."""
-    from portlint.source.parse import ParseError, parse
-    from portlint.source.read import Source
+    """Lint, apply the fixes, re-lint, until stable (at most MAX_PASSES passes). The non-overlapping
+    fixes of one pass are applied together and the result parsed once; only when it does not parse
+    are they split in halves to find the fixes at fault. Fixing stops at the file's time budget
+    (``max-seconds-per-file``), keeping the passes done so far."""
+    import time
 
     outcome = FixOutcome(text, text)
     wanted = {"safe", "unsafe"} if unsafe else {"safe"}
     refused: set[tuple] = set()
+    budget = engine.settings_for(path).max_seconds_per_file
+    deadline = time.monotonic() + budget
     for _ in range(MAX_PASSES):
+        if time.monotonic() > deadline:
+            outcome.dropped.append(("PL001", f"{path}: fixing stopped after {budget:g} s (the `max-seconds-per-file` "
+                                             "setting); the fixes applied so far are kept"))
+            break
         _, diagnostics = engine.lint_file(path, outcome.text)
         candidates = [(d, d.fix) for d in diagnostics
                       if d.fix is not None and d.fix.applicability in wanted
@@ -99,32 +107,57 @@ def fix_text(engine, path: str, text: str, unsafe: bool) -> FixOutcome:
         if not candidates:
             break
         by_fix = {id(fix): d for d, fix in candidates}
-        chosen = choose([f for _, f in candidates])
-
-        def parses(candidate: str) -> bool:
-            try:
-                parse(Source(path, candidate))
-                return True
-            except (ParseError, RecursionError):
-                return False
-
-        good = []
-        for fix in chosen:
-            if parses(apply_edits(outcome.text, list(fix.edits))):
-                good.append(fix)
-            else:
-                d = by_fix[id(fix)]
-                refused.add((d.code, tuple(fix.edits)))
-                outcome.dropped.append((d.code, f"{d.path}:{d.row}:{d.column}: {fix.message} (the result would not parse)"))
+        groups = _parsable_groups(path, outcome.text, choose([f for _, f in candidates]), deadline)
+        for fix in groups.bad:
+            d = by_fix[id(fix)]
+            refused.add((d.code, tuple(fix.edits)))
+            outcome.dropped.append((d.code, f"{d.path}:{d.row}:{d.column}: {fix.message} (the result would not parse)"))
+        good = [fix for group in groups.good for fix in group]
         if not good:
             continue
         combined = apply_edits(outcome.text, [e for fix in good for e in fix.edits])
-        if not parses(combined):
-            good = good[:1]  # each parses alone but not together: one now, the rest after a re-lint
-            combined = apply_edits(outcome.text, list(good[0].edits))
+        if len(groups.good) > 1 and not _parses(path, combined):
+            good = groups.good[0]  # each group parses alone but not together: one now, the rest after a re-lint
+            combined = apply_edits(outcome.text, [e for fix in good for e in fix.edits])
         outcome.text = combined
         outcome.applied.extend((by_fix[id(f)].code, f.message) for f in good)
     return outcome
+
+
+@dataclass
+class _Groups:
+    good: list[list[Fix]] = field(default_factory=list)  # each group parses when applied alone
+    bad: list[Fix] = field(default_factory=list)  # fixes that do not parse even alone
+
+
+def _parsable_groups(path: str, text: str, fixes: list[Fix], deadline: float) -> _Groups:
+    """Split ``fixes`` into groups that parse when applied together (all of them in one group when
+    they parse, which is the usual case: one parse) and the fixes that break the file alone."""
+    import time
+
+    groups = _Groups()
+    pending = [fixes] if fixes else []
+    while pending:
+        group = pending.pop(0)
+        if _parses(path, apply_edits(text, [e for fix in group for e in fix.edits])):
+            groups.good.append(group)
+        elif len(group) == 1:
+            groups.bad.append(group[0])
+        elif time.monotonic() <= deadline:
+            half = len(group) // 2
+            pending[:0] = [group[:half], group[half:]]
+    return groups
+
+
+def _parses(path: str, candidate: str) -> bool:
+    from portlint.source.parse import ParseError, parse
+    from portlint.source.read import Source
+
+    try:
+        parse(Source(path, candidate))
+        return True
+    except (ParseError, RecursionError):
+        return False
 
 
 def write_atomic(path: str, text: str) -> None:

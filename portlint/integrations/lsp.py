@@ -13,9 +13,9 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from portlint._version import __version__
+from portlint.settings.resolve import SETTINGS_FILES
 
 DEBOUNCE_SECONDS = 0.3
-SETTINGS_FILES = ("pyproject.toml", "portlint.toml", ".portlint.toml")
 
 server = LanguageServer("portlint", __version__)
 

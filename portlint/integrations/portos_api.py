@@ -16,30 +16,62 @@ class PortosPort:
     label: str
 
 
+#: The largest apps list portlint reads (a real one is a few kilobytes).
+MAX_BODY = 10 * 1024 * 1024
+
+
 def fetch_ports(url: str, timeout: float = 5.0) -> list[PortosPort]:
+    """The ports of the live apps list; ``timeout`` bounds the whole request (name lookup,
+    connection, every read), so a server that drips its answer cannot hold the run."""
     import json
-    import urllib.error
-    import urllib.request
 
     base = url.rstrip("/")
     endpoint = base if base.endswith("/api/apps") else base + "/api/apps"
     if not endpoint.startswith(("http://", "https://")):
         raise PortosError(f"--portos-url: {url!r} is not an http(s) URL")
-    try:
-        with urllib.request.urlopen(endpoint, timeout=timeout) as response:  # noqa: S310 (user-given URL)
-            body = response.read(10 * 1024 * 1024 + 1)
-    except urllib.error.HTTPError as exc:
-        raise PortosError(f"PortOS at {endpoint} answered HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise PortosError(f"cannot reach PortOS at {endpoint}: {reason}") from None
-    if len(body) > 10 * 1024 * 1024:
-        raise PortosError(f"PortOS at {endpoint} sent more than 10 MiB")
+    body = _get(endpoint, timeout)
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested too deeply
         raise PortosError(f"PortOS at {endpoint} did not answer with JSON") from None
     return parse_apps(data, endpoint)
+
+
+def _get(endpoint: str, timeout: float) -> bytes:
+    """The body of GET ``endpoint``, or PortosError; the request runs in a daemon thread that is
+    abandoned when the deadline passes."""
+    import threading
+
+    outcome: dict = {}
+    worker = threading.Thread(target=_fetch, args=(endpoint, timeout, outcome), daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise PortosError(f"cannot reach PortOS at {endpoint}: timed out (no whole answer within {timeout:g} s, "
+                          "--portos-timeout)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["body"]
+
+
+def _fetch(endpoint: str, timeout: float, outcome: dict) -> None:
+    import urllib.error
+    import urllib.request
+
+    from portlint.source.files import UnreadableFile, read_stream
+
+    try:
+        with urllib.request.urlopen(endpoint, timeout=timeout) as response:  # noqa: S310 (user-given URL)
+            outcome["body"] = read_stream(response, MAX_BODY, what="an apps list")
+    except UnreadableFile:
+        outcome["error"] = PortosError(f"PortOS at {endpoint} sent more than {MAX_BODY // (1024 * 1024)} MiB")
+    except urllib.error.HTTPError as exc:
+        outcome["error"] = PortosError(f"PortOS at {endpoint} answered HTTP {exc.code}")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        outcome["error"] = PortosError(f"cannot reach PortOS at {endpoint}: {reason}")
+    except Exception as exc:  # a malformed answer (bad headers, broken chunking): one line, never a traceback
+        outcome["error"] = PortosError(f"PortOS at {endpoint} sent a malformed answer ({type(exc).__name__}: {exc})")
 
 
 def parse_apps(data, endpoint: str = "PortOS") -> list[PortosPort]:

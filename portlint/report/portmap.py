@@ -157,6 +157,9 @@ def render_json(rows: list[MapRow]) -> str:
 
 
 def _table(header: list[str], body: list[list[str]], plain: bool) -> str:
+    from portlint.report.formats.escape import printable
+
+    body = [[printable(c) for c in row] for row in body]  # a process name cannot add a row or colour the terminal
     if plain:
         widths = [max(len(x) for x in col) for col in zip(header, *body)] if body else [len(h) for h in header]
         lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header] + body]

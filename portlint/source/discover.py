@@ -28,16 +28,17 @@ class _Ignore:
 
 
 def _load_gitignore(directory: str) -> _Ignore | None:
-    path = os.path.join(directory, ".gitignore")
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
-    except OSError:
-        return None
-    import pathspec
+    from portlint.source.files import UnreadableFile, read_regular
 
     try:
-        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        data = read_regular(os.path.join(directory, ".gitignore"), what="a .gitignore")
+    except UnreadableFile:  # missing, or a FIFO, device or huge file planted there: not an ignore file
+        return None
+    lines = data.decode("utf-8", "replace").splitlines()
+    from portlint.source.ignore import compile_ignore
+
+    try:
+        spec = compile_ignore(lines)
     except Exception:  # a malformed pattern: ignore that file rather than fail the run
         return None
     return _Ignore(directory, spec)

@@ -126,4 +126,41 @@ def _parse_yaml(source: Source) -> Parsed:
         raise ParseError(reason, offset) from None
     except yaml.YAMLError as exc:
         raise ParseError(str(exc).splitlines()[0], 0) from None
+    if root is not None:
+        expanded, distinct = _expanded_nodes(root)
+        if expanded - distinct > MAX_YAML_ALIAS_NODES:
+            raise ParseError(f"the aliases would expand this file to {_rounded(expanded)} nodes, over the limit of "
+                             f"{MAX_YAML_ALIAS_NODES} nodes from aliases (a YAML alias bomb?)", 0)
     return Parsed(source, None, False, yaml_root=root)
+
+
+#: How many nodes aliases (``*name``) may add to a YAML file once expanded; a real config adds a few
+#: dozen, a "billion laughs" file of a kilobyte adds hundreds of millions.
+MAX_YAML_ALIAS_NODES = 100_000
+
+
+def _expanded_nodes(root: Any) -> tuple[int, int]:
+    """(nodes once every alias is expanded, distinct nodes) of a composed YAML tree, without
+    expanding it: each node's size is computed once, bottom-up; a recursive alias counts once."""
+    import yaml
+
+    def children(node: Any) -> list:
+        if isinstance(node, yaml.MappingNode):
+            return [part for pair in node.value for part in pair]
+        return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children(node))
+        elif id(node) not in sizes:
+            sizes[id(node)] = 1  # being expanded: a recursive alias back to it counts once
+            stack.append((node, True))
+            stack.extend((child, False) for child in children(node) if id(child) not in sizes)
+    return sizes[id(root)], len(sizes)
+
+
+def _rounded(n: int) -> str:
+    return f"{n:.2e}" if n >= 10**7 else str(n)

@@ -4,18 +4,12 @@ from __future__ import annotations
 import bisect
 import os
 import re
-import stat
 from dataclasses import dataclass, field
+
+from portlint.source.files import MAX_BYTES, UnreadableFile, read_regular, read_stream, utf8_text  # noqa: F401
 
 #: Line terminators as JavaScript counts them (CRLF is one).
 _LINE_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
-
-#: Files larger than this are not parsed; a config file is a few kilobytes.
-MAX_BYTES = 2 * 1024 * 1024
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read as config text; the message says why, in one line."""
 
 
 @dataclass
@@ -71,31 +65,14 @@ def decode(data: bytes, path: str) -> Source:
     """Bytes to a Source: UTF-8 with an optional BOM; binary or other encodings are refused."""
     if b"\x00" in data[:8192]:
         raise UnreadableFile("binary file (contains NUL bytes), not a config")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        row = data[: exc.start].count(b"\n") + 1
-        raise UnreadableFile(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {row})") from None
-    return Source(path, text)
+    return Source(path, utf8_text(data))
 
 
 def read_source(path: str) -> Source:
     """Read and decode one file, refusing what a config file cannot be."""
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise UnreadableFile("is a directory, not a config file")
-    if not stat.S_ISREG(st.st_mode):
-        raise UnreadableFile("not a regular file (FIFO, socket or device); skipped")
-    if st.st_size > MAX_BYTES:
-        raise UnreadableFile(f"file is {st.st_size} bytes, over the {MAX_BYTES}-byte limit for a config")
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise UnreadableFile(f"file is over the {MAX_BYTES}-byte limit for a config")
-    return decode(data, path)
+    return decode(read_regular(path), path)
+
+
+def read_stdin(stream=None) -> bytes:
+    """Standard input, with the same size cap as a file (the rest is never read)."""
+    return read_stream(stream)

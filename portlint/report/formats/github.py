@@ -1,9 +1,11 @@
 """GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per diagnostic."""
 from __future__ import annotations
 
+from portlint.report.formats.escape import printable
+
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

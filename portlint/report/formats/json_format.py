@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 
+from portlint.report.formats.escape import unicode_safe
+
 
 def as_dict(d, roles: dict | None = None) -> dict:
     out = {
         "code": d.code,
         "name": d.name,
-        "message": d.message,
+        "message": unicode_safe(d.message),
         "severity": d.severity,
-        "filename": d.path,
+        "filename": unicode_safe(d.path),
         "location": {"row": d.row, "column": d.column},
         "end_location": {"row": d.end_row, "column": d.end_column},
         "fix": d.fix_json(),

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from portlint._version import __version__
+from portlint.report.formats.escape import unicode_safe
 from portlint.report.formats.fingerprint import Fingerprints
 from portlint.report.catalog import explain_rule, rule_markdown
 from portlint.urls import homepage, rule_docs
@@ -20,8 +21,14 @@ def artifact_location(path: str) -> dict:
     absolute = os.path.abspath(path)
     rel = os.path.relpath(absolute)
     if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
-        return {"uri": Path(absolute).as_uri()}
-    return {"uri": quote(rel.replace(os.sep, "/")), "uriBaseId": "%SRCROOT%"}
+        return {"uri": "file://" + _quoted(absolute)}
+    return {"uri": _quoted(rel), "uriBaseId": "%SRCROOT%"}
+
+
+def _quoted(path: str) -> str:
+    """A URI path: the file name's own bytes, percent-encoded where a URI needs it (spaces,
+    control characters, bytes that are not UTF-8)."""
+    return quote(os.fsencode(path.replace(os.sep, "/")), safe="/:@!$&'()*+,;=")
 
 
 def _rule(rule) -> dict:
@@ -50,7 +57,7 @@ def render(diagnostics, stream, context) -> None:
         result = {
             "ruleId": d.code,
             "level": "error" if d.severity == "error" else "warning",
-            "message": {"text": d.message},
+            "message": {"text": unicode_safe(d.message)},
             "locations": [{"physicalLocation": {
                 "artifactLocation": location,
                 "region": {"startLine": d.row, "startColumn": d.column, "endLine": d.end_row, "endColumn": d.end_column},
@@ -72,7 +79,7 @@ def render(diagnostics, stream, context) -> None:
             "tool": {"driver": {"name": "portlint", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": homepage(), "rules": [_rule(r) for r in rules.values()]}},
             "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + _quoted(os.getcwd()) + "/"}},
             "results": results,
         }],
     }

@@ -1,6 +1,8 @@
 """``path:row:col: CODE message``, one line a diagnostic, then a one-line summary."""
 from __future__ import annotations
 
+from portlint.report.formats.escape import printable
+
 _BOLD, _RED, _YELLOW, _CYAN, _DIM, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[2m", "\x1b[0m"
 
 
@@ -11,9 +13,9 @@ def _paint(text: str, style: str, on: bool) -> str:
 def render(diagnostics, stream, context) -> None:
     color = context.color
     for d in diagnostics:
-        where = _paint(f"{d.path}:{d.row}:{d.column}:", _BOLD, color)
+        where = _paint(f"{printable(d.path)}:{d.row}:{d.column}:", _BOLD, color)
         code = _paint(d.code, _RED if d.severity == "error" else _YELLOW, color)
-        stream.write(f"{where} {code} {d.message}\n")
+        stream.write(f"{where} {code} {printable(d.message)}\n")
         if context.show_source:
             stream.write(source_excerpt(d, context, color))
     if context.quiet or not diagnostics:
@@ -47,7 +49,7 @@ def source_excerpt(d, context, color: bool) -> str:
     source = context.sources.get(d.path)
     if source is None or d.row > source.line_count:
         return ""
-    line = source.line(d.row).replace("\t", " ")
+    line = printable(source.line(d.row).replace("\t", " "))
     width = max(1, (d.end_column - d.column) if d.end_row == d.row else len(line) - d.column + 1)
     gutter = f"{d.row:>5} | "
     pad = " " * (len(gutter) - 2) + "| "
@@ -58,4 +60,4 @@ def source_excerpt(d, context, color: bool) -> str:
 def render_pylint(diagnostics, stream, context) -> None:
     """pylint's parseable shape: ``path:row: [CODE] message``."""
     for d in diagnostics:
-        stream.write(f"{d.path}:{d.row}: [{d.code}] {d.message}\n")
+        stream.write(f"{printable(d.path)}:{d.row}: [{d.code}] {printable(d.message)}\n")
