@@ -51,9 +51,12 @@ class WellKnownPort(Rule):
             use = group[0]
             for port in sorted(use.ports):
                 if settings.is_well_known(port):
+                    what = ("Node's default debugger port, which every other debugged process wants too"
+                            if use.site.inspector and port == 9229 else
+                            "a well-known port that other software defaults to")
                     yield relate_uses(self.report(span, (
-                        f"{names(group)} uses {port} in {use.where}, a well-known port that "
-                        f"other software defaults to; {_advice(config, 'PL301-use')}")), group)
+                        f"{names(group)} uses {port} in {use.where}, {what}; "
+                        f"{_advice(config, 'PL301-use')}")), group)
 
 
 def _advice(config, row: str) -> str:

@@ -191,7 +191,7 @@ class InvisibleToPortos(Rule):
             yield self.report(use.span, (
                 (f"none of the {total} port uses in this file will show" if total != 1 else
                  "the one port use in this file will not show") +
-                f" in the PortOS apps list: {why.not_in_file(view, None, None)}"))
+                f" in the PortOS apps list: {why.not_in_file(view, None, None, one=total == 1)}"))
             return
         for process, use, port in hidden:
             yield self.report(use.span, (

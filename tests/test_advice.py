@@ -140,3 +140,19 @@ def test_the_circle_is_gone(start, tmp_path):
     assert named in out, out
     config.write_text(head + "module.exports = { PORTS, apps: [{ name: 'b', env: { PORT: PORTS.API } }] };\n")
     assert run_portlint("--isolated", "--no-cache", str(config)).returncode == 0
+
+
+def test_messages_read_as_english(tmp_path):
+    config = tmp_path / "ecosystem.config.cjs"
+    config.write_text("const PORTS = {\n  API: 4100, // REST API\n};\n"
+                      "module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };\n")
+    out = run_portlint("--isolated", "--no-cache", "--role", "any", str(config)).stdout
+    assert "an any config takes its ports from" in out, out
+    out = run_portlint("--isolated", "--no-cache", str(config)).stdout
+    assert "a user config takes its ports from" in out, out
+    variant = tmp_path / "ecosystem.dev.config.cjs"
+    variant.write_text("const PORTS = {\n  API: 5570, // REST API\n};\n"
+                       "module.exports = { PORTS, apps: [{ name: 'dev-api', env: { PORT: PORTS.API } }] };\n")
+    out = run_portlint("--isolated", "--no-cache", "--select", "PL502", str(variant)).stdout
+    assert "the one port use in this file will not show" in out and "none of the 1" not in out, out
+    assert "in ecosystem.config.cjs" in out, out  # names the file PortOS reads

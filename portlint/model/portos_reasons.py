@@ -49,7 +49,7 @@ def _in_env(config, process, use, port: int) -> str:
     return say("PL502-template-args", env_key=key, reference=reference(config, use, port))
 
 
-def not_in_file(view, process, port: int | None) -> str:
+def not_in_file(view, process, port: int | None, one: bool = False) -> str:
     """The config is not the file PortOS reads in its folder (``process`` None: say it for all)."""
     if view.read is None:
         return ("PortOS reads only a file named ecosystem.config.js or ecosystem.config.cjs, and this folder has "
@@ -58,9 +58,10 @@ def not_in_file(view, process, port: int | None) -> str:
         why = "ecosystem.config.js sits beside it and PortOS reads that one"
     else:
         why = f"PortOS reads {os.path.basename(view.read)} in this folder, not this file"
+    read = os.path.basename(view.read)
     if process is None:
-        return f"{why}; list these processes and ports there"
-    return f"{why}, and that file does not list {process.display_name} on {port}; list it there"
+        return f"{why}; list {'its process and port' if one else 'these processes and ports'} in {read}"
+    return f"{why}, and that file does not list {process.display_name} on {port}; list it in {read}"
 
 
 def unlisted(config, view, app: ScannedApp | None, process, use, port: int) -> str:
