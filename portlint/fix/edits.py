@@ -196,7 +196,7 @@ def new_key_for(config, use) -> str:
         stem = re.sub(r"[^A-Z0-9]+", "_", base).strip("_") or "APP"
         from portlint.model.portos import DERIVED_LABELS
 
-        label = DERIVED_LABELS.get(use.label, use.label)
+        label = "debug" if use.site.inspector else DERIVED_LABELS.get(use.label, use.label)
         if label and label.lower() not in base.lower():
             stem += "_" + label.upper()
     stem = re.sub(r"[^A-Za-z0-9_$]", "_", stem)
