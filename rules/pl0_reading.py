@@ -32,7 +32,9 @@ class Unresolvable(Rule):
     ``node_modules`` and unknown identifiers cannot be known that way, so whatever they produce
     is not checked. This warning says where that happens and what was skipped, so a clean run
     never hides unchecked ports. An env port read from ``process.env`` with no default is reported
-    too: give it a default from PORTS.
+    too, with no fix: which port the process gets is a decision. Give it a PORTS entry and write
+    ``PORT: PORTS.API`` (a ``process.env.PORT || PORTS.API`` default is no way out: PortOS cannot
+    read it, see PL502).
 
     Bad:
         const apps = require('./apps.json').map((app) => ({ ...app }));
@@ -42,13 +44,14 @@ class Unresolvable(Rule):
         const PORTS = {
           API: 5570 // REST API
         };
-        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: process.env.PORT || PORTS.API } }] };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
     """
 
     code, name, severity = "PL002", "unresolvable", "warning"
 
     def check(self, config):
         from portlint.evaluator.values import EnvVar
+        from portlint.model.advice import say
 
         seen = set()
         for item in config.unresolved:
@@ -60,12 +63,12 @@ class Unresolvable(Rule):
             if isinstance(value, EnvVar):
                 yield self.report(span, (
                     f"{item.context} comes from process.env.{value.name} with no default, so portlint cannot "
-                    f"check it; give it a default from PORTS (`process.env.{value.name} || PORTS.KEY`)"))
+                    f"check it; {say('PL002-env-no-default', key=item.context.split(' ')[0].split('.')[-1])}"))
                 continue
             reason = getattr(value, "reason", "not statically known")
             yield self.report(span, (
                 f"cannot resolve {item.context} without running the file ({reason}); its ports were not "
-                "checked: write it as literals, constants and PORTS references"))
+                f"checked: {say('PL002-unknown')}"))
 
 
 class WrongModuleFormat(Rule):

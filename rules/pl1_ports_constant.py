@@ -1,4 +1,5 @@
 """PL1: PORTS, the single source of truth."""
+from portlint.model.advice import say
 from portlint.rule import Rule
 
 
@@ -49,7 +50,7 @@ class MissingPortsConstant(Rule):
         others = f" (and {count - 1} more port use{'s' if count > 2 else ''})" if count > 1 else ""
         diagnostic = self.report(span, (
             f"{first.process.display_name} gets port {_shown(first)} from {first.where}{others}, but the "
-            "config has no top-level PORTS constant; define `const PORTS = {...}` and refer to its entries"))
+            f"config has no top-level PORTS constant; {say('PL101')}"))
         from portlint.fix.introduce_ports import introduce_ports
 
         planned = introduce_ports(config)
@@ -195,8 +196,7 @@ class PortsNotExported(Rule):
         how = ("`export const PORTS = {...}` or `export default { PORTS, apps: [...] }`" if config.source.kind == "mjs"
                else "`module.exports = { PORTS, apps: [...] }`")
         diagnostic = self.report(exported.span, (
-            f"the exported config does not include PORTS; export it next to apps ({how}) so other configs "
-            "can import it"))
+            f"the exported config does not include PORTS; {say('PL103', how=how)}"))
         from portlint.fix.edits import export_ports
         from portlint.fix.apply import Fix
 
@@ -237,8 +237,7 @@ class UndocumentedPort(Rule):
             shown = "/".join(map(str, sorted(entry.ports))) or "?"
             last = entry.key.split(".")[-1]
             yield self.report(entry.key_span, (
-                f"{entry.reference} ({shown}) has no comment; say what the port is for on its line "
-                f"(`{last}: {shown}, // what listens here`)"))
+                f"{entry.reference} ({shown}) has no comment; {say('PL104', key=last, port=shown)}"))
 
 
 class InvalidPort(Rule):

@@ -1,5 +1,6 @@
 """PL2: ranges — contiguous blocks, the right range, no collisions."""
 from portlint.diagnostic import Related
+from portlint.model.advice import say
 from portlint.model.portsets import compact, missing
 from portlint.model.types import by_place, names, relate_uses, used_by, users_of
 from portlint.rule import Rule
@@ -12,7 +13,10 @@ class PortGap(Rule):
     (references and connection ports aside), plus the extra ports ``instances`` take with
     ``increment_var``. A gap leaves ports that look free but belong to nobody, which is what the
     policy's "No Gaps" forbids. Environments are alternatives: each is judged on its own, so 3000 in
-    ``env`` and 80 in ``env_production`` leave no 80-3000 gap.
+    ``env`` and 80 in ``env_production`` leave no 80-3000 gap. The block is judged on the ports in
+    the range of the config's role: a port outside it (a legacy 3000, a debugger's 9229) is named
+    once, by PL202 or PL301, and does not also stretch the block into a giant gap. A debugger port
+    (``--inspect=N``) is a listening port like any other: give it a PORTS entry in the block.
 
     Bad:
         const PORTS = {
@@ -34,8 +38,9 @@ class PortGap(Rule):
     def check(self, config):
         environments = sorted(config.environment_names())
         found: dict[tuple, list[str]] = {}  # one finding, naming the environments it holds in
+        allowed = config.settings.allowed_range(config.role)
         for environment in environments:
-            block = config.block(environment)
+            block = {p for p in config.block(environment) if not allowed or any(lo <= p <= hi for _, lo, hi in allowed)}
             gap = missing(block)
             if gap:
                 found.setdefault((tuple(sorted(block)), tuple(sorted(gap))), []).append(environment)
@@ -54,8 +59,7 @@ class PortGap(Rule):
                 f"--env {e}" if e else "no --env" for e in where)
             yield self.report(span, (
                 f"the port block {low}-{high} has a gap{when}: {word} {compact(gap)} "
-                f"{'is' if len(gap) == 1 else 'are'} not used; allocate ports contiguously "
-                f"(used: {compact(block)})"))
+                f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}); {say('PL201')}"))
 
 
 def _range_name(settings, port: int) -> str | None:
@@ -73,6 +77,8 @@ class PortOutOfRange(Rule):
     ``core``, ``reserved`` or ``any`` (any configured range), for all files (``role``) or by path
     (``per-file-roles``), or ``--role`` does: ``auto`` is ``core`` for PortOS's own config (every
     process named ``portos-*``) and ``user`` for every other; the summary says when it was inferred. Extra ports that ``instances`` take through ``increment_var`` count.
+    A literal that is also well-known is reported once, by PL301; a literal out of range is
+    reported here and not also by PL402 (one change, a PORTS entry in the range, cures both).
 
     Options:
         role, per-file-roles, ranges
@@ -114,14 +120,14 @@ class PortOutOfRange(Rule):
                 users = users_of(config, entry)
                 for port in sorted(p for p in entry.ports if outside(p)):
                     yield relate_uses(self.report(entry.span, (
-                        f"{entry.reference} is {port}{used_by(users)}, {explain(port)}; a {role} config takes its "
-                        f"ports from {wanted}")), users)
+                        f"{entry.reference} is {port}{used_by(users)}, {explain(port)}; "
+                        f"{say('PL202-entry', a_role=_a(role), wanted=wanted)}")), users)
         own_uses = [u for p in config.processes for u in p.occupying_uses() if u.entry is None]
         for span, group in by_place(own_uses):
             for port in sorted(p for p in group[0].ports if outside(p)):
                 yield relate_uses(self.report(span, (
-                    f"{names(group)} uses {port} in {group[0].where}, {explain(port)}; a {role} config "
-                    f"takes its ports from {wanted}")), group)
+                    f"{names(group)} uses {port} in {group[0].where}, {explain(port)}; "
+                    f"{say('PL202-use', a_role=_a(role), wanted=wanted)}")), group)
         for process in config.processes:
             for use in process.occupying_uses():
                 if use.span is None:
@@ -275,3 +281,8 @@ class InstancesSharePort(Rule):
                     f"{process.display_name} runs {shown} that all bind {port} from "
                     f"{use.where}, so all but one fail with EADDRINUSE; set `exec_mode: 'cluster'` or "
                     f"`increment_var: '{use.key if use.site.in_env else 'PORT'}'`"))
+
+
+def _a(role: str) -> str:
+    """``a user``, ``an any``: the role with its article."""
+    return f"{'an' if role[:1] in 'aeio' else 'a'} {role}"  # a user, a core, an any

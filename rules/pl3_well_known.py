@@ -11,6 +11,14 @@ class WellKnownPort(Rule):
     exceptions. A use that refers to a PORTS entry is reported once, at the entry; references to
     another process's port (a URL, ``VITE_API_PORT``) and connection ports are not allocations.
 
+    A debugger port is a listening port too: ``node_args: '--inspect=9229'`` binds Node's default
+    inspector port, which every other debugged process on the machine wants as well. It is not
+    part of what PortOS lists (PL502 leaves it alone), but it is an allocation: give it a PORTS
+    entry in the config's block and write `` node_args: `--inspect=${PORTS.DEBUG}` ``. One number
+    written in the wrong place is one finding: where a literal is well-known, this rule reports
+    it, and PL202 (out of range) and PL402 (not in PORTS) stay silent at that place, since the same
+    change cures all three; PL201 judges the block without it.
+
     Bad:
         const PORTS = {
           API: 3000 // REST API
@@ -37,18 +45,23 @@ class WellKnownPort(Rule):
                     if settings.is_well_known(port):
                         yield relate_uses(self.report(entry.span, (
                             f"{entry.reference} is {port}{used_by(users)}, a well-known port that other software "
-                            f"defaults to; {_advice(config)}")), users)
+                            f"defaults to; {_advice(config, 'PL301-entry')}")), users)
         uses = [u for p in config.processes for u in p.uses if u.kind.occupies and u.entry is None]
         for span, group in by_place(uses):
             use = group[0]
             for port in sorted(use.ports):
                 if settings.is_well_known(port):
+                    what = ("Node's default debugger port, which every other debugged process wants too"
+                            if use.site.inspector and port == 9229 else
+                            "a well-known port that other software defaults to")
                     yield relate_uses(self.report(span, (
-                        f"{names(group)} uses {port} in {use.where}, a well-known port that "
-                        f"other software defaults to; {_advice(config)}")), group)
+                        f"{names(group)} uses {port} in {use.where}, {what}; "
+                        f"{_advice(config, 'PL301-use')}")), group)
 
 
-def _advice(config) -> str:
+def _advice(config, row: str) -> str:
+    from portlint.model.advice import say
+
     ranges = config.settings.allowed_range(config.role)
     where = " or ".join(f"the {name} range {low}-{high}" for name, low, high in ranges)
-    return f"pick a free port in {where}" if where else "pick a free, unusual port"
+    return say(row, wanted=where or "an unused, unusual range")

@@ -1,6 +1,7 @@
 """PL4: DRY — env refers, PORTS defines."""
 from portlint.fix.edits import add_ports_entry, new_key_for, replace_literal
-from portlint.fix.apply import Fix
+from portlint.fix.apply import Edit, Fix
+from portlint.model.advice import ROWS, say
 from portlint.rule import Rule
 
 
@@ -39,16 +40,43 @@ class LiteralPort(Rule):
                 entries = config.ports.by_port(port)
                 if entries:
                     reference = entries[0].reference
-                    shown = f"`${{{reference}}}` inside the string" if use.in_url else reference
+                    row, fields, edits = _literal_advice(config, use, reference)
                     diagnostic = self.report(span, (
-                        f"{names(group)} writes {port} literally in {use.where}; "
-                        f"refer to {shown} instead"))
+                        f"{names(group)} writes {port} literally in {use.where}; {say(row, **fields)}"))
                     diagnostic.relate(entries[0].span, f"{reference} holds {port}")
-                    edits = replace_literal(config, use, reference)
                     if edits:
-                        diagnostic.fix = Fix("safe", f"Replace {port} with {reference}", tuple(edits))
+                        diagnostic.fix = Fix(ROWS[row].fix, f"Replace {port} with {reference}", tuple(edits))
                     yield diagnostic
                     break
+
+
+def _literal_advice(config, use, reference: str):
+    """(advice row, its fields, the fix's edits) for a literal that PORTS holds: the form that leads
+    to the policy's example and no other finding."""
+    from portlint.evaluator.values import EnvDefault
+    from portlint.fix.edits import add_env_key, reference_allowed_at
+    from portlint.model.portos_reasons import env_key_for
+    from portlint.model.types import Field
+
+    if use.in_url:
+        return "PL401-url", {"reference": reference}, replace_literal(config, use, reference)
+    if use.site.field is Field.ARGS:
+        key = env_key_for(use.process, use.label)
+        edits = replace_literal(config, use, reference)
+        has_key = any(u.site.in_env and u.key == key for u in use.process.uses)
+        if edits and not has_key:
+            added = add_env_key(config, use.process, key, reference)
+            edits = edits + added if added else None
+        return "PL401-args", {"reference": reference, "env_key": key}, edits
+    if isinstance(use.value, EnvDefault) and use.kind.occupies:
+        # PortOS cannot read `process.env.PORT || PORTS.API` (PL502): the clean form drops the
+        # override, which changes meaning, so the fix is unsafe.
+        span = use.span
+        edits = None
+        if span.source is config.source and reference_allowed_at(config, span.start):
+            edits = [Edit(span.start, span.end, reference)]
+        return "PL401-default", {"reference": reference, "key": use.key}, edits
+    return "PL401-literal", {"reference": reference}, replace_literal(config, use, reference)
 
 
 class PortNotInPorts(Rule):
@@ -87,8 +115,8 @@ class PortNotInPorts(Rule):
             if missing:
                 port = missing[0]
                 diagnostic = relate_uses(self.report(span, (
-                    f"{names(group)} gets {port} from {use.where}, but no PORTS entry holds it; add "
-                    f"it to PORTS with a comment (`KEY: {port}, // what it is`) and refer to PORTS.KEY")), group)
+                    f"{names(group)} gets {port} from {use.where}, but no PORTS entry holds it; "
+                    f"{say('PL402', port=port)}")), group)
                 if len(use.ports) == 1:
                     key = new_key_for(config, use)
                     added = add_ports_entry(config, key, port)

@@ -82,7 +82,13 @@ class InvisibleToPortos(Rule):
     ``.json``, ``.mjs`` or differently named file (a variant file's ports show when the folder's
     main file lists the same process and port). The message names the detector step and a form
     PortOS reads; ``portlint --map`` shows the whole list PortOS will show. Connection ports are
-    not the app's own and are not reported.
+    not the app's own and are not reported, nor is a debugger port (``--inspect=N`` in
+    ``node_args``): it is a development port PortOS never lists, and should not.
+
+    Two forms have a fix: template-literal ``args`` get the env key PortOS reads
+    (``VITE_PORT: PORTS.UI`` for a Vite process, else ``PORT``; safe), and
+    ``PORT: process.env.PORT || PORTS.API`` becomes ``PORT: PORTS.API`` (unsafe: the environment no
+    longer overrides the port). Where no form helps, there is no fix and the message says so.
 
     Bad:
         const PORTS = {
@@ -97,7 +103,7 @@ class InvisibleToPortos(Rule):
         module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
     """
 
-    code, name, severity = "PL502", "invisible-to-portos", "warning"
+    code, name, severity, fixable = "PL502", "invisible-to-portos", "warning", "safe"
 
     def check(self, config):
         from portlint.model.portos import view_of
@@ -118,7 +124,8 @@ class InvisibleToPortos(Rule):
         from portlint.model import portos_reasons as why
         from portlint.model.portos import listening_uses
 
-        uses = [u for u in listening_uses(process) if u.span.source is config.source and u.valid_ports]
+        uses = [u for u in listening_uses(process) if u.span.source is config.source and u.valid_ports
+                and not u.site.inspector]  # a debugger port: PortOS never lists it, and should not
         if not uses:
             return
         app = view.app_at(process)
@@ -140,6 +147,8 @@ class InvisibleToPortos(Rule):
             shown = listed.get(port, [])
             if shown and (mine & set(shown) or not mine - {""}):
                 continue
+            if shown == ["ui"] and mine == {"devUi"} and _api_hidden(config, view):
+                continue  # one cause: the api port PortOS cannot read is reported where it is written
             use = port_uses[0]
             if id(use) in reported:
                 continue
@@ -156,8 +165,10 @@ class InvisibleToPortos(Rule):
                     f"{process.display_name!r}: PortOS takes the name from the first quoted text after `name:` "
                     "(step 3); write the name as one plain string"))
             elif not why.overridden_by_later_env(app, use, port):  # env vs env_production: alternatives
-                yield self.report(use.span, f"{head} will not show in the PortOS apps list: "
-                                            f"{why.unlisted(config, view, app, process, use, port)}")
+                diagnostic = self.report(use.span, f"{head} will not show in the PortOS apps list: "
+                                                   f"{why.unlisted(config, view, app, process, use, port)}")
+                diagnostic.fix = _fix(config, process, use, port)
+                yield diagnostic
 
     def _check_variant(self, config, view):
         """A file PortOS does not read: its ports show only where the file PortOS reads lists them."""
@@ -169,7 +180,7 @@ class InvisibleToPortos(Rule):
         for process in config.processes:
             listed = view.listed(process.name)
             for use in listening_uses(process):
-                if use.span.source is not config.source or not use.valid_ports:
+                if use.span.source is not config.source or not use.valid_ports or use.site.inspector:
                     continue
                 total += 1
                 missing = sorted(p for p in use.valid_ports if p not in listed)
@@ -178,13 +189,48 @@ class InvisibleToPortos(Rule):
         if hidden and len(hidden) == total:
             process, use, port = hidden[0]
             yield self.report(use.span, (
-                f"none of the {total} port use{'s' if total != 1 else ''} in this file will show in the PortOS apps "
-                f"list: {why.not_in_file(view, None, None)}"))
+                (f"none of the {total} port uses in this file will show" if total != 1 else
+                 "the one port use in this file will not show") +
+                f" in the PortOS apps list: {why.not_in_file(view, None, None, one=total == 1)}"))
             return
         for process, use, port in hidden:
             yield self.report(use.span, (
                 f"{process.display_name}'s port {port} ({use.where}) will not show in the PortOS apps list: "
                 f"{why.not_in_file(view, process, port)}"))
+
+
+def _api_hidden(config, view) -> bool:
+    """PortOS finds no api port in the file, though a process of it listens on one: the devUi
+    relabelling then fails only because of that port, which PL502 reports at its own place."""
+    from portlint.model.portos import listening_uses
+
+    if any(a.ports.get("api") for a in view.apps):
+        return False
+    return any(u.label == "api" for p in config.processes for u in listening_uses(p))
+
+
+def _fix(config, process, use, port: int):
+    """The fix of the two forms that have one (see the advice table): template args get the env
+    key PortOS reads; ``process.env.X || PORTS.KEY`` becomes ``PORTS.KEY``."""
+    from portlint.evaluator.values import EnvDefault
+    from portlint.fix.apply import Edit, Fix
+    from portlint.fix.edits import add_env_key, reference_allowed_at
+    from portlint.model import portos_reasons as why
+    from portlint.model.types import Field
+
+    reference = why.reference(config, use, port)
+    if not reference.startswith("PORTS."):
+        return None
+    if use.site.field in (Field.ARGS, Field.PORT):  # PM2 copies `port` into env.PORT: same meaning
+        key = why.env_key_for(process, use.label)
+        if any(u.site.in_env and u.key == key for u in process.uses):
+            return None
+        edits = add_env_key(config, process, key, reference)
+        return Fix("safe", f"Add {key}: {reference} to the env of {process.display_name}", tuple(edits)) if edits else None
+    if use.site.in_env and use.site.field is Field.ENV and isinstance(use.value, EnvDefault) \
+            and use.span.source is config.source and reference_allowed_at(config, use.span.start):
+        return Fix("unsafe", f"Replace {use.span.text} with {reference}", (Edit(use.span.start, use.span.end, reference),))
+    return None
 
 
 def _label_reason(view, app, shown: str, mine: str) -> str:

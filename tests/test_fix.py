@@ -69,7 +69,8 @@ def test_diff_prints_and_writes_nothing(tmp_path):
     proc = run_portlint(str(work), "--diff")
     assert proc.returncode == 1
     assert proc.stdout.startswith(f"--- a/{work}\n+++ b/{work}\n")
-    assert "+    { name: 'api', script: 'a.js', env: { PORT: process.env.PORT || PORTS.API" in proc.stdout
+    assert "+    { name: 'ui', script: 'vite', args: `--host 0.0.0.0 --port ${PORTS.UI}`" in proc.stdout
+    assert "PORTS.API" not in proc.stdout  # dropping `process.env.PORT ||` changes meaning: unsafe only
     assert work.read_bytes() == before
 
 
@@ -96,7 +97,7 @@ def test_write_keeps_mode_follows_symlinks_and_refuses_read_only(tmp_path):
     link.symlink_to(real)
     proc = run_portlint(str(link), "--fix")
     assert link.is_symlink(), "the link must stay a link"
-    assert b"PORTS.API" in real.read_bytes()
+    assert b"${PORTS.UI}" in real.read_bytes()
     assert stat.S_IMODE(real.stat().st_mode) == 0o640
     ro = tmp_path / "ro" / "ecosystem.config.cjs"
     ro.parent.mkdir()
@@ -115,14 +116,17 @@ def test_json_and_stdin_carry_the_edits(tmp_path):
     proc = run_portlint("-", "--stdin-filename", name, "--format", "json", input=text, cwd=tmp_path)
     data = json.loads(proc.stdout)
     fixes = [d["fix"] for d in data if d["code"] == "PL401"]
-    assert fixes and all(f["applicability"] == "safe" and f["edits"] for f in fixes)
+    assert fixes and all(f["edits"] for f in fixes)
+    # `PORT: process.env.PORT || 5570`: the clean form `PORT: PORTS.API` drops the override: unsafe
     first = next(d for d in data if d["code"] == "PL401" and d["location"]["row"] == 11)
+    assert first["fix"]["applicability"] == "unsafe"
     edit = first["fix"]["edits"][0]
-    assert edit["content"] == "PORTS.API" and edit["location"] == first["location"]
+    assert edit["content"] == "PORTS.API" and edit["location"] == {"row": 11, "column": 49}
     assert edit["end_location"] == first["end_location"]
+    assert all(f["applicability"] == "safe" for f in fixes if f is not first["fix"])
     # an editor applying --fix to its buffer gets the fixed text on stdout, the report on stderr
     proc = run_portlint("-", "--stdin-filename", name, "--fix", input=text, cwd=tmp_path)
-    assert "PORTS.API" in proc.stdout and "module.exports" in proc.stdout
+    assert "${PORTS.UI}" in proc.stdout and "module.exports" in proc.stdout
     assert not (tmp_path / name).exists()
 
 

@@ -28,7 +28,7 @@ def configs(draw):
     lines.append("};")
 
     def value():
-        kind = draw(st.sampled_from(["ref", "literal", "outside", "default", "quoted"]))
+        kind = draw(st.sampled_from(["ref", "literal", "outside", "default", "quoted", "default-ref"]))
         port = draw(st.sampled_from(ports))
         if kind == "ref":
             return f"PORTS.{keys[ports.index(port)]}"
@@ -38,15 +38,22 @@ def configs(draw):
             return str(draw(st.sampled_from(outside))) if outside else str(port)
         if kind == "default":
             return f"process.env.P{draw(st.integers(0, 9))} || {port}"
+        if kind == "default-ref":
+            return f"process.env.P{draw(st.integers(0, 9))} || PORTS.{keys[ports.index(port)]}"
         return f"'{port}'"
 
     apps = []
     for a in range(draw(st.integers(1, 3))):
         env_keys = draw(st.lists(st.sampled_from(["PORT", "WS_PORT", "HEALTH_PORT", "CDP_PORT"]), max_size=3, unique=True))
         env = ", ".join(f"{k}: {value()}" for k in env_keys)
+        own = draw(st.sampled_from(ports))
         args = draw(st.sampled_from(["", f"args: '--port {draw(st.sampled_from(PORT_POOL))}', ",
-                                     f"args: ['--port', '{draw(st.sampled_from(PORT_POOL))}'], "]))
-        apps.append(f"    {{ name: 'app{a}', script: 'a.js', {args}env: {{ {env} }} }},")
+                                     f"args: ['--port', '{draw(st.sampled_from(PORT_POOL))}'], ",
+                                     f"args: `--port ${{PORTS.{keys[ports.index(own)]}}}`, ",
+                                     f"node_args: '--inspect={draw(st.sampled_from(PORT_POOL))}', "]))
+        script = draw(st.sampled_from(["a.js", "node_modules/.bin/vite"]))
+        body = draw(st.sampled_from([f"env: {{ {env} }} ", ""])) if env else "env: {} "
+        apps.append(f"    {{ name: 'app{a}', script: '{script}', {args}{body}}},")
     export_ports = draw(st.booleans())
     lines += ["", "module.exports = {"] + (["  PORTS,"] if export_ports else []) + ["  apps: ["] + apps + ["  ],", "};", ""]
     return nl.join(lines)
@@ -84,3 +91,35 @@ def test_fixing_keeps_meaning_and_converges(text, tmp_path, registry):
     assert [d.code for d in left if d.fix is not None] == []
     again = fix_text(engine, str(after), outcome.text, unsafe=True)
     assert again.text == outcome.text
+
+
+@settings(derandomize=not os.environ.get("PORTLINT_RANDOM"), max_examples=int(os.environ.get("PORTLINT_FIX_EXAMPLES", "30")),
+          deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=configs())
+def test_fixes_never_trade_one_finding_for_another(text, tmp_path, registry):
+    """Issue 16: lint, apply every safe fix, lint: no new code and Node.js computes the same ports
+    for every process; then every unsafe fix (the migration included): still no new code; each
+    pass is stable."""
+    node = require_node()
+    from portlint.engine.pipeline import Engine
+    from portlint.fix.run import fix_files
+    from portlint.settings.settings import Settings
+
+    engine = Engine(Settings(), registry)
+    before = tmp_path / "before" / "ecosystem.config.cjs"
+    after = tmp_path / "after" / "ecosystem.config.cjs"
+    before.parent.mkdir(exist_ok=True)
+    after.parent.mkdir(exist_ok=True)
+    before.write_bytes(text.encode())
+    codes = {d.code for d in engine.lint_file(str(before), text)[1]}
+    current = text
+    for unsafe in (False, True):
+        fixed = fix_files(engine, {str(after): current}, unsafe=unsafe)[str(after)].text
+        after.write_bytes(fixed.encode())
+        left = {d.code for d in engine.lint_file(str(after), fixed)[1]}
+        assert left <= codes, (sorted(left - codes), fixed)
+        assert fix_files(engine, {str(after): fixed}, unsafe=unsafe)[str(after)].text == fixed
+        if not unsafe:
+            seen = node_ports(node, [before, after])
+            assert seen[str(after)]["apps"] == seen[str(before)]["apps"], fixed
+        current = fixed

@@ -66,7 +66,7 @@ def test_rule_names_and_codes_follow_the_spec():
     assert [c for c, r in rules.items() if not r.enabled_by_default] == ["PL405"]
     # PL101's safe fix (introduce PORTS) comes from issue 18; the spec table's fix column predates it
     assert {c: r.fixable for c, r in rules.items() if r.fixable} == {"PL101": "safe", "PL103": "safe", "PL401": "safe",
-                                                                     "PL402": "unsafe"}
+                                                                     "PL402": "unsafe", "PL502": "safe"}
 
 
 def test_docs_rules_md_is_generated_from_the_docstrings(registry):

@@ -60,7 +60,7 @@ def test_role_and_per_file_roles(tmp_path):
 def test_ranges_well_known_and_allowed_ports(tmp_path):
     (tmp_path / "ecosystem.config.cjs").write_text(
         "const PORTS = {\n  API: 3000, // api\n};\nmodule.exports = { PORTS, apps: [{ name: 'a', env: { PORT: PORTS.API } }] };\n")
-    assert codes(run_portlint(str(tmp_path))) == ["PL202", "PL301"]
+    assert codes(run_portlint(str(tmp_path))) == ["PL301"]  # one cause at one place: not also PL202
     (tmp_path / "portlint.toml").write_text("allowed-ports = [3000]\n[ranges]\nuser = \"3000-3099\"\n")
     assert codes(run_portlint(str(tmp_path))) == []
     (tmp_path / "portlint.toml").write_text("extend-well-known-ports = [\"5570-5575\"]\n")
@@ -79,7 +79,7 @@ def test_connection_prefixes_setting(tmp_path):
     text = ("const PORTS = {\n  API: 5570, // api\n};\n"
             "module.exports = { PORTS, apps: [{ name: 'a', env: { PORT: PORTS.API, VAULT_PORT: 8200 } }] };\n")
     (tmp_path / "ecosystem.config.cjs").write_text(text)
-    assert "PL402" in codes(run_portlint(str(tmp_path)))
+    assert "PL202" in codes(run_portlint(str(tmp_path)))  # out of range, not in PORTS: one finding
     (tmp_path / "portlint.toml").write_text("extend-connection-prefixes = [\"VAULT\"]\n")
     assert codes(run_portlint(str(tmp_path))) == []
 

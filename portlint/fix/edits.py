@@ -196,7 +196,7 @@ def new_key_for(config, use) -> str:
         stem = re.sub(r"[^A-Z0-9]+", "_", base).strip("_") or "APP"
         from portlint.model.portos import DERIVED_LABELS
 
-        label = DERIVED_LABELS.get(use.label, use.label)
+        label = "debug" if use.site.inspector else DERIVED_LABELS.get(use.label, use.label)
         if label and label.lower() not in base.lower():
             stem += "_" + label.upper()
     stem = re.sub(r"[^A-Za-z0-9_$]", "_", stem)
@@ -207,3 +207,26 @@ def new_key_for(config, use) -> str:
     while key in taken:
         key, n = f"{stem}_{n}", n + 1
     return key
+
+
+def add_env_key(config, process, key: str, reference: str) -> list[Edit] | None:
+    """Edits adding ``key: reference`` to the process's ``env`` object literal, or an ``env: { ... }``
+    to the app object when it has none (the key PortOS reads: the policy's ``VITE_PORT: PORTS.UI``)."""
+    env = process.value.props.get("env")
+    if env is not None:
+        node = object_node(config, env.value.span)
+        return append_property(config, node, f"{key}: {reference}", trailing_comma=None) if node else None
+    node = object_node(config, process.value.span)
+    return append_property(config, node, f"env: {{ {key}: {reference} }}", trailing_comma=None) if node else None
+
+
+def object_node(config, span):
+    """The object-literal node written exactly at ``span`` in this file, or None."""
+    if span is None or span.source is not config.source:
+        return None
+    for node, _ in config.nodes:
+        if node.type == "ObjectExpression":
+            s = config.parsed.span(node)
+            if s.start == span.start and s.end == span.end:
+                return node
+    return None

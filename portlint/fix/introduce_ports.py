@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from portlint.fix.edits import append_property, newline_of, rewrite_numbers
+from portlint.fix.edits import add_env_key, newline_of, rewrite_numbers
 
 #: What listens, by label, for the entry's comment.
 WHAT_LISTENS = {
@@ -251,26 +251,8 @@ def _vite_env(config, entries: list[PlannedEntry]) -> list:
         planned = next((e for e in entries for u in e.uses if u.process is process and use_kind(u, config) == "listen"), None)
         if planned is None:
             continue
-        env = process.value.props.get("env")
-        if env is not None:
-            node = _object_node(config, env.value.span)
-            added = append_property(config, node, f"VITE_PORT: PORTS.{planned.key}", trailing_comma=None) if node else None
-        else:
-            node = _object_node(config, process.value.span)
-            added = append_property(config, node, f"env: {{ VITE_PORT: PORTS.{planned.key} }}", trailing_comma=None) if node else None
-        edits.extend(added or [])
+        edits.extend(add_env_key(config, process, "VITE_PORT", f"PORTS.{planned.key}") or [])
     return edits
-
-
-def _object_node(config, span):
-    if span is None or span.source is not config.source:
-        return None
-    for node, _ in config.nodes:
-        if node.type == "ObjectExpression":
-            s = config.parsed.span(node)
-            if s.start == span.start and s.end == span.end:
-                return node
-    return None
 
 
 def introduce_ports(config) -> tuple[list, str] | None:

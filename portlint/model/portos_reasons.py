@@ -11,6 +11,7 @@ import os
 import re
 
 import portlint.model.portos_scan as portos_scan
+from portlint.model.advice import say
 from portlint.model.portos import PORTOS_ENV_BLOCKS, is_portos_key
 from portlint.model.portos_scan import ScannedApp
 
@@ -41,15 +42,14 @@ def env_key_for(process, label: str) -> str:
 def _in_env(config, process, use, port: int) -> str:
     key = env_key_for(process, use.label)
     if len(use.valid_ports) > 1:
-        return ("PortOS cannot show a port chosen when the file runs; mark the line `// noqa: PL502` if that is "
-                "intended")
+        return "PortOS cannot show a port chosen when the file runs; " + say("PL502-no-form")
     taken = [u for u in process.uses if u.source in PORTOS_ENV_BLOCKS and u.key == key and u is not use]
     if taken:
         return f"it lists env.{key} for this process instead, so give both the same port"
-    return f"add `{key}: {reference(config, use, port)}` to its env"
+    return say("PL502-template-args", env_key=key, reference=reference(config, use, port))
 
 
-def not_in_file(view, process, port: int | None) -> str:
+def not_in_file(view, process, port: int | None, one: bool = False) -> str:
     """The config is not the file PortOS reads in its folder (``process`` None: say it for all)."""
     if view.read is None:
         return ("PortOS reads only a file named ecosystem.config.js or ecosystem.config.cjs, and this folder has "
@@ -58,9 +58,10 @@ def not_in_file(view, process, port: int | None) -> str:
         why = "ecosystem.config.js sits beside it and PortOS reads that one"
     else:
         why = f"PortOS reads {os.path.basename(view.read)} in this folder, not this file"
+    read = os.path.basename(view.read)
     if process is None:
-        return f"{why}; list these processes and ports there"
-    return f"{why}, and that file does not list {process.display_name} on {port}; list it there"
+        return f"{why}; list {'its process and port' if one else 'these processes and ports'} in {read}"
+    return f"{why}, and that file does not list {process.display_name} on {port}; list it in {read}"
 
 
 def unlisted(config, view, app: ScannedApp | None, process, use, port: int) -> str:
@@ -116,12 +117,18 @@ def _env_reason(config, app, process, use, port: int) -> str:
     block, key = use.source, use.key
     if block not in PORTOS_ENV_BLOCKS:
         return (f"PortOS reads only the env, env_development and env_production blocks (step 6), not {block}; "
-                "if PortOS should show this port, give it in one of those, else mark the line `// noqa: PL502`")
+                "if PortOS should show this port, give it in one of those; otherwise " + say("PL502-no-form"))
     if not is_portos_key(key):
         return f"PortOS reads only upper-case keys PORT and FOO_PORT (step 6), not {key}; rename it {key.upper()}"
     reads = [r for r in (app.env_reads if app else []) if r.key == key]
     mine = [r for r in reads if r.block == block]
     ref = reference(config, use, port)
+    if ref == str(port) and config.ports is not None and config.ports.by_port(port):
+        # PORTS holds it, under a key PortOS cannot read: a plain number would be PL401's business
+        entry = config.ports.by_port(port)[0]
+        suggested = re.sub(r"[^A-Za-z0-9]+", "_", entry.key.split(".")[-1]).strip("_").upper() or "PORT"
+        return (f"PortOS reads `{key}:` only as digits or a PORTS.KEY it can resolve, and {entry.reference} is not "
+                f"one (step 2); {say('PL502-entry-key', suggested=suggested, port=port, key=key)}")
     if not mine:
         return f"PortOS does not find `{key}:` in this {block} block (step 6); write it as `{key}: {ref}`"
     text = mine[-1].text
@@ -140,17 +147,16 @@ def _env_reason(config, app, process, use, port: int) -> str:
                 f"write {port} as plain digits in PORTS")
     if mine[-1].port is None:
         if text[:1] in "'\"" and text[-1:] == text[:1]:
-            return f"PortOS skips a quoted number ({text}) (step 6); write `{key}: {ref}`"
+            return f"PortOS skips a quoted number ({text}) (step 6); {say('PL502-quoted', key=key, reference=ref)}"
         if "//" in text or "/*" in text:
             return ("PortOS reads the value up to the next comma, and here that takes in a comment (step 6); "
                     "put a comma right after the value")
         return (f"PortOS reads the value as `{text}`, which is not digits, `... || N` or a PORTS/`*_PORT` constant "
-                f"it knows (step 6); write `{key}: {ref}`")
+                f"it knows (step 6); {say('PL502-env-default', key=key, reference=ref)}")
     later = [r for r in reads if r.port and r.port != port and PORTOS_ENV_BLOCKS.index(r.block) >= PORTOS_ENV_BLOCKS.index(block)]
     if later:
         return (f"PortOS keeps one value per key, the last of env < env_development < env_production (step 6): "
-                f"{later[-1].block}.{key} ({later[-1].port}); nothing else makes it list this one, so mark the line "
-                "`// noqa: PL502` if that is intended")
+                f"{later[-1].block}.{key} ({later[-1].port}); nothing else makes it list this one, so " + say("PL502-no-form"))
     label = portos_scan.camel_label(key)
     if app is not None and label in app.ports and app.ports[label] != port:
         return (f"PortOS names {key} {label!r}, a label this process already has ({label}:{app.ports[label]}), and "

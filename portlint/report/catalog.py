@@ -52,6 +52,10 @@ def explain_rule(rule) -> str:
             out.append(lines[0])
         else:
             out += textwrap.wrap(" ".join(lines), WIDTH) + [""]
+    from portlint.model import advice
+
+    for line in advice.markdown(rule.code):
+        out += textwrap.wrap(line.replace("**", ""), WIDTH, subsequent_indent="  ") or [""]
     settings = rule_settings(rule)
     if settings:
         out.append("Settings (default values):")
@@ -72,6 +76,9 @@ def rule_markdown(rule) -> list[str]:
             out += [f"**{lines[0].rstrip(':')}:**", ""]
         else:
             out += textwrap.wrap(" ".join(lines), WIDTH, break_on_hyphens=False) + [""]
+    from portlint.model import advice
+
+    out += advice.markdown(rule.code)
     settings = rule_settings(rule)
     if settings:
         out += ["**Settings:**", "", "| setting | default |", "|---|---|"]

@@ -1,0 +1,120 @@
+"""The advice table: for every finding (code, and situation where a code has several), what the
+message tells the user to write, and whether a fix writes it.
+
+Every path leads to the policy's own example, the one clean form no rule flags: `PORT: PORTS.API`
+in env; for a Vite process `` args: `--port ${PORTS.UI}` `` together with `VITE_PORT: PORTS.UI`;
+PORTS holds every number once, with a comment. Rule messages take their advice from here (``say``),
+``docs/rules.md`` shows each code's rows, and ``tests/test_advice.py`` applies every row to the
+minimal config in ``fixtures/advice/<row>/`` (``ecosystem.config.cjs`` before, ``.after`` with the
+advice followed) and checks that the after config has no diagnostic the advice was meant to cure and
+no code the before did not have.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Advice:
+    code: str
+    situation: str  # when this row applies
+    write: str  # what the message tells the user to write (a template: str.format fields)
+    fix: str | None  # "safe", "unsafe", or None: no fix (the message says what to decide)
+    why_no_fix: str = ""  # for fix None: the decision a person has to make
+
+
+ROWS: dict[str, Advice] = {
+    "PL002-env-no-default": Advice(
+        "PL002", "an env port read from `process.env.X` with no default",
+        "decide the port: give it a PORTS entry with a comment and write `{key}: PORTS.KEY`", None,
+        "which port the process gets is a decision (the environment chose it until now)"),
+    "PL002-unknown": Advice(
+        "PL002", "apps or ports built in a way portlint cannot evaluate (loops, calls, unknown names)",
+        "write it as literals, constants and PORTS references", None,
+        "the file has to be restructured by a person"),
+    "PL101": Advice(
+        "PL101", "port uses and no top-level PORTS",
+        "define `const PORTS = {{...}}` and refer to its entries (one documented entry per port: "
+        "`API: 5570, // REST API`)", "safe"),
+    "PL103": Advice("PL103", "PORTS is not exported", "export it next to apps ({how}) so other configs can import it",
+                    "safe"),
+    "PL104": Advice("PL104", "a PORTS entry without a comment",
+                    "say what the port is for on its line (`{key}: {port}, // what listens here`)", None,
+                    "only the author knows what listens there"),
+    "PL201": Advice("PL201", "the block (ports in the role's range) has a gap",
+                    "allocate ports contiguously: move the ports above the gap down into it", "unsafe"),
+    "PL202-entry": Advice("PL202", "a PORTS entry outside the role's range",
+                          "{a_role} config takes its ports from {wanted}: give it a free one next to the "
+                          "config's block", "unsafe"),
+    "PL202-use": Advice("PL202", "a port use written outside the role's range (not in PORTS)",
+                        "{a_role} config takes its ports from {wanted}: give it a free one in PORTS (`KEY: N, // what listens`) and write "
+                        "PORTS.KEY here", "unsafe"),
+    "PL301-entry": Advice("PL301", "a PORTS entry on a well-known port",
+                          "give it a free port of {wanted}, next to the config's block", "unsafe"),
+    "PL301-use": Advice("PL301", "a port use written on a well-known port (a debugger's `--inspect=9229` too)",
+                        "give it a free port of {wanted} in PORTS (`KEY: N, // what listens`) and write "
+                        "PORTS.KEY here", "unsafe"),
+    "PL401-literal": Advice("PL401", "a number equal to a PORTS value", "write `{reference}` here", "safe"),
+    "PL401-default": Advice(
+        "PL401", "`process.env.X || N` with N in PORTS",
+        "write `{key}: {reference}` (PortOS reads that; the environment no longer overrides the port)",
+        "unsafe"),
+    "PL401-args": Advice(
+        "PL401", "`--port N` in an args string with N in PORTS",
+        "write the args as a template, `--port ${{{reference}}}`, and `{env_key}: {reference}` in env "
+        "(the key PortOS reads)",
+        "safe"),
+    "PL401-url": Advice("PL401", "a port inside a URL or host:port string",
+                        "write `${{{reference}}}` there, in a template string", "safe"),
+    "PL402": Advice("PL402", "a port use written as a number no PORTS entry holds",
+                    "add it to PORTS with a comment (`KEY: {port}, // what listens`) and refer to PORTS.KEY",
+                    "unsafe"),
+    "PL502-template-args": Advice(
+        "PL502", "args as a template (`--port ${PORTS.UI}`) or an array, or a `port` field, and no env key "
+        "PortOS reads",
+        "add `{env_key}: {reference}` to its env", "safe"),
+    "PL502-env-default": Advice(
+        "PL502", "`PORT: process.env.PORT || PORTS.API`",
+        "write `{key}: {reference}`", "unsafe"),
+    "PL502-entry-key": Advice(
+        "PL502", "PORTS holds the port under a key PortOS cannot read (`'health-check': 5572`)",
+        "give the entry a plain key (`{suggested}: {port}`) and write `{key}: PORTS.{suggested}`", None,
+        "renaming a PORTS key changes what other configs that require this one read"),
+    "PL502-quoted": Advice("PL502", "a quoted number (`PORT: '5570'`)", "write `{key}: {reference}`", None,
+                           "quoting is kept as written; PL401 rewrites it when PORTS holds the number"),
+    "PL502-no-form": Advice(
+        "PL502", "a port PortOS can never list (env_staging only, chosen at run time, two values for one key)",
+        "mark the line `// noqa: PL502` if that is intended", None,
+        "no form makes PortOS list it: whether that matters is the author's call"),
+}
+
+
+def say(row: str, **fields) -> str:
+    """The advice text of ``row`` with its fields filled in."""
+    return ROWS[row].write.format(**fields)
+
+
+def rows_for(code: str) -> list[tuple[str, Advice]]:
+    return [(name, row) for name, row in ROWS.items() if row.code == code]
+
+
+def markdown(code: str) -> list[str]:
+    """The ``Advice`` section of a rule in docs/rules.md (empty when the table has no row)."""
+    rows = rows_for(code)
+    if not rows:
+        return []
+    out = ["**Advice** (what the message tells you to write):", ""]
+    for _, row in rows:
+        fix = f"{row.fix} fix" if row.fix else f"no fix: {row.why_no_fix}"
+        out.append(f"- {row.situation}: {_generic(row)} ({fix})")
+    return out + [""]
+
+
+def _generic(row: Advice) -> str:
+    """The advice with its fields shown as placeholders."""
+    class Placeholder(dict):
+        def __missing__(self, key):
+            return {"reference": "PORTS.KEY", "key": "PORT", "env_key": "VITE_PORT/PORT", "port": "N",
+                    "wanted": "the role's range", "a_role": "a user",
+                    "how": "`module.exports = { PORTS, apps: [...] }`", "suggested": "KEY"}.get(key, key)
+    return row.write.format_map(Placeholder())
