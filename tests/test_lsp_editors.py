@@ -249,7 +249,7 @@ async def test_closing_cancels_the_pending_lint(neovim):
 
 
 async def test_closing_while_a_long_lint_runs_publishes_nothing_after(neovim):
-    big = big_config(400)
+    big = big_config(1000)
     uri = await open_doc(neovim, TEXT, name="small/ecosystem.config.cjs")
     path = Path(neovim.root) / "ecosystem.config.cjs"
     path.write_text(big, encoding="utf-8")
@@ -301,7 +301,7 @@ async def test_invalid_settings_give_one_clear_diagnostic(neovim):
 def test_the_servers_own_folder_is_nobodys_settings(tmp_path, monkeypatch, registry):
     """An editor started in a folder with a broken portlint.toml: documents elsewhere still lint."""
     from portlint.engine.pipeline import Engine
-    from portlint.integrations.lsp import DocumentSettings
+    from portlint.integrations.lsp_worker import DocumentSettings
 
     (tmp_path / "portlint.toml").write_text("select = 5\n")
     project = tmp_path.parent / (tmp_path.name + "-project")

@@ -2,8 +2,9 @@
 
 Diagnostics on open, change (debounced) and save, with each document's own settings; quick fixes,
 "fix all" and "suppress with noqa" code actions; the rule's documentation on hover. Positions use the
-encoding negotiated with the client (utf-8, utf-16 or utf-32). Linting runs on a worker thread and
-only the latest version of a document is published, so hover and code actions never wait for it.
+encoding negotiated with the client (utf-8, utf-16 or utf-32). Linting runs in a worker process
+(lsp_worker.py) and only the latest version of a document is published, so hover and quick fixes
+never wait for it, even while a large file is linted.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import asyncio
 import functools
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from lsprotocol import types
@@ -22,6 +22,7 @@ from pygls.uris import to_fs_path
 
 from portlint._version import __version__
 from portlint.integrations import lsp_actions as actions
+from portlint.integrations import lsp_worker as worker
 from portlint.integrations.lsp_positions import Text
 
 #: Quiet time after a change before linting; the lint itself adds a few milliseconds (see README).
@@ -62,17 +63,15 @@ class Snapshot:
 
 
 class State:
-    """Open documents, pending lints, the last published results, and the one engine (used only on
-    the worker thread)."""
+    """Open documents, pending lints, the last published results, and the worker process."""
 
     def __init__(self) -> None:
         self.docs: dict[str, tuple[int, str]] = {}  # uri -> (version, text) of every open document
         self.pending: dict[str, asyncio.Task] = {}
         self.results: dict[str, Snapshot] = {}
-        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portlint-lint")
+        self.worker = worker.Worker()
         self.shown: set[str] = set()  # settings problems already shown to the user
         self.client = ""  # the editor's name, from initialize
-        self._engine = None
         self._registry = None
 
     def registry(self):
@@ -82,35 +81,10 @@ class State:
             self._registry = load_registry()
         return self._registry
 
-    def engine(self):
-        engine = self._engine
-        if engine is None:
-            from portlint.engine.pipeline import Engine
-
-            engine = self._engine = Engine(DocumentSettings(), self.registry())
-        return engine
-
     def reset(self) -> None:
         """Settings changed: find them again for every file."""
-        self._engine = None
+        self.worker.forget_settings()
         self.shown.clear()
-
-
-def _resolver_class():
-    from portlint.settings.settings import Settings, SettingsResolver
-
-    class _DocumentSettings(SettingsResolver):
-        """Each document's settings come from its own folder upwards; the server's working
-        folder (wherever the editor was started) is nobody's settings."""
-
-        def default(self):
-            return Settings()
-
-    return _DocumentSettings
-
-
-def DocumentSettings():
-    return _resolver_class()()
 
 
 STATE = State()
@@ -184,25 +158,6 @@ def guarded(default):
 
 # -- linting ------------------------------------------------------------------------------------
 
-def _lint_on_worker(uri: str, version: int, path: str, text: str):
-    """Runs on the worker thread: portlint's diagnostics, or a settings problem (a str), or None
-    when a newer version arrived before this one's turn came."""
-    from portlint.settings.settings import SettingsError
-
-    current = STATE.docs.get(uri)
-    if current is None or current[0] != version:
-        return None
-    try:
-        _, found = STATE.engine().lint_file(path, text)
-        return found
-    except SettingsError as exc:
-        return f"invalid settings, nothing was linted: {exc}"
-    except RecursionError:
-        return "internal error: the file is nested too deeply"
-    except Exception as exc:
-        return f"internal error while linting: {type(exc).__name__}: {exc}"
-
-
 def _to_lsp(snapshot: Snapshot, d) -> types.Diagnostic:
     return types.Diagnostic(
         range=snapshot.text.range((d.row, d.column), (d.end_row, d.end_column)),
@@ -220,8 +175,12 @@ async def _lint(uri: str, delay: float) -> None:
     if doc is None or not _is_config(path):
         return
     version, text = doc
-    found = await asyncio.get_running_loop().run_in_executor(STATE.worker, _lint_on_worker, uri, version, path, text)
-    if found is None or STATE.docs.get(uri, (None,))[0] != version:
+
+    def still_wanted() -> bool:
+        return STATE.docs.get(uri, (None,))[0] == version
+
+    found = await STATE.worker.lint(path, text, still_wanted)
+    if found is None or not still_wanted():
         return  # superseded or closed meanwhile: the latest version wins, a closed document gets nothing
     snapshot = Snapshot(uri, version, Text(text, _encoding()))
     if isinstance(found, str):
@@ -364,22 +323,14 @@ async def code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
                 found.append(actions.quick_fix(snapshot, diagnostic, data["fix"], versioned))
             if isinstance(data.get("noqa_row"), int):
                 found.append(actions.suppress(snapshot, diagnostic, data["noqa_row"], yaml, versioned))
-    if actions.wanted(types.CodeActionKind.SourceFixAll, only) and any(
-            d.fix is not None and d.fix_json()["applicability"] == "safe" for d in snapshot.found):
-        outcome = await asyncio.get_running_loop().run_in_executor(STATE.worker, _fix_on_worker, uri, snapshot)
-        if outcome is not None and outcome.changed:
-            found.append(actions.fix_all(snapshot, outcome.text, len(outcome.applied), versioned))
+    # "fix all" needs the worker; while it is busy it is offered only to those who ask for it by kind
+    asked = bool(only) and actions.wanted(types.CodeActionKind.SourceFixAll, only)
+    if actions.wanted(types.CodeActionKind.SourceFixAll, only) and (asked or not STATE.worker.busy) and any(
+            (d.fix_json() or {}).get("applicability") == "safe" for d in snapshot.found):
+        fixed = await STATE.worker.fix_all(_path(uri), snapshot.text.text)
+        if fixed is not None and fixed[0] != snapshot.text.text:
+            found.append(actions.fix_all(snapshot, fixed[0], fixed[1], versioned))
     return found
-
-
-def _fix_on_worker(uri: str, snapshot: Snapshot):
-    from portlint.fix.apply import fix_text
-    from portlint.settings.settings import SettingsError
-
-    try:
-        return fix_text(STATE.engine(), _path(uri), snapshot.text.text, unsafe=False)
-    except (SettingsError, RecursionError):
-        return None
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -422,7 +373,9 @@ def serve(stdin, stdout) -> int:
 
 
 def main() -> None:
+    STATE.worker.start()  # the worker imports the engine while the editor initializes
     code = serve(sys.stdin.buffer, sys.stdout.buffer)
+    STATE.worker.stop()
     try:
         sys.stdout.flush()
     except Exception:
