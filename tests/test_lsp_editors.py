@@ -10,6 +10,8 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from test_lsp import change
+from test_lsp import open_doc as open_in
 
 # (pytest-lsp recording, the name the editor gives in clientInfo, the encoding it must get)
 EDITORS = {
@@ -106,23 +108,8 @@ async def neovim(lsp_client: LanguageClient, tmp_path_factory):
     await lsp_client.shutdown_session()
 
 
-async def open_doc(client, text: str, name: str = "ecosystem.config.cjs", version: int = 1) -> str:
-    path = Path(client.root) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    uri = path.as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id="javascript", version=version, text=text)))
-    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    return uri
-
-
-async def change(client, uri: str, version: int, text: str, wait: bool = True) -> None:
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
-    if wait:
-        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+async def open_doc(client, text: str, name: str = "ecosystem.config.cjs") -> str:
+    return await open_in(client, name, text)
 
 
 async def code_actions(client, uri, diagnostics, only=None, rng=None):
