@@ -41,7 +41,7 @@ def version_of(nvim: str) -> str:
 def readme_snippet() -> str:
     """The Lua block of README's Neovim instructions, exactly as a user copies it."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("Neovim (0.11+)"):]
+    section = readme[readme.index("Neovim 0.11+"):]
     return re.search(r"```lua\n(.*?)```", section, re.S).group(1)
 
 
