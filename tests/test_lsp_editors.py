@@ -298,3 +298,15 @@ def test_the_servers_own_folder_is_nobodys_settings(tmp_path, monkeypatch, regis
     engine = Engine(DocumentSettings(), registry)
     _, found = engine.lint_file(str(project / "ecosystem.config.cjs"), TEXT)
     assert [d.code for d in found] == ["PL401"]
+
+
+async def test_malformed_requests_get_answers_not_tracebacks(neovim):
+    uri = await open_doc(neovim, TEXT)
+    (literal,) = neovim.diagnostics[uri]
+    forged = types.Diagnostic(range=literal.range, message="x", source="portlint", code="PL401",
+                              data={"fix": {"edits": "nonsense"}, "noqa_row": "x", "version": 1})
+    assert not await code_actions(neovim, uri, [forged], only=[types.CodeActionKind.QuickFix])
+    far = types.Position(line=10_000, character=10_000)
+    assert await neovim.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=far)) is None
+    assert not [m for m in neovim.log_messages if "Traceback" in m.message]
