@@ -27,7 +27,7 @@ async def client(lsp_client: LanguageClient, tmp_path_factory):
 async def open_doc(client, name: str, text: str) -> str:
     path = Path(client.root) / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
     uri = path.as_uri()
     client.text_document_did_open(types.DidOpenTextDocumentParams(
         text_document=types.TextDocumentItem(uri=uri, language_id="javascript", version=1, text=text)))

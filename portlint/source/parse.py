@@ -5,6 +5,8 @@ parser's own reason and position, which the engine reports as PL001.
 """
 from __future__ import annotations
 
+import bisect
+import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,6 +14,27 @@ from typing import Any
 
 from portlint.diagnostic import Span
 from portlint.source.read import Source
+
+
+#: Characters outside the Basic Multilingual Plane: two UTF-16 code units, one code point.
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+class Offsets:
+    """esprima's offsets count UTF-16 code units (as JavaScript does); portlint's count code points.
+    This is the one place where the parser's positions enter portlint: every range goes through
+    ``code_point``."""
+
+    __slots__ = ("shift", "_astral")
+
+    def __init__(self, text: str, shift: int = 0):
+        self.shift = shift  # units the parser saw before the file's text (JSON's "(")
+        # UTF-16 offset (in the parser's text) of each astral character, ascending.
+        self._astral = [m.start() + k + shift for k, m in enumerate(_ASTRAL.finditer(text))]
+
+    def code_point(self, unit: int) -> int:
+        """The code-point offset into the file's text of a UTF-16 offset into the parser's text."""
+        return unit - self.shift - bisect.bisect_left(self._astral, unit)
 
 
 class ParseError(Exception):
@@ -28,12 +51,12 @@ class Parsed:
     source: Source
     program: Any
     is_module: bool
-    shift: int = 0  # characters the parser saw before the file's text (JSON's "(")
+    offsets: Offsets | None = None  # None for YAML, whose marks already count code points
     yaml_root: Any = None
 
     def span(self, node: Any) -> Span:
         start, end = node.range
-        return Span(self.source, start - self.shift, end - self.shift)
+        return Span(self.source, self.offsets.code_point(start), self.offsets.code_point(end))
 
 
 # No "comment": esprima then runs a comment-attaching delegate over every node, which costs a
@@ -59,7 +82,7 @@ def _stack_budget(frames: int):
         sys.setrecursionlimit(old)
 
 
-def _esprima_error(exc: Exception, shift: int, text: str) -> ParseError:
+def _esprima_error(exc: Exception, offsets: Offsets, text: str) -> ParseError:
     description = getattr(exc, "description", None) or str(exc)
     # esprima messages start with "Line N: "; the position is reported separately.
     if description.startswith("Line ") and ": " in description:
@@ -67,7 +90,7 @@ def _esprima_error(exc: Exception, shift: int, text: str) -> ParseError:
     index = getattr(exc, "index", None)
     if not isinstance(index, int):
         index = 0
-    return ParseError(description, max(0, min(index - shift, len(text))))
+    return ParseError(description, max(0, min(offsets.code_point(index), len(text))))
 
 
 def parse(source: Source) -> Parsed:
@@ -91,27 +114,29 @@ def _parse(source: Source) -> Parsed:
     text = source.text
     if kind == "json":
         # PM2 evaluates a JSON ecosystem file as the JavaScript expression "(" + text + ")".
+        offsets = Offsets(text, shift=1)
         try:
-            return Parsed(source, esprima.parseScript("(" + text + "\n)", _OPTIONS), False, shift=1)
+            return Parsed(source, esprima.parseScript("(" + text + "\n)", _OPTIONS), False, offsets)
         except esprima.Error as exc:
-            raise _esprima_error(exc, 1, text) from None
+            raise _esprima_error(exc, offsets, text) from None
+    offsets = Offsets(text)
     if kind == "mjs":
         try:
-            return Parsed(source, esprima.parseModule(text, _OPTIONS), True)
+            return Parsed(source, esprima.parseModule(text, _OPTIONS), True, offsets)
         except esprima.Error as exc:
-            raise _esprima_error(exc, 0, text) from None
+            raise _esprima_error(exc, offsets, text) from None
     try:
-        return Parsed(source, esprima.parseScript(text, _OPTIONS), False)
+        return Parsed(source, esprima.parseScript(text, _OPTIONS), False, offsets)
     except esprima.Error as script_error:
         # ESM syntax in a CommonJS file still parses as a module; PL003 says it will not load.
         try:
-            return Parsed(source, esprima.parseModule(text, _OPTIONS), True)
+            return Parsed(source, esprima.parseModule(text, _OPTIONS), True, offsets)
         except esprima.Error as module_error:
             # Report whichever parse got further into the file: that is the real mistake.
             chosen = script_error
             if (getattr(module_error, "index", 0) or 0) > (getattr(script_error, "index", 0) or 0):
                 chosen = module_error
-            raise _esprima_error(chosen, 0, text) from None
+            raise _esprima_error(chosen, offsets, text) from None
 
 
 def _parse_yaml(source: Source) -> Parsed:
@@ -121,7 +146,7 @@ def _parse_yaml(source: Source) -> Parsed:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        offset = source.offset(mark.line + 1, mark.column + 1) if mark else 0
+        offset = mark.index if mark else 0  # PyYAML reads a str: its index counts code points
         reason = exc.problem or exc.context or "invalid YAML"
         raise ParseError(reason, offset) from None
     except yaml.YAMLError as exc:

@@ -19,28 +19,36 @@ class Source:
     path: str
     text: str
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    _bom: int = field(default=0, repr=False)  # 1 when the text starts with a byte order mark
 
     def __post_init__(self) -> None:
         self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+        # A BOM is kept in the text (a fix writes it back) but is no column: editors hide it.
+        self._bom = 1 if self.text.startswith("\ufeff") else 0
 
     @property
     def kind(self) -> str:
         return kind_of(self.path)
 
     def position(self, offset: int) -> tuple[int, int]:
-        """1-based (row, column) of a character offset."""
+        """1-based (row, column) of a code-point offset; columns count code points, and a BOM
+        at the start of the file is not one of them."""
         offset = max(0, min(offset, len(self.text)))
         row = bisect.bisect_right(self._line_starts, offset) - 1
-        return row + 1, offset - self._line_starts[row] + 1
+        column = offset - self._line_starts[row] + 1
+        if row == 0:
+            column = max(1, column - self._bom)
+        return row + 1, column
 
     def offset(self, row: int, column: int) -> int:
-        """Character offset of a 1-based (row, column)."""
+        """Code-point offset of a 1-based (row, column) (the inverse of ``position``)."""
         row = max(1, min(row, len(self._line_starts)))
-        return min(self._line_starts[row - 1] + column - 1, len(self.text))
+        start = self._line_starts[row - 1] + (self._bom if row == 1 else 0)
+        return min(start + column - 1, len(self.text))
 
     def line(self, row: int) -> str:
-        """The text of a 1-based row, without its line ending."""
-        start = self._line_starts[row - 1]
+        """The text of a 1-based row, without its line ending (nor a BOM on the first)."""
+        start = self._line_starts[row - 1] + (self._bom if row == 1 else 0)
         end = self._line_starts[row] if row < len(self._line_starts) else len(self.text)
         return self.text[start:end].rstrip("\r\n\u2028\u2029")
 
