@@ -38,9 +38,8 @@ def yaml_to_value(parsed: Parsed) -> Value:
                                 obj.props.setdefault(k, p)
                     continue
                 key = str(key_node.value)
-                quoted = key_node.style in ("'", '"')
                 obj.props.pop(key, None)
-                obj.props[key] = Prop(key, span(key_node), convert(value_node, depth + 1, inner), quoted_key=quoted)
+                obj.props[key] = Prop(key, span(key_node), convert(value_node, depth + 1, inner))
             return obj
         if isinstance(node, yaml.SequenceNode):
             inner = active | {id(node)}

@@ -14,7 +14,8 @@ from portlint.evaluator.interpreter import ModuleEvaluator, ModuleInfo
 from portlint.source.parse import Parsed
 from portlint.model.portos import env_label, is_port_key
 from portlint.settings.settings import Settings
-from portlint.evaluator.values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value, possible_ports, to_js_string
+from portlint.evaluator.semantics import to_js_string
+from portlint.evaluator.values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value, possible_ports
 
 #: PM2's camelCase aliases of the fields portlint reads.
 ALIASES = {
