@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from portlint.diagnostic import Span
-from portlint.evaluator.limits import MAX_DEPTH, STEP_BUDGET, MAX_STEPS
+from portlint.evaluator.limits import MAX_DEPTH, MAX_STEPS, MAX_VALUE_SIZE, STEP_BUDGET, too_big
 from portlint.evaluator.semantics import (
-    binary, env_name, nullish, one_of, template, to_js_string, truthy, unary,
+    again, binary, env_name, nullish, one_of, template, to_js_string, truthy, unary,
 )
 from portlint.evaluator.values import (
     UNDEFINED, Arr, Builtin, EnvDefault, EnvVar, Function, Obj, OneOf, Prim, Prop, Template, Unknown, Value,
 )
+
+
+ARRAY_METHODS = {"map", "filter", "concat", "forEach", "push", "unshift", "pop", "shift", "join", "reduce",
+                 "find", "some", "every", "includes", "slice", "flat"}
 
 
 class Expressions:
@@ -32,6 +36,8 @@ class Expressions:
             value = method(node)
             if value.span is None:
                 value.span = self._span(node)
+            if type(value) is Prim and type(value.value) is str and len(value.value) > 256:
+                budget.build(len(value.value), value.span)  # long strings count toward the size budget
             return value
         finally:
             budget.expression_depth -= 1
@@ -84,18 +90,15 @@ class Expressions:
                 if isinstance(spread, Obj):
                     obj.props.update(spread.props)
                     if not spread.complete:
-                        obj.complete = False
                         obj.unknown_parts.extend(spread.unknown_parts)
                 elif isinstance(spread, Prim) and (spread.value is None or spread.value is UNDEFINED):
                     pass
                 else:
-                    obj.complete = False
                     unknown = spread if isinstance(spread, Unknown) else Unknown(reason="spread of a value that is not an object literal", span=self._span(prop))
                     obj.unknown_parts.append(unknown.at(self._span(prop)) if isinstance(unknown, Unknown) else unknown)
                 continue
             key = self._property_key(prop)
             if key is None:
-                obj.complete = False
                 obj.unknown_parts.append(Unknown(reason="a computed key", span=self._span(prop.key)))
                 continue
             if prop.kind in ("get", "set") or prop.method:
@@ -104,6 +107,7 @@ class Expressions:
                 value = self.eval(prop.value)
             obj.props.pop(key, None)  # a later key moves to the end, as in JavaScript
             obj.props[key] = Prop(key, self._span(prop.key), value)
+        self.budget.build(len(obj.props), obj.span)
         return obj
 
     def _property_key(self, prop: Any) -> str | None:
@@ -134,16 +138,18 @@ class Expressions:
             if element.type == "SpreadElement":
                 spread = self.eval(element.argument)
                 if isinstance(spread, Arr):
+                    size = len(arr.items) + len(spread.items)
+                    if size > MAX_VALUE_SIZE:
+                        return too_big("an array", size, self._span(node))
+                    self.budget.build(len(spread.items), self._span(element))
                     arr.items.extend(spread.items)
-                    if not spread.complete:
-                        arr.complete = False
-                        arr.unknown_parts.extend(spread.unknown_parts)
+                    arr.unknown_parts.extend(spread.unknown_parts)
                 else:
-                    arr.complete = False
-                    reason = spread.reason if isinstance(spread, Unknown) else "spread of a value that is not an array literal"
-                    arr.unknown_parts.append(Unknown(reason=reason, span=self._span(element)))
+                    arr.unknown_parts.append(again(spread, self._span(element)) if isinstance(spread, Unknown) else
+                                             Unknown(reason="spread of a value that is not an array literal", span=self._span(element)))
                 continue
             arr.items.append(self.eval(element))
+        self.budget.build(len(node.elements), arr.span)
         return arr
 
     # member access
@@ -161,6 +167,10 @@ class Expressions:
 
     def _member(self, obj: Value, key: str, node: Any) -> Value:
         span = self._span(node) if node is not None else None
+        if isinstance(obj, (Obj, Arr)):
+            spent = next((part for part in obj.unknown_parts if part.budget in ("size", "loop", "steps")), None)
+            if spent is not None and not (isinstance(obj, Obj) and key in obj.props):
+                return again(spent, span)  # say which budget ran out, not just "unknown"
         if isinstance(obj, Obj):
             prop = obj.props.get(key)
             if prop is not None:
@@ -169,7 +179,7 @@ class Expressions:
                 return Prim(UNDEFINED, span=span)
             return Unknown(reason=f"key {key!r} may come from an unresolved spread", span=span)
         if isinstance(obj, Arr):
-            if key in ("map", "filter", "concat"):
+            if key in ARRAY_METHODS:
                 return Builtin(name=f"array.{key}", receiver=obj, span=span)
             if key == "length" and obj.complete:
                 return Prim(len(obj.items), span=span)
@@ -185,7 +195,7 @@ class Expressions:
             if obj.name == "process.env":
                 return EnvVar(name=key, span=span)
             if obj.name == "module" and key == "exports":
-                return self.exports().at(span)
+                return (self._cjs_exports if self._module_scope is not None else self.exports()).at(span)
             return Builtin(name=f"{obj.name}.{key}", span=span)
         if isinstance(obj, Prim):
             if obj.value is None or obj.value is UNDEFINED:
@@ -194,7 +204,7 @@ class Expressions:
                 return Prim(len(obj.value), span=span)
             return Unknown(reason=f"member {key!r} of a {type(obj.value).__name__}", span=span)
         if isinstance(obj, Unknown):
-            return Unknown(reason=obj.reason, span=span, origin=obj.origin or obj.span)
+            return again(obj, span, origin=obj.origin or obj.span)
         return Unknown(reason=f"member {key!r} of a computed value", span=span)
 
     def _eval_ChainExpression(self, node: Any) -> Value:
@@ -215,10 +225,29 @@ class Expressions:
         right = self.eval(node.right)
         if decided is False:
             return right
+        return self._fallback(op, left, right, node)
+
+    def _fallback(self, op: str, left: Value, right: Value, node: Any) -> Value:
+        """``left || right`` (or ``??``) when the left side is not known: each alternative that may
+        be missing falls back on ``right``, which is the value unless something else provides one."""
+        span = self._span(node)
+        if isinstance(left, OneOf):
+            options = []
+            for option in left.options:
+                decided = truthy(option) if op == "||" else (None if nullish(option) is None else not nullish(option))
+                options.append(option if decided is True else right if decided is False
+                               else self._fallback(op, option, right, node))
+            return one_of(options, span)
         env = env_name(left)
         if env is not False:
-            return EnvDefault(env=env, default=right, op=op, span=self._span(node), origin=right.origin)
-        return Unknown(reason=f"left side of {op} is not known", span=self._span(node))
+            return EnvDefault(env=env, default=right, op=op, span=span, origin=right.origin)
+        if isinstance(left, Unknown) and left.budget is None:
+            # `cfg.PORT || 4000` with cfg read from a file: 4000 unless something else provides one,
+            # the way `process.env.PORT || 4000` is
+            reads = self._span(node.left)
+            text = reads.text if reads is not None and len(reads.text) <= 60 else "a value read at run time"
+            return EnvDefault(env=None, reads=text, default=right, op=op, span=span, origin=right.origin)
+        return Unknown(reason=f"left side of {op} is not known", span=span)
 
     def _eval_ConditionalExpression(self, node: Any) -> Value:
         test = truthy(self.eval(node.test))
@@ -259,14 +288,6 @@ class Expressions:
 
     def _eval_AwaitExpression(self, node: Any) -> Value:
         return Unknown(reason="await", span=self._span(node))
-
-    def _eval_NewExpression(self, node: Any) -> Value:
-        return Unknown(reason=f"new {callee_name(node.callee)}()", span=self._span(node))
-
-    def _eval_AssignmentExpression(self, node: Any) -> Value:
-        return Unknown(reason="an assignment inside an expression", span=self._span(node))
-
-
 
 
 def callee_name(node: Any) -> str:

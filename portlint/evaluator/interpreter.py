@@ -8,28 +8,31 @@ and a place, so the rules can say exactly what they could not check.
 The work is split by concern: ``expressions`` (dispatch and operators), ``calls`` (functions and
 ``require``), ``builtins`` (array and ``Object`` methods), ``semantics`` (JavaScript's conversions
 and operators), ``loader`` (finding required files), ``module_info`` (what the top level declares),
-``limits`` (the budgets). This module ties them together per file.
+``scopes`` (names and assignment), ``statements`` (blocks, branches, loops, try), ``limits`` (the
+budgets). This module ties them together per file.
+
+A file whose top level only declares and exports is read lazily, binding by binding, as the
+rules ask for them. A file that also runs statements at the top level (loops, pushes, ``if``,
+assignments, calls) is run in order once, as Node would, over a module scope.
 """
 from __future__ import annotations
 
-import math
-from typing import Any
+from typing import Any, Callable
 
 from portlint.evaluator.builtins import Builtins
 from portlint.evaluator.calls import Calls
 from portlint.evaluator.expressions import Expressions
 from portlint.evaluator.loader import Loader
 from portlint.evaluator.module_info import Binding, ModuleInfo, collect_module_info
-from portlint.evaluator.values import UNDEFINED, Builtin, Function, Obj, Prim, Prop, Unknown, Value
+from portlint.evaluator.limits import BudgetExceeded
+from portlint.evaluator.scopes import Scopes
+from portlint.evaluator.statements import Break, Continue, Return, Statements, Throw, Unsupported
+from portlint.evaluator.values import UNDEFINED, Function, Obj, Prim, Prop, Unknown, Value
 from portlint.source.parse import Parsed
 
 __all__ = ["Binding", "Loader", "ModuleEvaluator", "ModuleInfo", "collect_module_info"]
 
-GLOBALS = {"process", "Number", "parseInt", "parseFloat", "String", "Boolean", "Object", "require",
-           "JSON", "Math", "module", "exports"}
-
-
-class ModuleEvaluator(Expressions, Calls, Builtins):
+class ModuleEvaluator(Expressions, Scopes, Calls, Builtins, Statements):
     """Evaluates one parsed file: its exports, and its top-level bindings by name."""
 
     def __init__(self, parsed: Parsed, loader: Loader | None = None):
@@ -40,8 +43,13 @@ class ModuleEvaluator(Expressions, Calls, Builtins):
         self._evaluating: set[str] = set()
         self._exports: Value | None = None
         self._exporting = False
-        self._scopes: list[dict[str, Value]] = []  # inside a function call: its parameters and constants
+        self._scopes: list[dict[str, Value]] = []  # function and block scopes, innermost last
         self.budget = self.loader.budget
+        self._module_scope: dict[str, Value] | None = None  # the top level, once it is run in order
+        self._cjs_original: Value = Obj()  # `exports`: the object module.exports starts as
+        self._cjs_exports: Value = self._cjs_original  # module.exports now
+        self._default_value: Value | None = None  # export default, once run
+        self._try_depth = 0  # inside try blocks: an effect throws
 
     # -- module level ---------------------------------------------------------------------------
     def exports(self) -> Value:
@@ -67,6 +75,9 @@ class ModuleEvaluator(Expressions, Calls, Builtins):
             body = self.parsed.program.body
             self._exports = self.eval(body[0].expression) if body else Unknown(reason="empty file")
             return self._exports
+        if info.imperative is not None:
+            self._exports = self.guarded(self._run_program)
+            return self._exports
         result: Value
         if info.default_export is not None:
             result = self.eval(info.default_export)
@@ -82,14 +93,62 @@ class ModuleEvaluator(Expressions, Calls, Builtins):
             result = Unknown(reason="the file exports nothing", span=self.parsed.span(self.parsed.program))
         if info.export_props and isinstance(result, Obj):
             merged = Obj(span=result.span, origin=result.origin, props=dict(result.props),
-                         complete=result.complete, unknown_parts=list(result.unknown_parts))
+                         unknown_parts=list(result.unknown_parts))
             for key, key_node, value_node in info.export_props:
                 merged.props[key] = Prop(key, self.parsed.span(key_node), self.eval(value_node))
             result = merged
         self._exports = result
         return result
 
+    def _run_program(self) -> Value:
+        """Run the top level in order (it has statements), then read what it exported."""
+        program = self.parsed.program
+        span = self.parsed.span(program)
+        scope: dict[str, Value] = {}
+        self._module_scope = scope
+        self._cjs_original = self._cjs_exports = Obj(span=span)
+        saved, self._scopes = self._scopes, []
+        try:
+            self._hoist(program.body, scope)
+            for statement in program.body:
+                try:
+                    self.exec(statement)
+                except Unsupported as skipped:
+                    self.undecided(statement, [statement], f"{skipped.reason} portlint does not follow")
+        except Return:
+            pass  # a CommonJS module may return from its top level
+        except Throw as thrown:
+            return Unknown(reason=f"the file throws while it loads ({describe_thrown(thrown)})", span=span)
+        except (Break, Continue):
+            return Unknown(reason="break or continue outside a loop", span=span)
+        finally:
+            self._scopes = saved
+        info = self.info
+        if self._default_value is not None:
+            return self._default_value
+        if info.uses_commonjs is not None or self._cjs_exports is not self._cjs_original or self._cjs_original.props:
+            return self._cjs_exports
+        if info.named_exports:
+            result = Obj(span=span)
+            for name, node in info.named_exports.items():
+                result.props[name] = Prop(name, self.parsed.span(node), self._named(name, node))
+            return result
+        return Unknown(reason="the file exports nothing", span=span)
+
+    def guarded(self, compute: Callable[[], Value]) -> Value:
+        """A value, or an unknown one when a budget runs out or the code throws on the way."""
+        try:
+            return compute()
+        except BudgetExceeded as exceeded:
+            return exceeded.unknown()
+        except Throw as thrown:
+            return Unknown(reason=f"it throws ({describe_thrown(thrown)})", span=thrown.value.span)
+
     def named_export(self, name: str) -> Value:
+        if self.info.imperative is not None:
+            self.exports()
+            if name == "default":
+                return self._default_value or Unknown(reason="no default export")
         if name == "default":
             if self.info.default_export is not None:
                 return self.eval(self.info.default_export)
@@ -111,35 +170,9 @@ class ModuleEvaluator(Expressions, Calls, Builtins):
         """The value of a top-level binding, or None if there is none."""
         if name not in self.info.bindings:
             return None
+        if self.info.imperative is not None:
+            self.exports()
         return self.lookup(name, None)
-
-    def lookup(self, name: str, node: Any) -> Value:
-        span = self._span(node) if node is not None else None
-        for scope in reversed(self._scopes):
-            if name in scope:
-                return scope[name].at(span)
-        binding = self.info.bindings.get(name)
-        if binding is None:
-            if name == "undefined":
-                return Prim(UNDEFINED, span=span)
-            if name in ("NaN", "Infinity"):
-                return Prim(math.nan if name == "NaN" else math.inf, span=span)
-            if name == "__dirname" or name == "__filename":
-                return Unknown(reason=f"{name} depends on where the file is", span=span)
-            if name in GLOBALS:
-                return Builtin(name=name, span=span)
-            return Unknown(reason=f"unknown identifier {name!r}", span=span)
-        if name in self._cache:
-            return self._cache[name].at(span)
-        if name in self._evaluating:
-            return Unknown(reason=f"{name!r} refers to itself", span=span)
-        self._evaluating.add(name)
-        try:
-            value = self._binding_value(binding)
-        finally:
-            self._evaluating.discard(name)
-        self._cache[name] = value
-        return value.at(span)
 
     def _binding_value(self, binding: Binding) -> Value:
         if binding.kind == "function":
@@ -160,3 +193,8 @@ class ModuleEvaluator(Expressions, Calls, Builtins):
         for step in binding.path:
             value = self._member(value, step, binding.node)
         return value
+
+
+def describe_thrown(thrown: Throw) -> str:
+    value = thrown.value
+    return value.reason if isinstance(value, Unknown) else "a throw statement"

@@ -29,6 +29,9 @@ class ModuleInfo:
     named_exports: dict[str, Any] = field(default_factory=dict)  # name -> node of the local binding
     uses_commonjs: Any = None  # first node assigning module.exports / exports.x
     uses_esm: Any = None  # first import/export node
+    #: The first top-level statement that does more than declare or export (a loop, a push, an
+    #: ``if``, an assignment, a call): such a file is run in order rather than read lazily.
+    imperative: Any = None
 
 
 # --- what a file's top level declares -----------------------------------------------------------
@@ -132,7 +135,32 @@ def collect_module_info(program: Any) -> ModuleInfo:
             continue
         if t == "ExpressionStatement":
             _collect_assignment(info, statement.expression)
+            if not _declarative(statement.expression):
+                info.imperative = info.imperative or statement
+            continue
+        if t != "EmptyStatement":
+            info.imperative = info.imperative or statement
     return info
+
+
+def _declarative(expr: Any) -> bool:
+    """A directive (``'use strict'``) or an assignment of the exports (``module.exports = ...``)."""
+    if expr.type == "Literal":
+        return True
+    if expr.type == "SequenceExpression":
+        return all(_declarative(e) for e in expr.expressions)
+    if expr.type != "AssignmentExpression" or expr.operator != "=":
+        return False
+    target = expr.left
+    return (_is_module_exports(target) or _export_key(target) is not None
+            or (target.type == "Identifier" and target.name == "exports")) and _pure(expr.right)
+
+
+def _pure(node: Any) -> bool:
+    """No assignment or update anywhere inside."""
+    from portlint.source.estree import walk
+
+    return not any(n.type in ("AssignmentExpression", "UpdateExpression") for n, _ in walk(node))
 
 
 def _collect_assignment(info: ModuleInfo, expr: Any) -> None:
@@ -161,27 +189,27 @@ def _declared_names(decl: Any) -> list[str]:
     if decl.type == "VariableDeclaration":
         names: list[str] = []
         for d in decl.declarations:
-            names.extend(_pattern_names(d.id))
+            names.extend(pattern_names(d.id))
         return names
     return [decl.id.name] if getattr(decl, "id", None) is not None else []
 
 
-def _pattern_names(pattern: Any) -> list[str]:
+def pattern_names(pattern: Any) -> list[str]:
     if pattern.type == "Identifier":
         return [pattern.name]
     if pattern.type == "ObjectPattern":
         out = []
         for p in pattern.properties:
-            out.extend(_pattern_names(p.argument if p.type == "RestElement" else p.value))
+            out.extend(pattern_names(p.argument if p.type == "RestElement" else p.value))
         return out
     if pattern.type == "ArrayPattern":
         out = []
         for e in pattern.elements:
             if e is not None:
-                out.extend(_pattern_names(e.argument if e.type == "RestElement" else e))
+                out.extend(pattern_names(e.argument if e.type == "RestElement" else e))
         return out
     if pattern.type == "AssignmentPattern":
-        return _pattern_names(pattern.left)
+        return pattern_names(pattern.left)
     return []
 
 

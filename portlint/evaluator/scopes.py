@@ -178,6 +178,8 @@ class Scopes:
             return
         items = array.items
         size = int(key) + 1 if key != "length" else (to_js_number(value.value) if isinstance(value, Prim) else -1)
+        if isinstance(size, float) and size.is_integer() and size >= 0:
+            size = int(size) if size < 2**53 else MAX_VALUE_SIZE + 1
         if key == "length":
             if not isinstance(size, int) or size < 0:
                 array.unknown_parts.append(Unknown(reason="a length set at run time", span=span))

@@ -157,7 +157,10 @@ def one_of(values: list[Value], span: Span | None) -> Value:
 
 
 def template(parts: list[Value], span: Span | None) -> Value:
-    """A computed string, unless its known text would pass the size budget."""
+    """A computed string, unless it would pass the size budget."""
+    for part in parts:
+        if isinstance(part, Unknown) and part.budget == "size":
+            return again(part, span)  # once past the budget, what is built from it stays unknown
     length = sum(part_length(p) for p in parts)
     if length > MAX_VALUE_SIZE:
         return too_big("a string", length, span)
@@ -165,11 +168,13 @@ def template(parts: list[Value], span: Span | None) -> Value:
 
 
 def part_length(value: Value) -> int:
+    """The size of a string part: its characters, plus one for the part itself (so that a string
+    nested from empty parts is bounded too)."""
     if isinstance(value, Template):
-        return value.length
+        return value.length + 1
     if isinstance(value, Prim):
-        return len(value.value) if isinstance(value.value, str) else 24
-    return 0
+        return (len(value.value) if isinstance(value.value, str) else 24) + 1
+    return 1
 
 
 def env_name(value: Value) -> str | None | bool:
@@ -231,7 +236,7 @@ def binary(op: str, left: Value, right: Value, span: Span | None) -> Value:
         if isinstance(left, Prim) and isinstance(right, Prim):
             a, b = left.value, right.value
             if isinstance(a, str) or isinstance(b, str):
-                length = part_length(left) + part_length(right)
+                length = part_length(left) + part_length(right) - 2
                 if length > MAX_VALUE_SIZE:
                     return too_big("a string", length, span)
                 return Prim(to_js_string(a) + to_js_string(b))

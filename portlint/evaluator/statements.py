@@ -11,11 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from portlint.evaluator.limits import MAX_STEPS, STEP_BUDGET, BudgetExceeded
-from portlint.evaluator.semantics import binary, one_of, truthy
+from portlint.evaluator.branches import Undecided
+from portlint.evaluator.semantics import binary, truthy
 from portlint.evaluator.values import UNDEFINED, Arr, Function, Obj, Prim, Unknown, Value
-
-MUTATING_METHODS = {"push", "unshift", "splice", "pop", "shift", "sort", "reverse", "fill", "set", "add"}
-
 
 class Signal(Exception):
     """Control leaving a statement early: break, continue, return or throw."""
@@ -49,7 +47,7 @@ class Unsupported(Exception):
         self.reason, self.node = reason, node
 
 
-class Statements:
+class Statements(Undecided):
     """Running statements (mixed into ``ModuleEvaluator``)."""
 
     def run_body(self, statements: list, scope: dict[str, Value]) -> None:
@@ -294,58 +292,3 @@ class Statements:
         finally:
             if node.finalizer is not None:
                 self.exec(node.finalizer)
-
-    # -- what the environment decides ------------------------------------------------------------
-    def undecided(self, node: Any, parts: list, reason: str = "a condition that depends on the environment") -> None:
-        """Branches or loop bodies that may or may not run: whatever they write becomes uncertain."""
-        span = self._span(node)
-        for name in sorted(written_roots(parts)):
-            if name in ("module", "exports") and self._module_scope is not None:
-                self._cjs_exports = Unknown(reason=f"exports set under {reason}", span=span)
-                continue
-            scope = self.scope_of(name)
-            if scope is None:
-                continue
-            current = scope[name]
-            if isinstance(current, (Obj, Arr)):
-                current.unknown_parts.append(Unknown(reason=f"{name} changed under {reason}", span=span))
-            else:
-                scope[name] = one_of([current, Unknown(reason=f"{name} set under {reason}", span=span)], span)
-
-
-def written_roots(nodes: list) -> set[str]:
-    """The names whose values the statements may change: assigned, updated, pushed to, assigned into."""
-    roots: set[str] = set()
-    stack = [n for n in nodes if n is not None]
-    while stack:
-        node = stack.pop()
-        t = getattr(node, "type", None)
-        if t is None:
-            continue
-        target = None
-        if t == "AssignmentExpression":
-            target = node.left
-        elif t == "UpdateExpression":
-            target = node.argument
-        elif t == "CallExpression" and node.callee.type == "MemberExpression":
-            callee = node.callee
-            method = callee.property.name if not callee.computed and callee.property.type == "Identifier" else None
-            if method in MUTATING_METHODS:
-                target = callee.object
-            elif method in ("assign", "defineProperty") and node.arguments:
-                target = node.arguments[0]
-        elif t in ("ForOfStatement", "ForInStatement") and node.left.type != "VariableDeclaration":
-            target = node.left
-        if target is not None:
-            while target.type == "MemberExpression":
-                target = target.object
-            if target.type == "Identifier":
-                roots.add(target.name)
-        for key, child in vars(node).items():
-            if key in ("type", "range", "loc"):
-                continue
-            if isinstance(child, list):
-                stack.extend(c for c in child if hasattr(c, "type"))
-            elif hasattr(child, "type"):
-                stack.append(child)
-    return roots

@@ -53,11 +53,15 @@ class Prim(Value):
 
 @dataclass(eq=False)
 class Obj(Value):
-    """An object literal. ``complete`` is False when a spread or computed key was not known."""
+    """An object. It is complete when no part is unknown (a spread or computed key not known, a key
+    set under a condition); ``unknown_parts`` is shared by every place the object is seen."""
 
     props: dict[str, "Prop"] = field(default_factory=dict)
-    complete: bool = True
     unknown_parts: list["Unknown"] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.unknown_parts
 
     def get(self, key: str) -> "Value | None":
         prop = self.props.get(key)
@@ -73,9 +77,14 @@ class Prop:
 
 @dataclass(eq=False)
 class Arr(Value):
+    """A list. Complete when no part is unknown (see ``Obj``)."""
+
     items: list[Value] = field(default_factory=list)
-    complete: bool = True
     unknown_parts: list["Unknown"] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.unknown_parts
 
 
 @dataclass(eq=False)
@@ -83,7 +92,7 @@ class Template(Value):
     """A string made of known text and values: template literals and string concatenation."""
 
     parts: list[Value] = field(default_factory=list)
-    length: int = 0  # characters of its known text, for the size budget
+    length: int = 0  # its size (characters and parts), for the size budget
 
     def text(self) -> str | None:
         from portlint.evaluator.semantics import to_js_string
@@ -204,6 +213,21 @@ def possible_ports(value: Value) -> tuple[set[int], bool]:
         else:
             ports.add(n)
     return ports, known
+
+
+def default_text(value: Value | None) -> str | None:
+    """The text a string value has when nothing overrides its defaults (``process.env.APP_NAME ||
+    'bun-app'`` is ``bun-app``), as Node computes it with an empty environment; None if unknown."""
+    from portlint.evaluator.semantics import to_js_string
+
+    if isinstance(value, EnvDefault):
+        return default_text(value.default)
+    if isinstance(value, Prim):
+        return value.value if isinstance(value.value, str) else to_js_string(value.value)
+    if isinstance(value, Template):
+        parts = [default_text(part) for part in value.parts]
+        return None if any(p is None for p in parts) else "".join(parts)
+    return None
 
 
 def describe(value: Value) -> str:

@@ -27,7 +27,6 @@ def yaml_to_value(parsed: Parsed) -> Value:
             inner = active | {id(node)}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    obj.complete = False
                     obj.unknown_parts.append(Unknown(reason="a non-scalar key", span=span(key_node)))
                     continue
                 if key_node.tag == "tag:yaml.org,2002:merge":

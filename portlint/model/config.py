@@ -15,7 +15,7 @@ from portlint.source.parse import Parsed
 from portlint.model.portos import env_label, is_port_key
 from portlint.settings.settings import Settings
 from portlint.evaluator.semantics import to_js_string
-from portlint.evaluator.values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value, possible_ports
+from portlint.evaluator.values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value, default_text, possible_ports
 
 #: PM2's camelCase aliases of the fields portlint reads.
 ALIASES = {
@@ -426,11 +426,9 @@ def _field(app: Obj, name: str) -> tuple[str, Value] | None:
 
 
 def _text(value: Value | None) -> str | None:
-    if isinstance(value, Prim) and isinstance(value.value, str):
-        return value.value
-    if isinstance(value, Template):
-        return value.text()
-    return None
+    if isinstance(value, Prim) and not isinstance(value.value, str):
+        return None
+    return default_text(value)
 
 
 def _process(app: Obj, index: int, unresolved: _Collector, settings: Settings) -> Process:
