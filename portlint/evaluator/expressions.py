@@ -167,7 +167,7 @@ class Expressions:
 
     def _member(self, obj: Value, key: str, node: Any) -> Value:
         span = self._span(node) if node is not None else None
-        if isinstance(obj, (Obj, Arr)):
+        if isinstance(obj, (Obj, Arr)) and obj.unknown_parts:
             spent = next((part for part in obj.unknown_parts if part.budget in ("size", "loop", "steps")), None)
             if spent is not None and not (isinstance(obj, Obj) and key in obj.props):
                 return again(spent, span)  # say which budget ran out, not just "unknown"

@@ -153,14 +153,7 @@ def _declarative(expr: Any) -> bool:
         return False
     target = expr.left
     return (_is_module_exports(target) or _export_key(target) is not None
-            or (target.type == "Identifier" and target.name == "exports")) and _pure(expr.right)
-
-
-def _pure(node: Any) -> bool:
-    """No assignment or update anywhere inside."""
-    from portlint.source.estree import walk
-
-    return not any(n.type in ("AssignmentExpression", "UpdateExpression") for n, _ in walk(node))
+            or (target.type == "Identifier" and target.name == "exports"))
 
 
 def _collect_assignment(info: ModuleInfo, expr: Any) -> None:
