@@ -7,10 +7,10 @@ from typing import Any
 from portlint.diagnostic import Span
 from portlint.evaluator.limits import MAX_DEPTH, MAX_STEPS, MAX_VALUE_SIZE, STEP_BUDGET, too_big
 from portlint.evaluator.semantics import (
-    again, binary, env_name, nullish, one_of, template, to_js_string, truthy, unary,
+    again, binary, fallback, nullish, one_of, template, to_js_string, truthy, unary,
 )
 from portlint.evaluator.values import (
-    UNDEFINED, Arr, Builtin, EnvDefault, EnvVar, Function, Obj, OneOf, Prim, Prop, Template, Unknown, Value,
+    UNDEFINED, Arr, Builtin, EnvVar, Function, Obj, OneOf, Prim, Prop, Template, Unknown, Value,
 )
 
 
@@ -225,29 +225,9 @@ class Expressions:
         right = self.eval(node.right)
         if decided is False:
             return right
-        return self._fallback(op, left, right, node)
-
-    def _fallback(self, op: str, left: Value, right: Value, node: Any) -> Value:
-        """``left || right`` (or ``??``) when the left side is not known: each alternative that may
-        be missing falls back on ``right``, which is the value unless something else provides one."""
-        span = self._span(node)
-        if isinstance(left, OneOf):
-            options = []
-            for option in left.options:
-                decided = truthy(option) if op == "||" else (None if nullish(option) is None else not nullish(option))
-                options.append(option if decided is True else right if decided is False
-                               else self._fallback(op, option, right, node))
-            return one_of(options, span)
-        env = env_name(left)
-        if env is not False:
-            return EnvDefault(env=env, default=right, op=op, span=span, origin=right.origin)
-        if isinstance(left, Unknown) and left.budget is None:
-            # `cfg.PORT || 4000` with cfg read from a file: 4000 unless something else provides one,
-            # the way `process.env.PORT || 4000` is
-            reads = self._span(node.left)
-            text = reads.text if reads is not None and len(reads.text) <= 60 else "a value read at run time"
-            return EnvDefault(env=None, reads=text, default=right, op=op, span=span, origin=right.origin)
-        return Unknown(reason=f"left side of {op} is not known", span=span)
+        reads = self._span(node.left)
+        return fallback(op, left, right, self._span(node),
+                        reads.text if reads is not None and len(reads.text) <= 60 else "a value read at run time")
 
     def _eval_ConditionalExpression(self, node: Any) -> Value:
         test = truthy(self.eval(node.test))

@@ -195,6 +195,25 @@ def again(unknown: Unknown, span: Span | None, **changes) -> Unknown:
 
 # --- operators -----------------------------------------------------------------------------------
 
+def fallback(op: str, left: Value, right: Value, span: Span | None, reads: str) -> Value:
+    """``left || right`` (or ``??``) when the left side is not known: each alternative that may be
+    missing falls back on ``right``, which is the value unless something else provides one (the
+    environment, or ``reads``: a value read at run time, such as ``cfg.PORT`` from a file)."""
+    if isinstance(left, OneOf):
+        options = []
+        for option in left.options:
+            decided = truthy(option) if op == "||" else (None if nullish(option) is None else not nullish(option))
+            options.append(option if decided is True else right if decided is False
+                           else fallback(op, option, right, span, reads))
+        return one_of(options, span)
+    env = env_name(left)
+    if env is not False:
+        return EnvDefault(env=env, default=right, op=op, span=span, origin=right.origin)
+    if isinstance(left, Unknown) and left.budget is None:
+        return EnvDefault(env=None, reads=reads, default=right, op=op, span=span, origin=right.origin)
+    return Unknown(reason=f"left side of {op} is not known", span=span)
+
+
 def unary(op: str, arg: Value) -> Value:
     if isinstance(arg, Unknown):
         return again(arg, None, numeric=op in ("-", "+"))
