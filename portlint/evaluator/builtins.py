@@ -6,8 +6,19 @@ from __future__ import annotations
 
 from portlint.diagnostic import Span
 from portlint.evaluator.limits import MAX_VALUE_SIZE, too_big
-from portlint.evaluator.semantics import CONVERSIONS, convert, binary, truthy
-from portlint.evaluator.values import UNDEFINED, Arr, Builtin, Function, Obj, Prim, Template, Unknown, Value
+from portlint.evaluator.semantics import CONVERSIONS, binary, convert, truthy
+from portlint.evaluator.values import (
+    UNDEFINED,
+    Arr,
+    Builtin,
+    Function,
+    Obj,
+    Prim,
+    Template,
+    Unknown,
+    Value,
+    add_unknown_parts,
+)
 
 
 class Builtins:
@@ -34,7 +45,7 @@ class Builtins:
                 self.budget.build(len(more), span)
                 out.items.extend(more)
                 if isinstance(arg, Arr):
-                    out.unknown_parts.extend(arg.unknown_parts)
+                    add_unknown_parts(out, arg.unknown_parts)
             return out
         if kind == "slice":
             bounds = [a.value if isinstance(a, Prim) and isinstance(a.value, int) else None for a in args[:2]]
@@ -167,7 +178,7 @@ class Builtins:
                     return too_big("an object", len(target.props) + len(arg.props), span)
                 self.budget.build(len(arg.props), span)
                 target.props.update(arg.props)
-                target.unknown_parts.extend(arg.unknown_parts)
+                add_unknown_parts(target, arg.unknown_parts)
             elif not (isinstance(arg, Prim) and arg.value in (None, UNDEFINED)):
                 target.unknown_parts.append(Unknown(reason="Object.assign() of a computed value", span=arg.span))
         return target.at(span)

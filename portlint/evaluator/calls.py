@@ -8,7 +8,15 @@ from portlint.diagnostic import Span
 from portlint.evaluator.expressions import callee_name
 from portlint.evaluator.limits import MAX_CALL_DEPTH, BudgetExceeded
 from portlint.evaluator.statements import Break, Continue, Return, Throw, Unsupported
-from portlint.evaluator.values import UNDEFINED, Builtin, Function, Prim, Template, Unknown, Value
+from portlint.evaluator.values import (
+    UNDEFINED,
+    Builtin,
+    Function,
+    Prim,
+    Template,
+    Unknown,
+    Value,
+)
 
 
 class Calls:

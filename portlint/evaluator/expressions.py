@@ -5,14 +5,39 @@ from __future__ import annotations
 from typing import Any
 
 from portlint.diagnostic import Span
-from portlint.evaluator.limits import MAX_DEPTH, MAX_STEPS, MAX_VALUE_SIZE, STEP_BUDGET, too_big
+from portlint.evaluator.limits import (
+    MAX_DEPTH,
+    MAX_STEPS,
+    MAX_VALUE_SIZE,
+    STEP_BUDGET,
+    too_big,
+)
 from portlint.evaluator.semantics import (
-    again, binary, fallback, nullish, one_of, template, to_js_string, truthy, unary,
+    again,
+    binary,
+    fallback,
+    nullish,
+    one_of,
+    template,
+    to_js_string,
+    truthy,
+    unary,
 )
 from portlint.evaluator.values import (
-    UNDEFINED, Arr, Builtin, EnvVar, Function, Obj, OneOf, Prim, Prop, Template, Unknown, Value,
+    UNDEFINED,
+    Arr,
+    Builtin,
+    EnvVar,
+    Function,
+    Obj,
+    OneOf,
+    Prim,
+    Prop,
+    Template,
+    Unknown,
+    Value,
+    add_unknown_parts,
 )
-
 
 ARRAY_METHODS = {"map", "filter", "concat", "forEach", "push", "unshift", "pop", "shift", "join", "reduce",
                  "find", "some", "every", "includes", "slice", "flat"}
@@ -90,7 +115,7 @@ class Expressions:
                 if isinstance(spread, Obj):
                     obj.props.update(spread.props)
                     if not spread.complete:
-                        obj.unknown_parts.extend(spread.unknown_parts)
+                        add_unknown_parts(obj, spread.unknown_parts)
                 elif isinstance(spread, Prim) and (spread.value is None or spread.value is UNDEFINED):
                     pass
                 else:
@@ -143,7 +168,7 @@ class Expressions:
                         return too_big("an array", size, self._span(node))
                     self.budget.build(len(spread.items), self._span(element))
                     arr.items.extend(spread.items)
-                    arr.unknown_parts.extend(spread.unknown_parts)
+                    add_unknown_parts(arr, spread.unknown_parts)
                 else:
                     arr.unknown_parts.append(again(spread, self._span(element)) if isinstance(spread, Unknown) else
                                              Unknown(reason="spread of a value that is not an array literal", span=self._span(element)))

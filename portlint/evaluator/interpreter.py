@@ -22,12 +22,27 @@ from typing import Any, Callable
 from portlint.evaluator.builtins import Builtins
 from portlint.evaluator.calls import Calls
 from portlint.evaluator.expressions import Expressions
+from portlint.evaluator.limits import BudgetExceeded
 from portlint.evaluator.loader import Loader
 from portlint.evaluator.module_info import Binding, ModuleInfo, collect_module_info
-from portlint.evaluator.limits import BudgetExceeded
 from portlint.evaluator.scopes import Scopes
-from portlint.evaluator.statements import Break, Continue, Return, Statements, Throw, Unsupported
-from portlint.evaluator.values import UNDEFINED, Function, Obj, Prim, Prop, Unknown, Value
+from portlint.evaluator.statements import (
+    Break,
+    Continue,
+    Return,
+    Statements,
+    Throw,
+    Unsupported,
+)
+from portlint.evaluator.values import (
+    UNDEFINED,
+    Function,
+    Obj,
+    Prim,
+    Prop,
+    Unknown,
+    Value,
+)
 from portlint.source.parse import Parsed
 
 __all__ = ["Binding", "Loader", "ModuleEvaluator", "ModuleInfo", "collect_module_info"]

@@ -8,7 +8,18 @@ from typing import Any
 
 from portlint.evaluator.limits import MAX_VALUE_SIZE, too_big
 from portlint.evaluator.semantics import binary, nullish, one_of, to_js_number, truthy
-from portlint.evaluator.values import UNDEFINED, Arr, Builtin, Function, Obj, Prim, Prop, Template, Unknown, Value
+from portlint.evaluator.values import (
+    UNDEFINED,
+    Arr,
+    Builtin,
+    Function,
+    Obj,
+    Prim,
+    Prop,
+    Template,
+    Unknown,
+    Value,
+)
 
 GLOBALS = {"process", "Number", "parseInt", "parseFloat", "String", "Boolean", "Object", "require",
            "JSON", "Math", "module", "exports", "Array", "console"}

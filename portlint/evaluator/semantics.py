@@ -11,9 +11,19 @@ import math
 from portlint.diagnostic import Span
 from portlint.evaluator.limits import MAX_ALTERNATIVES, MAX_VALUE_SIZE, too_big
 from portlint.evaluator.values import (
-    UNDEFINED, Arr, Builtin, EnvDefault, EnvVar, Function, Obj, OneOf, Prim, Template, Unknown, Value,
+    UNDEFINED,
+    Arr,
+    Builtin,
+    EnvDefault,
+    EnvVar,
+    Function,
+    Obj,
+    OneOf,
+    Prim,
+    Template,
+    Unknown,
+    Value,
 )
-
 
 # --- conversions of primitives -------------------------------------------------------------------
 

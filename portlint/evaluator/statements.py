@@ -10,10 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from portlint.evaluator.limits import MAX_STEPS, STEP_BUDGET, BudgetExceeded
 from portlint.evaluator.branches import Undecided
+from portlint.evaluator.limits import MAX_STEPS, STEP_BUDGET, BudgetExceeded
 from portlint.evaluator.semantics import binary, truthy
-from portlint.evaluator.values import UNDEFINED, Arr, Function, Obj, Prim, Unknown, Value
+from portlint.evaluator.values import (
+    UNDEFINED,
+    Arr,
+    Function,
+    Obj,
+    Prim,
+    Unknown,
+    Value,
+)
+
 
 class Signal(Exception):
     """Control leaving a statement early: break, continue, return or throw."""

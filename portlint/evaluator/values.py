@@ -68,6 +68,17 @@ class Obj(Value):
         return prop.value if prop else None
 
 
+#: Unknown parts kept per object or list: enough to report, never doubling with the value.
+MAX_UNKNOWN_PARTS = 16
+
+
+def add_unknown_parts(container: "Obj | Arr", parts: list["Unknown"]) -> None:
+    """Note parts of a container that are not known (at most ``MAX_UNKNOWN_PARTS``)."""
+    room = MAX_UNKNOWN_PARTS - len(container.unknown_parts)
+    if room > 0:
+        container.unknown_parts.extend(parts[:room])
+
+
 @dataclass(eq=False)
 class Prop:
     key: str

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from portlint.diagnostic import Span
-from portlint.source.parse import Parsed
 from portlint.evaluator.values import Arr, Obj, Prim, Prop, Unknown, Value
+from portlint.source.parse import Parsed
 
 MAX_DEPTH = 200
 
