@@ -247,6 +247,8 @@ CANNOT_MIGRATE = {
     "forms/deploy-env/ecosystem.config.cjs": "deploy.production.env.PORT gives every app the same port",
     "rules/PL401/literals/ecosystem.config.cjs": "two UI processes listen on 5571",
     "fixes/literals/ecosystem.config.cjs": "two UI processes listen on 5571",
+    "evaluator/loop-workers/ecosystem.config.cjs": "ports computed in a loop (BASE + i), not written in PORTS "
+                                                    "(its own settings allow them; this test lints with defaults)",
     "kinds/two-listeners/ecosystem.config.cjs": "two processes bind one port: splitting them is a choice",
     "kinds/env-production/swap/ecosystem.config.cjs": "two processes bind one port in production",
     "portos/constants/ecosystem.config.cjs": "two processes bind one port (PortOS detector fixture)",

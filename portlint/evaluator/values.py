@@ -6,7 +6,6 @@ A value the evaluator cannot know without running the file is ``Unknown`` with a
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -54,18 +53,30 @@ class Prim(Value):
 
 @dataclass(eq=False)
 class Obj(Value):
-    """An object literal. ``complete`` is False when a spread or computed key was not known."""
+    """An object. It is complete when no part is unknown (a spread or computed key not known, a key
+    set under a condition); ``unknown_parts`` is shared by every place the object is seen."""
 
     props: dict[str, "Prop"] = field(default_factory=dict)
-    complete: bool = True
     unknown_parts: list["Unknown"] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.unknown_parts
 
     def get(self, key: str) -> "Value | None":
         prop = self.props.get(key)
         return prop.value if prop else None
 
-    def keys(self) -> list[str]:
-        return list(self.props)
+
+#: Unknown parts kept per object or list: enough to report, never doubling with the value.
+MAX_UNKNOWN_PARTS = 16
+
+
+def add_unknown_parts(container: "Obj | Arr", parts: list["Unknown"]) -> None:
+    """Note parts of a container that are not known (at most ``MAX_UNKNOWN_PARTS``)."""
+    room = MAX_UNKNOWN_PARTS - len(container.unknown_parts)
+    if room > 0:
+        container.unknown_parts.extend(parts[:room])
 
 
 @dataclass(eq=False)
@@ -73,15 +84,18 @@ class Prop:
     key: str
     key_span: Span | None
     value: Value
-    quoted_key: bool = False
-    computed: bool = False
 
 
 @dataclass(eq=False)
 class Arr(Value):
+    """A list. Complete when no part is unknown (see ``Obj``)."""
+
     items: list[Value] = field(default_factory=list)
-    complete: bool = True
     unknown_parts: list["Unknown"] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.unknown_parts
 
 
 @dataclass(eq=False)
@@ -89,8 +103,11 @@ class Template(Value):
     """A string made of known text and values: template literals and string concatenation."""
 
     parts: list[Value] = field(default_factory=list)
+    length: int = 0  # its size (characters and parts), for the size budget
 
     def text(self) -> str | None:
+        from portlint.evaluator.semantics import to_js_string
+
         out = []
         for part in self.parts:
             if isinstance(part, Prim):
@@ -130,6 +147,8 @@ class EnvDefault(Value):
     """``process.env.NAME || default``: the default unless the environment overrides it."""
 
     env: str | None = None
+    #: What may override the default when it is not an environment variable (``cfg.PORT`` read from a file).
+    reads: str | None = None
     default: Value = None  # type: ignore[assignment]
     op: str = "||"  # || falls back on any falsy value, ?? only on null/undefined
 
@@ -159,115 +178,19 @@ class Unknown(Value):
     """Cannot be known without running the file; ``reason`` says why, in a few words."""
 
     reason: str = "not statically known"
+    #: The budget that ran out ("steps", "loop", "size"...), if that is why: never taken for a default.
+    budget: str | None = None
+    #: Known to be a number or NaN (``Number(x)`` of an unknown x): never null or undefined.
+    numeric: bool = False
 
 
-# --- JavaScript conversions, for the operators the evaluator supports ---------------------------
+def __getattr__(name: str):
+    """The conversions moved to ``semantics``; importing them from here keeps working."""
+    if name in ("to_js_string", "to_js_number", "parse_int", "truthy", "nullish"):
+        from portlint.evaluator import semantics
 
-def to_js_string(value: object) -> str:
-    if value is UNDEFINED:
-        return "undefined"
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return repr(value)
-    return str(value)
-
-
-def to_js_number(value: object) -> float | int:
-    if value is UNDEFINED:
-        return math.nan
-    if value is None or value is False:
-        return 0
-    if value is True:
-        return 1
-    if isinstance(value, (int, float)):
-        return value
-    text = str(value).strip()
-    if text == "":
-        return 0
-    try:
-        if text.lower().startswith(("0x", "0o", "0b")):
-            return int(text, 0)
-        number = float(text)
-    except ValueError:
-        return math.nan
-    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
-
-
-def parse_int(value: object, radix: object = None) -> float | int:
-    text = to_js_string(value).strip()
-    base = 10
-    if isinstance(radix, (int, float)) and radix not in (0,):
-        base = int(radix)
-    sign = 1
-    if text and text[0] in "+-":
-        sign = -1 if text[0] == "-" else 1
-        text = text[1:]
-    if base == 16 or (radix in (None, 0, UNDEFINED) and text.lower().startswith("0x")):
-        if text.lower().startswith("0x"):
-            text = text[2:]
-        base = 16
-    if not 2 <= base <= 36:
-        return math.nan
-    digits = ""
-    for ch in text:
-        try:
-            if int(ch, 36) < base:
-                digits += ch
-                continue
-        except ValueError:
-            pass
-        break
-    return sign * int(digits, base) if digits else math.nan
-
-
-def truthy(value: Value) -> bool | None:
-    """JavaScript truthiness, or None when it is not known."""
-    if isinstance(value, Prim):
-        v = value.value
-        if v is UNDEFINED or v is None or v is False:
-            return False
-        if isinstance(v, float) and math.isnan(v):
-            return False
-        if v == 0 and not isinstance(v, str) or v == "":
-            return False
-        return True
-    if isinstance(value, (Obj, Arr, Function, Builtin)):
-        return True
-    if isinstance(value, Template):
-        text = value.text()
-        return None if text is None else bool(text)
-    if isinstance(value, OneOf):
-        answers = {truthy(o) for o in value.options}
-        return answers.pop() if len(answers) == 1 else None
-    if isinstance(value, EnvDefault) and value.op == "||" and truthy(value.default) is True:
-        return True  # the variable when it is truthy, else the (truthy) default
-    return None
-
-
-def nullish(value: Value) -> bool | None:
-    if isinstance(value, EnvVar) and value.numeric:
-        return False
-    if isinstance(value, Prim):
-        return value.value is None or value.value is UNDEFINED
-    if isinstance(value, (Obj, Arr, Function, Builtin, Template)):
-        return False
-    if isinstance(value, OneOf):
-        answers = {nullish(o) for o in value.options}
-        return answers.pop() if len(answers) == 1 else None
-    if isinstance(value, EnvDefault) and nullish(value.default) is False:
-        return False  # an environment string, or the default
-    return None
+        return getattr(semantics, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def as_port_number(value: Value) -> int | None:
@@ -303,8 +226,25 @@ def possible_ports(value: Value) -> tuple[set[int], bool]:
     return ports, known
 
 
+def default_text(value: Value | None) -> str | None:
+    """The text a string value has when nothing overrides its defaults (``process.env.APP_NAME ||
+    'bun-app'`` is ``bun-app``), as Node computes it with an empty environment; None if unknown."""
+    from portlint.evaluator.semantics import to_js_string
+
+    if isinstance(value, EnvDefault):
+        return default_text(value.default)
+    if isinstance(value, Prim):
+        return value.value if isinstance(value.value, str) else to_js_string(value.value)
+    if isinstance(value, Template):
+        parts = [default_text(part) for part in value.parts]
+        return None if any(p is None for p in parts) else "".join(parts)
+    return None
+
+
 def describe(value: Value) -> str:
     """A short human description of a value, for messages."""
+    from portlint.evaluator.semantics import to_js_string
+
     if isinstance(value, Prim):
         if isinstance(value.value, str):
             return repr(value.value)
@@ -312,6 +252,8 @@ def describe(value: Value) -> str:
     if isinstance(value, Unknown):
         return f"unknown ({value.reason})"
     if isinstance(value, EnvDefault):
+        if value.env is None and value.reads:
+            return f"{value.reads} or {describe(value.default)}"
         return f"process.env.{value.env} or {describe(value.default)}"
     if isinstance(value, OneOf):
         return " or ".join(describe(o) for o in value.options)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from portlint.diagnostic import Span
-from portlint.source.parse import Parsed
 from portlint.evaluator.values import Arr, Obj, Prim, Prop, Unknown, Value
+from portlint.source.parse import Parsed
 
 MAX_DEPTH = 200
 
@@ -27,7 +27,6 @@ def yaml_to_value(parsed: Parsed) -> Value:
             inner = active | {id(node)}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    obj.complete = False
                     obj.unknown_parts.append(Unknown(reason="a non-scalar key", span=span(key_node)))
                     continue
                 if key_node.tag == "tag:yaml.org,2002:merge":
@@ -38,9 +37,8 @@ def yaml_to_value(parsed: Parsed) -> Value:
                                 obj.props.setdefault(k, p)
                     continue
                 key = str(key_node.value)
-                quoted = key_node.style in ("'", '"')
                 obj.props.pop(key, None)
-                obj.props[key] = Prop(key, span(key_node), convert(value_node, depth + 1, inner), quoted_key=quoted)
+                obj.props[key] = Prop(key, span(key_node), convert(value_node, depth + 1, inner))
             return obj
         if isinstance(node, yaml.SequenceNode):
             inner = active | {id(node)}

@@ -6,7 +6,7 @@ import re
 
 from portlint.diagnostic import Span
 from portlint.evaluator.interpreter import ModuleEvaluator
-from portlint.evaluator.values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value
+from portlint.evaluator.values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value, default_text
 from portlint.model.args import scan_args
 from portlint.model.kinds import decide_kinds, url_references
 from portlint.model.portos import env_label, is_port_key
@@ -181,11 +181,11 @@ def _field(app: Obj, name: str) -> tuple[str, Value] | None:
 
 
 def _text(value: Value | None) -> str | None:
-    if isinstance(value, Prim) and isinstance(value.value, str):
-        return value.value
-    if isinstance(value, Template):
-        return value.text()
-    return None
+    """A name as Node would compute it: a string, a template, or the default of
+    ``process.env.APP_NAME || 'api'`` (None for anything else)."""
+    if isinstance(value, Prim) and not isinstance(value.value, str):
+        return None
+    return default_text(value)
 
 
 def _process(app: Obj, index: int, unresolved: _Collector, settings: Settings) -> Process:

@@ -1,0 +1,303 @@
+"""Statements: blocks, ``if``/``switch``, the loops, ``try``/``catch``, ``return``/``break``/``throw``,
+run in order over scopes of values, as Node would run them, within the loop and step budgets.
+
+A condition that depends on the environment runs neither branch for sure: variables assigned in
+such branches become either value, and lists or objects changed there become incomplete (PL002).
+An effect (a call portlint cannot follow) inside ``try`` is taken to throw, so ``catch`` runs and
+the defaults set before it survive, which is what Node computes when a file read fails.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from portlint.evaluator.branches import Undecided
+from portlint.evaluator.limits import MAX_STEPS, STEP_BUDGET, BudgetExceeded
+from portlint.evaluator.semantics import binary, truthy
+from portlint.evaluator.values import (
+    UNDEFINED,
+    Arr,
+    Function,
+    Obj,
+    Prim,
+    Unknown,
+    Value,
+)
+
+
+class Signal(Exception):
+    """Control leaving a statement early: break, continue, return or throw."""
+
+
+class Break(Signal):
+    def __init__(self, label: str | None):
+        self.label = label
+
+
+class Continue(Signal):
+    def __init__(self, label: str | None):
+        self.label = label
+
+
+class Return(Signal):
+    def __init__(self, value: Value):
+        self.value = value
+
+
+class Throw(Signal):
+    def __init__(self, value: Value):
+        self.value = value
+
+
+class Unsupported(Exception):
+    """A statement portlint does not follow."""
+
+    def __init__(self, reason: str, node: Any):
+        super().__init__(reason)
+        self.reason, self.node = reason, node
+
+
+class Statements(Undecided):
+    """Running statements (mixed into ``ModuleEvaluator``)."""
+
+    def run_body(self, statements: list, scope: dict[str, Value]) -> None:
+        """Run a function body or the program's top level, declaring into ``scope``."""
+        self._hoist(statements, scope)
+        for statement in statements:
+            self.exec(statement)
+
+    def exec(self, node: Any) -> None:
+        budget = self.budget
+        budget.steps += 1
+        if budget.steps > MAX_STEPS:
+            raise BudgetExceeded(STEP_BUDGET, "steps", self._span(node))
+        method = getattr(self, "_exec_" + node.type, None)
+        if method is None:
+            raise Unsupported(f"a {node.type}", node)
+        method(node)
+
+    def declaring_scope(self) -> dict[str, Value]:
+        return self._scopes[-1] if self._scopes else self._module_scope
+
+    def _hoist(self, statements: list, scope: dict[str, Value]) -> None:
+        for statement in statements:
+            decl = statement.declaration if statement.type == "ExportNamedDeclaration" else statement
+            if decl is not None and decl.type == "FunctionDeclaration" and decl.id is not None:
+                scope[decl.id.name] = Function(node=decl, span=self._span(decl), closure=tuple(self._scopes))
+
+    def _block(self, statements: list) -> None:
+        scope: dict[str, Value] = {}
+        self._scopes.append(scope)
+        try:
+            self.run_body(statements, scope)
+        finally:
+            self._scopes.pop()
+
+    # -- simple statements ----------------------------------------------------------------------
+    def _exec_ExpressionStatement(self, node: Any) -> None:
+        self.eval(node.expression)
+
+    def _exec_EmptyStatement(self, node: Any) -> None:
+        pass
+
+    _exec_DebuggerStatement = _exec_EmptyStatement
+    _exec_FunctionDeclaration = _exec_EmptyStatement  # hoisted
+    _exec_ImportDeclaration = _exec_EmptyStatement  # bound lazily, imports are hoisted
+
+    def _exec_VariableDeclaration(self, node: Any) -> None:
+        scope = self.declaring_scope()
+        for declarator in node.declarations:
+            value = self.eval(declarator.init) if declarator.init is not None else Prim(UNDEFINED)
+            self.bind_loosely(declarator.id, value, scope)
+
+    def _exec_ClassDeclaration(self, node: Any) -> None:
+        if node.id is not None:
+            self.declaring_scope()[node.id.name] = Unknown(reason=f"class {node.id.name}", span=self._span(node))
+
+    def _exec_BlockStatement(self, node: Any) -> None:
+        self._block(node.body)
+
+    def _exec_ReturnStatement(self, node: Any) -> None:
+        raise Return(self.eval(node.argument) if node.argument is not None else Prim(UNDEFINED))
+
+    def _exec_ThrowStatement(self, node: Any) -> None:
+        raise Throw(self.eval(node.argument))
+
+    def _exec_BreakStatement(self, node: Any) -> None:
+        raise Break(node.label.name if node.label is not None else None)
+
+    def _exec_ContinueStatement(self, node: Any) -> None:
+        raise Continue(node.label.name if node.label is not None else None)
+
+    def _exec_LabeledStatement(self, node: Any) -> None:
+        try:
+            self.exec(node.body)
+        except Break as signal:
+            if signal.label != node.label.name:
+                raise
+
+    # -- module syntax, run in order --------------------------------------------------------------
+    def _exec_ExportNamedDeclaration(self, node: Any) -> None:
+        if node.declaration is not None:
+            self.exec(node.declaration)
+
+    def _exec_ExportDefaultDeclaration(self, node: Any) -> None:
+        decl = node.declaration
+        if decl.type in ("FunctionDeclaration", "ClassDeclaration"):
+            if decl.type == "ClassDeclaration":
+                self.exec(decl)
+            self._default_value = Function(node=decl, span=self._span(decl)) if decl.type == "FunctionDeclaration" \
+                else Unknown(reason="a class", span=self._span(decl))
+            return
+        self._default_value = self.eval(decl)
+
+    _exec_ExportAllDeclaration = _exec_EmptyStatement
+
+    # -- branches ---------------------------------------------------------------------------------
+    def _exec_IfStatement(self, node: Any) -> None:
+        decided = truthy(self.eval(node.test))
+        if decided is True:
+            self.exec(node.consequent)
+        elif decided is False:
+            if node.alternate is not None:
+                self.exec(node.alternate)
+        else:
+            self.undecided(node, [b for b in (node.consequent, node.alternate) if b is not None])
+
+    def _exec_SwitchStatement(self, node: Any) -> None:
+        subject = self.eval(node.discriminant)
+        start = None
+        for i, case in enumerate(node.cases):
+            if case.test is None:
+                continue
+            decided = truthy(binary("===", subject, self.eval(case.test), None))
+            if decided is None:
+                self.undecided(node, [node], "a switch that depends on the environment")
+                return
+            if decided:
+                start = i
+                break
+        if start is None:
+            start = next((i for i, case in enumerate(node.cases) if case.test is None), None)
+            if start is None:
+                return
+        statements = [s for case in node.cases[start:] for s in case.consequent]
+        try:
+            self._block(statements)
+        except Break as signal:
+            if signal.label is not None:
+                raise
+
+    # -- loops ----------------------------------------------------------------------------------
+    def _loop_body(self, node: Any, label: str | None = None) -> bool:
+        """Run one iteration's body; False when it breaks out of the loop."""
+        self.budget.iterate(self._span(node))
+        try:
+            self.exec(node.body)
+        except Break as signal:
+            if signal.label is None:
+                return False
+            raise
+        except Continue as signal:
+            if signal.label is not None:
+                raise
+        return True
+
+    def _test(self, loop: Any, test: Any) -> bool:
+        """A loop condition; when the environment decides it, the loop is left undecided."""
+        if test is None:
+            return True
+        decided = truthy(self.eval(test))
+        if decided is None:
+            self.undecided(loop, [loop.body] + ([loop.update] if getattr(loop, "update", None) else []),
+                           "a loop whose end depends on the environment")
+            return False
+        return decided
+
+    def _exec_ForStatement(self, node: Any) -> None:
+        self._scopes.append({})
+        try:
+            if node.init is not None:
+                if node.init.type == "VariableDeclaration":
+                    self.exec(node.init)
+                else:
+                    self.eval(node.init)
+            while self._test(node, node.test):
+                if not self._loop_body(node):
+                    break
+                if node.update is not None:
+                    self.eval(node.update)
+        finally:
+            self._scopes.pop()
+
+    def _exec_WhileStatement(self, node: Any) -> None:
+        while self._test(node, node.test):
+            if not self._loop_body(node):
+                break
+
+    def _exec_DoWhileStatement(self, node: Any) -> None:
+        while self._loop_body(node) and self._test(node, node.test):
+            pass
+
+    def _exec_ForOfStatement(self, node: Any) -> None:
+        if getattr(node, "await", False):
+            raise Unsupported("for await", node)
+        iterable = self.eval(node.right)
+        if isinstance(iterable, Arr) and iterable.complete:
+            items = list(iterable.items)
+        elif isinstance(iterable, Prim) and isinstance(iterable.value, str):
+            items = [Prim(ch) for ch in iterable.value]
+        else:
+            self.undecided(node, [node.body], "a loop over a list portlint cannot see whole")
+            return
+        self._iterate(node, items)
+
+    def _exec_ForInStatement(self, node: Any) -> None:
+        subject = self.eval(node.right)
+        if isinstance(subject, Obj) and subject.complete:
+            keys = [Prim(k, span=p.key_span) for k, p in subject.props.items()]
+        elif isinstance(subject, Arr) and subject.complete:
+            keys = [Prim(str(i)) for i in range(len(subject.items))]
+        elif isinstance(subject, Prim) and subject.value in (None, UNDEFINED):
+            keys = []
+        else:
+            self.undecided(node, [node.body], "a loop over keys portlint cannot see whole")
+            return
+        self._iterate(node, keys)
+
+    def _iterate(self, node: Any, items: list[Value]) -> None:
+        for item in items:
+            scope: dict[str, Value] = {}
+            self._scopes.append(scope)
+            try:
+                left = node.left
+                if left.type == "VariableDeclaration":
+                    self.bind_loosely(left.declarations[0].id, item, scope)
+                else:
+                    self.assign_to(left, item)
+                if not self._loop_body(node):
+                    break
+            finally:
+                self._scopes.pop()
+
+    # -- try ------------------------------------------------------------------------------------
+    def _exec_TryStatement(self, node: Any) -> None:
+        try:
+            self._try_depth += 1
+            try:
+                self.exec(node.block)
+            finally:
+                self._try_depth -= 1
+        except Throw as thrown:
+            if node.handler is None:
+                raise
+            scope: dict[str, Value] = {}
+            if node.handler.param is not None:
+                self.bind_loosely(node.handler.param, thrown.value, scope)
+            self._scopes.append(scope)
+            try:
+                self.exec(node.handler.body)
+            finally:
+                self._scopes.pop()
+        finally:
+            if node.finalizer is not None:
+                self.exec(node.finalizer)
