@@ -288,12 +288,13 @@ class InvalidPort(Rule):
 
 def _port_problem(value, strings_allowed: bool) -> str | None:
     """Why a concrete value is not a port, or None if it is one (or is not known)."""
+    from portlint.evaluator.semantics import digits_value
     from portlint.evaluator.values import UNDEFINED, Prim, Template, describe
 
     if isinstance(value, Template):
         text = value.text()
-        if text is None or (text.strip().isdigit() and strings_allowed):
-            return None if text is None else _range_problem(int(text.strip()))
+        if text is None or (digits_value(text) is not None and strings_allowed):
+            return None if text is None else _range_problem(digits_value(text))
         return f"the string {text!r}"
     if not isinstance(value, Prim):
         return None
@@ -307,8 +308,8 @@ def _port_problem(value, strings_allowed: bool) -> str | None:
     if isinstance(v, int):
         return _range_problem(v)
     if isinstance(v, str):
-        if strings_allowed and v.strip().isdigit() and v.strip().isascii():
-            return _range_problem(int(v.strip()))
+        if strings_allowed and digits_value(v) is not None:
+            return _range_problem(digits_value(v))
         return f"the string {v!r}"
     return None
 

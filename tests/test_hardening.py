@@ -169,3 +169,24 @@ def test_escaping_of_untrusted_text():
     assert printable(name) == "eco\\xff\\n\\x1b[2J\\x7f\\u2028\\t.js"
     assert unicode_safe(name) == "eco\\xff\n\x1b[2J\x7f\u2028\t.js"
     assert printable("plain ünïcode → ok") == "plain ünïcode → ok"
+
+
+def test_a_port_of_five_thousand_digits_is_reported_like_any_other_bad_port(tmp_path):
+    """Python refuses to convert digit strings over 4,300 digits: every place a port is read from
+    digits bounds them, so the file gets its real findings (not a 'could not lint' PL001)."""
+    import json
+
+    from conftest import run_portlint
+
+    big = "9" * 5000
+    (tmp_path / "ecosystem.config.cjs").write_text(
+        f"const PORTS = {{\n  API: '{big}', // api\n}};\n"
+        f"module.exports = {{ PORTS, apps: [\n"
+        f"  {{ name: 'a', env: {{ PORT: '{big}' }} }},\n"
+        f"  {{ name: 'b', args: '--port {big}' }},\n"
+        f"  {{ name: 'c', env: {{ PORT: parseInt('{big}') }} }},\n] }};\n")
+    proc = run_portlint(str(tmp_path), "--format", "json", "--no-cache")
+    assert proc.returncode == 1, proc.stderr
+    found = json.loads(proc.stdout)
+    assert not any("could not lint" in d["message"] for d in found)
+    assert {d["code"] for d in found} >= {"PL105"}

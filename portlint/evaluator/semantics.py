@@ -70,6 +70,20 @@ def to_js_number(value: object) -> float | int:
     return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
 
 
+#: Digits portlint turns into an integer (Python refuses very long digit strings, and no port, or
+#: finite JavaScript Number in base 10, is that long).
+MAX_DIGITS = 300
+
+
+def digits_value(text: str) -> int | None:
+    """The integer a run of ASCII digits writes (``' 5570 '`` -> 5570), None if it is not one, or if
+    it is longer than any port (then it stays the text it is: never Python's refusal to convert)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
+        return None
+    return int(text)
+
+
 def parse_int(value: object, radix: object = None) -> float | int:
     text = to_js_string(value).strip()
     base = 10
@@ -94,7 +108,9 @@ def parse_int(value: object, radix: object = None) -> float | int:
         except ValueError:
             pass
         break
-    return sign * int(digits, base) if digits else math.nan
+    if not digits:
+        return math.nan
+    return sign * (int(digits, base) if len(digits) <= MAX_DIGITS else math.inf)  # a Number: Infinity
 
 
 def num(n: float | int) -> float | int:

@@ -203,13 +203,16 @@ def as_port_number(value: Value) -> int | None:
             return v
         if isinstance(v, float) and v.is_integer():
             return int(v)
-        if isinstance(v, str) and v.strip().isdigit() and v.strip().isascii():
-            return int(v.strip())
+        if isinstance(v, str):
+            from portlint.evaluator.semantics import digits_value
+
+            return digits_value(v)
         return None
     if isinstance(value, Template):
+        from portlint.evaluator.semantics import digits_value
+
         text = value.text()
-        if text is not None and text.strip().isdigit() and text.strip().isascii():
-            return int(text.strip())
+        return digits_value(text) if text is not None else None
     return None
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from portlint.diagnostic import Span
+from portlint.evaluator.semantics import digits_value
 from portlint.evaluator.values import Arr, Prim, Template, Unknown, Value, to_js_string
 
 
@@ -111,15 +112,15 @@ def _word_value(word: list[_Piece]) -> tuple[Value, Span | None] | None:
     if text is not None and len(word) == 1 and isinstance(word[0].value, Prim) and to_js_string(word[0].value.value) == text:
         # a whole string value, e.g. String(PORTS.web): keep where the number was defined
         source_value = word[0].value
-        if text.isdigit() and text.isascii():
+        if digits_value(text) is not None:
             exact = span is not None and span.end - span.start == len(text)
-            return Prim(int(text), literal=exact and source_value.literal, span=span,
+            return Prim(digits_value(text), literal=exact and source_value.literal, span=span,
                         origin=source_value.origin if not exact else span), span
     if text is not None:
         exact = all(p.span is not None and p.span.end - p.span.start == len(p.text or "") for p in word)
         literal = exact and text.isdigit()
-        if text.isdigit() and text.isascii():
-            return Prim(int(text), literal=literal, span=span, origin=span), span
+        if digits_value(text) is not None:
+            return Prim(digits_value(text), literal=literal, span=span, origin=span), span
         return Prim(text, literal=False, span=span, origin=span), span
     return Unknown(reason="a port built from several values", span=span), span
 

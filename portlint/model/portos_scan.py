@@ -30,6 +30,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+
+def _digits(text: str) -> int:
+    """JavaScript's parseInt of a run of digits, for the numbers PortOS reads: a run longer than any
+    port stays a huge number (never Python's refusal of very long digit strings)."""
+    return int(text) if len(text) <= 300 else 10 ** 300
+
 _A = re.ASCII
 #: PortOS's `(\w*PORT\w*)` is, before `\s*=`, the whole word; matching the word and then looking for
 #: PORT in it finds the same constants without the quadratic backtracking on a long word.
@@ -85,7 +91,7 @@ class ScannedApp:
 
 def js_key_order(obj: dict) -> list[str]:
     """A JavaScript object's own-key order: integer-like keys ascending, then insertion order."""
-    ints = sorted((k for k in obj if k.isdigit() and str(int(k)) == k and int(k) < 2**32 - 1), key=int)
+    ints = sorted((k for k in obj if k.isdigit() and len(k) <= 10 and str(int(k)) == k and int(k) < 2**32 - 1), key=int)
     return ints + [k for k in obj if k not in ints]
 
 
@@ -114,7 +120,7 @@ def uses_vite(block: str) -> bool:
 
 def constants(text: str) -> dict[str, object]:
     """Steps 1-2: the names PortOS can resolve, to an int or (for nested PORTS) a dict."""
-    found: dict[str, object] = {m.group(1): int(m.group(2)) for m in _CONSTANT.finditer(text) if "PORT" in m.group(1)}
+    found: dict[str, object] = {m.group(1): _digits(m.group(2)) for m in _CONSTANT.finditer(text) if "PORT" in m.group(1)}
     start = _PORTS_START.search(text)
     if start is None:
         return found
@@ -130,11 +136,11 @@ def constants(text: str) -> dict[str, object]:
                 break
     block = text[open_at:end + 1]
     for m in _ENTRY.finditer(block):
-        found[f"PORTS.{m.group(1)}"] = int(m.group(2))
+        found[f"PORTS.{m.group(1)}"] = _digits(m.group(2))
     for m in _NESTED.finditer(block):
         nested = {}
         for sub in _ENTRY.finditer(m.group(2)):
-            found[f"PORTS.{m.group(1)}.{sub.group(1)}"] = nested[sub.group(1)] = int(sub.group(2))
+            found[f"PORTS.{m.group(1)}.{sub.group(1)}"] = nested[sub.group(1)] = _digits(sub.group(2))
         found[f"PORTS.{m.group(1)}"] = nested
     return found
 
@@ -184,9 +190,9 @@ def read_env_value(raw: str, known: dict[str, object]) -> int | None:
     which it would keep as a non-number: portlint treats those as not listed)."""
     text = raw.strip()
     if re.fullmatch(r"[0-9]+", text):
-        port = int(text)
+        port = _digits(text)
     elif (m := _FALLBACK.search(text)) is not None:
-        port = int(m.group(1))
+        port = _digits(m.group(1))
     else:
         port = known.get(text)  # type: ignore[assignment]
     return port if isinstance(port, int) and port else None
@@ -228,7 +234,7 @@ def _scan_app(app: ScannedApp, block: str, known: dict[str, object]) -> None:
     m = _PORTS_OBJECT.search(block)
     if m is not None:
         for entry in _ENTRY.finditer(m.group(1)):
-            app.ports[entry.group(1)] = int(entry.group(2))
+            app.ports[entry.group(1)] = _digits(entry.group(2))
         app.stage = "ports" if app.ports else app.stage
     if not app.ports and (m := _PORTS_REF.search(block)) is not None:
         resolved = known.get(m.group(1))
@@ -242,9 +248,9 @@ def _scan_app(app: ScannedApp, block: str, known: dict[str, object]) -> None:
         app.stage = "env"
         return
     if (m := _ARGS_PORT.search(block)) is not None:
-        app.ports["ui"], app.stage = int(m.group(1)), "args"
+        app.ports["ui"], app.stage = _digits(m.group(1)), "args"
     elif (m := _PORT_FIELD.search(block)) is not None:
-        app.ports["api"], app.stage = int(m.group(1)), "port"
+        app.ports["api"], app.stage = _digits(m.group(1)), "port"
 
 
 def scan(text: str) -> list[ScannedApp]:
