@@ -2,7 +2,7 @@
 from portlint.rule import Rule
 
 
-class SyntaxError_(Rule):
+class InvalidSyntax(Rule):
     """The file is not valid JavaScript, JSON or YAML for its kind.
 
     portlint parses the file the way PM2 loads it: ``.js``/``.cjs`` as CommonJS, ``.mjs`` as an
