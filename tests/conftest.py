@@ -55,3 +55,13 @@ def run_portlint(*args, cwd=None, env=None, input=None):
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "portlint", *args], cwd=cwd, env=full_env, input=input,
                           capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def golden_engine(registry):
+    """For golden fixtures: each fixture folder may carry its own portlint.toml, found the way the CLI
+    finds it."""
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import SettingsResolver
+
+    return Engine(SettingsResolver(), registry)
