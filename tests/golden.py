@@ -53,3 +53,19 @@ def check(path: Path, engine, monkeypatch) -> None:
             expected_file.unlink()
     expected = expected_file.read_text(encoding="utf-8").splitlines() if expected_file.exists() else []
     assert lines == expected
+
+
+def rule_family_tests(family: str, module: str):
+    """The tests of one rule family's module in tests/rules/: its golden cases, and that every rule
+    of the family lives in ``rules/<module>.py`` (so a rule is found from its code)."""
+    import pytest
+
+    @pytest.mark.parametrize("path", rule_cases(family), ids=case_id)
+    def test_golden_case(path, golden_engine, monkeypatch):
+        check(path, golden_engine, monkeypatch)
+
+    def test_every_rule_of_the_family_lives_in_its_module(registry):
+        codes = [code for code in registry.rules if code.startswith(family)]
+        assert codes and all(registry.rules[c].__module__ == f"portlint.rules.{module}" for c in codes)
+
+    return test_golden_case, test_every_rule_of_the_family_lives_in_its_module

@@ -66,6 +66,16 @@ def node_ports(node, files):
     return json.loads(proc.stdout)
 
 
+def before_and_after(tmp_path, text: str):
+    """The config as generated (before/) and the path its fixed text goes to (after/)."""
+    before = tmp_path / "before" / "ecosystem.config.cjs"
+    after = tmp_path / "after" / "ecosystem.config.cjs"
+    before.parent.mkdir(exist_ok=True)
+    after.parent.mkdir(exist_ok=True)
+    before.write_bytes(text.encode())
+    return before, after
+
+
 @settings(derandomize=not os.environ.get("PORTLINT_RANDOM"), max_examples=int(os.environ.get("PORTLINT_FIX_EXAMPLES", "30")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=configs())
@@ -76,11 +86,7 @@ def test_fixing_keeps_meaning_and_converges(text, tmp_path, registry):
     from portlint.settings.settings import Settings
 
     engine = Engine(Settings(), registry)
-    before = tmp_path / "before" / "ecosystem.config.cjs"
-    after = tmp_path / "after" / "ecosystem.config.cjs"
-    before.parent.mkdir(exist_ok=True)
-    after.parent.mkdir(exist_ok=True)
-    before.write_bytes(text.encode())
+    before, after = before_and_after(tmp_path, text)
     outcome = fix_text(engine, str(after), text, unsafe=True)
     assert not outcome.dropped, outcome.dropped
     after.write_bytes(outcome.text.encode())
@@ -106,11 +112,7 @@ def test_fixes_never_trade_one_finding_for_another(text, tmp_path, registry):
     from portlint.settings.settings import Settings
 
     engine = Engine(Settings(), registry)
-    before = tmp_path / "before" / "ecosystem.config.cjs"
-    after = tmp_path / "after" / "ecosystem.config.cjs"
-    before.parent.mkdir(exist_ok=True)
-    after.parent.mkdir(exist_ok=True)
-    before.write_bytes(text.encode())
+    before, after = before_and_after(tmp_path, text)
     codes = {d.code for d in engine.lint_file(str(before), text)[1]}
     current = text
     for unsafe in (False, True):

@@ -1,15 +1,5 @@
 """PL001-PL003, reading the file (rules/pl0_reading.py): its golden cases, fixtures/rules/PL0xx/ (its
 docstring examples run in tests/test_rule_docs.py)."""
-import pytest
+from golden import rule_family_tests
 
-from golden import case_id, check, rule_cases
-
-
-@pytest.mark.parametrize("path", rule_cases("PL0"), ids=case_id)
-def test_golden_case(path, golden_engine, monkeypatch):
-    check(path, golden_engine, monkeypatch)
-
-
-def test_every_rule_of_the_family_lives_in_its_module(registry):
-    codes = [code for code in registry.rules if code.startswith("PL0")]
-    assert codes and all(registry.rules[c].__module__ == "portlint.rules.pl0_reading" for c in codes)
+test_golden_case, test_every_rule_of_the_family_lives_in_its_module = rule_family_tests("PL0", "pl0_reading")
