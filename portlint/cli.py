@@ -153,4 +153,30 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):  # a name that is not UTF-8 never ends the run mid-report
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    cli(prog_name="portlint")
+    try:
+        cli(prog_name="portlint")
+    except SystemExit as stop:
+        exit_now(stop.code)
+
+
+def exit_now(code) -> None:
+    """End the process as soon as the report is out: flush, run the atexit handlers, and skip the
+    teardown of every module and object, which costs a fifth of a one-file run (about 20 ms). A run
+    that leaves another thread alive, or an exit that is not a number, ends the normal way."""
+    import atexit
+    import threading
+
+    if not isinstance(code, (int, type(None))) or threading.active_count() > 1 or not hasattr(atexit, "_run_exitfuncs"):
+        raise SystemExit(code)
+    code = code or 0
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:  # the reader left (`portlint | head`): not our error
+            pass
+        except (OSError, ValueError) as exc:  # a full disk behind a redirect: say so once
+            os.write(2, f"portlint: cannot write the report: {exc}\n".encode(errors="backslashreplace"))
+            code = 2
+    os._exit(code)

@@ -9,27 +9,41 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Callable
-
-import pluggy
+from typing import TYPE_CHECKING, Callable
 
 from portlint.rule import Rule, iter_rule_classes
+
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ below makes them
+    import pluggy
+
+    hookimpl: pluggy.HookimplMarker
+    hookspec: pluggy.HookspecMarker
 
 PROJECT = "portlint"
 ENTRY_POINT_GROUP = "portlint"
 BUILTIN_ONLY_ENV = "PORTLINT_BUILTIN_ONLY"
 BUILTIN_MODULES = {"builtin-rules": "portlint.rules", "builtin-formats": "portlint.report.formats"}
+HOOKS = ("portlint_rules", "portlint_formats")
 
-hookspec = pluggy.HookspecMarker(PROJECT)
-hookimpl = pluggy.HookimplMarker(PROJECT)
+
+def __getattr__(name: str):
+    """``hookimpl`` and ``hookspec``, pluggy's markers for the ``portlint`` project, made on first use:
+    a run with no third-party plugin never imports pluggy (13 modules, a few ms of every start)."""
+    if name in ("hookimpl", "hookspec"):
+        import pluggy
+
+        marker = pluggy.HookimplMarker(PROJECT) if name == "hookimpl" else pluggy.HookspecMarker(PROJECT)
+        globals()[name] = marker
+        return marker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class PortlintSpec:
-    @hookspec
+    """The hooks a plugin may implement (marked as pluggy hook specifications when pluggy is used)."""
+
     def portlint_rules(self) -> list[type[Rule]]:
         """Return the Rule classes this plugin contributes."""
 
-    @hookspec
     def portlint_formats(self) -> dict[str, Callable]:
         """Return output formats: ``{name: render(diagnostics, stream, context)}``."""
 
@@ -127,7 +141,7 @@ def load_registry() -> Registry:
         hooks = _plugin_hooks(builtins, third_party, registry)
     else:  # nothing to arbitrate: call the built-ins' hooks directly
         hooks = {hook: [(name, getattr(module, hook)) for name, module in builtins if hasattr(module, hook)]
-                 for hook in ("portlint_rules", "portlint_formats")}
+                 for hook in HOOKS}
     for plugin_name, hook_impl in _each_result(hooks["portlint_rules"], "portlint_rules", registry):
         for rule in iter_rule_classes(hook_impl or []):
             if rule.code in registry.rules and registry.rules[rule.code] is not rule:
@@ -147,6 +161,13 @@ def _plugin_hooks(builtins: list, third_party: list[EntryPoint], registry: Regis
     """The hook implementations of the built-ins and of each plugin that loads, through pluggy."""
     import pluggy
 
+    hookspec, hookimpl = __getattr__("hookspec"), __getattr__("hookimpl")
+    for hook in HOOKS:  # the built-ins' hooks are plain functions until pluggy needs them marked
+        hookspec(getattr(PortlintSpec, hook))
+        for _, module in builtins:
+            function = getattr(module, hook, None)
+            if function is not None and not hasattr(function, f"{PROJECT}_impl"):
+                hookimpl(function)
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(PortlintSpec)
     for name, module in builtins:
@@ -161,7 +182,7 @@ def _plugin_hooks(builtins: list, third_party: list[EntryPoint], registry: Regis
             continue
         registry.plugin_names.append(ep.value)
     return {hook: [(impl.plugin_name, impl.function) for impl in getattr(pm.hook, hook).get_hookimpls()]
-            for hook in ("portlint_rules", "portlint_formats")}
+            for hook in HOOKS}
 
 
 class BuiltinPluginError(Exception):

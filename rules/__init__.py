@@ -9,12 +9,11 @@ Find a rule from its code: PL401 lives in ``pl4_dry.py``, PL203 in ``pl2_ranges.
 - ``pl4_dry``: PL401-PL405, env refers, PORTS defines
 - ``pl5_labels``: PL501-PL503, labels and what PortOS shows
 
-They register through the ``portlint`` entry point like any third-party plugin.
+They register through the ``portlint`` entry point like any third-party plugin; their hook is a plain
+function, which ``portlint.plugins`` marks for pluggy only when a third-party plugin is installed.
 """
-from portlint.plugins import hookimpl
 
 
-@hookimpl
 def portlint_rules():
     from . import pl0_reading, pl1_ports_constant, pl2_ranges, pl3_well_known, pl4_dry, pl5_labels
     from portlint.rule import iter_rule_classes

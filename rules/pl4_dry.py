@@ -1,6 +1,4 @@
 """PL4: DRY — env refers, PORTS defines."""
-from portlint.fix.edits import add_ports_entry, new_key_for, replace_literal
-from portlint.fix.apply import Edit, Fix
 from portlint.model.advice import ROWS, say
 from portlint.rule import Rule
 
@@ -45,6 +43,8 @@ class LiteralPort(Rule):
                         f"{names(group)} writes {port} literally in {use.where}; {say(row, **fields)}"))
                     diagnostic.relate(entries[0].span, f"{reference} holds {port}")
                     if edits:
+                        from portlint.fix.apply import Fix  # only where there is something to fix
+
                         diagnostic.fix = Fix(ROWS[row].fix, f"Replace {port} with {reference}", tuple(edits))
                     yield diagnostic
                     break
@@ -54,7 +54,8 @@ def _literal_advice(config, use, reference: str):
     """(advice row, its fields, the fix's edits) for a literal that PORTS holds: the form that leads
     to the policy's example and no other finding."""
     from portlint.evaluator.values import EnvDefault
-    from portlint.fix.edits import add_env_key, reference_allowed_at
+    from portlint.fix.apply import Edit
+    from portlint.fix.edits import add_env_key, reference_allowed_at, replace_literal
     from portlint.model.portos_reasons import env_key_for
     from portlint.model.types import Field
 
@@ -118,6 +119,9 @@ class PortNotInPorts(Rule):
                     f"{names(group)} gets {port} from {use.where}, but no PORTS entry holds it; "
                     f"{say('PL402', port=port)}")), group)
                 if len(use.ports) == 1:
+                    from portlint.fix.apply import Fix
+                    from portlint.fix.edits import add_ports_entry, new_key_for, replace_literal
+
                     key = new_key_for(config, use)
                     added = add_ports_entry(config, key, port)
                     replaced = replace_literal(config, use, f"PORTS.{key}")
@@ -208,8 +212,6 @@ class UndefinedPortsKey(Rule):
     code, name, severity = "PL404", "undefined-ports-key", "error"
 
     def check(self, config):
-        import difflib
-
         from portlint.evaluator.values import Obj
 
         for chain in ports_references(config):
@@ -222,6 +224,8 @@ class UndefinedPortsKey(Rule):
                 if prop is None:
                     if not current.complete:
                         break
+                    import difflib  # only for an undefined key
+
                     keys = list(current.props)
                     close = difflib.get_close_matches(key, keys, n=1)
                     hint = f"did you mean {path}.{close[0]}? " if close else ""

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portlint.plugins import hookimpl
-
 
 class LazySources(dict):
     """path -> Source, reading a file only when a format asks (cached files were not read)."""
@@ -61,7 +59,6 @@ def _lazy(module: str, name: str = "render"):
     return render
 
 
-@hookimpl
 def portlint_formats():
     return {
         "text": _lazy("text"),
