@@ -180,9 +180,9 @@ class PortCollision(Rule):
     scope = "project"
 
     def check_project(self, summaries, context):
-        seen: dict[int, list[tuple]] = {}
+        seen: dict[int, _Earlier] = {}
         reported: set[tuple] = set()
-        pairs: list[tuple] = []
+        pairs: set[tuple] = set()  # (port, process key, process key) of each pair already reported
         live: dict[int, list] = {}
         for item in context.external_ports:  # --portos-url: what PortOS already lists
             live.setdefault(item.port, []).append(item)
@@ -199,17 +199,18 @@ class PortCollision(Rule):
                         f"port {port} of {claim.process} ({claim.where}) is already used{label} by "
                         f"process {other.process!r} of the PortOS app {other.app!r}; pick a free block "
                         "(`portlint --next-free N`)"))
-                earlier = seen.setdefault(port, [])
-                found = next(((o, s, envs) for o, s in earlier if (envs := _collide(o, s, claim, summary))), None)
-                earlier.append((claim, summary))
+                earlier = seen.setdefault(port, _Earlier())
+                found = next(((o, s, envs) for o, s in earlier.candidates(claim)
+                              if (envs := _collide(o, s, claim, summary))), None)
+                earlier.add(claim, summary)
                 if found is None or (claim.identity, port) in reported:
                     continue
                 owner, owner_summary, envs = found
-                if any(p == port and ((x.same_process(claim) and y.same_process(owner))
-                                      or (x.same_process(owner) and y.same_process(claim))) for p, x, y in pairs):
+                if any((port, x, y) in pairs for x in _process_keys(claim) for y in _process_keys(owner)):
                     continue  # one pair of processes, met again through a config that lists them too
                 reported.add((claim.identity, port))
-                pairs.append((port, claim, owner))
+                pairs.update((port, x, y) for a, b in ((claim, owner), (owner, claim))
+                             for x in _process_keys(a) for y in _process_keys(b))
                 everywhere = set(owner_summary.environments) | set(summary.environments)
                 named = [e for e in envs if e]
                 when = "" if set(envs) == everywhere or not named else \
@@ -220,6 +221,36 @@ class PortCollision(Rule):
                 diagnostic.related = (Related(owner.path, owner.row, owner.column, owner.end_row, owner.end_column,
                                               f"{owner.process} listens on {port} here ({owner.where})"),)
                 yield diagnostic
+
+
+class _Earlier:
+    """The claims met so far on one port, in order, with the two subsets a later claim can collide
+    with, so that a project of many configs on one port is not compared pair by pair."""
+
+    __slots__ = ("every", "binding", "binding_copies")
+
+    def __init__(self):
+        self.every: list[tuple] = []
+        self.binding: list[tuple] = []
+        self.binding_copies: list[tuple] = []
+
+    def add(self, claim, summary) -> None:
+        self.every.append((claim, summary))
+        if claim.binds:
+            self.binding.append((claim, summary))
+            if claim.copy:
+                self.binding_copies.append((claim, summary))
+
+    def candidates(self, claim) -> list[tuple]:
+        """The earlier claims ``_collide`` can pair with ``claim``, in the order they came."""
+        if not claim.binds:
+            return self.binding_copies
+        return self.every if claim.copy else self.binding
+
+
+def _process_keys(claim) -> tuple:
+    """What makes two claims one process (``PortClaim.same_process``): its identity, or its variant."""
+    return (("identity", claim.identity), ("variant", claim.variant)) if claim.variant else (("identity", claim.identity),)
 
 
 def _collide(a, a_summary, b, b_summary) -> list[str]:

@@ -11,6 +11,7 @@ from portlint.source.read import Source
 _NOQA = re.compile(r"\bnoqa\b(?::\s*(?P<codes>[A-Za-z]+[0-9]*(?:\s*[,\s]\s*[A-Za-z]+[0-9]*)*))?", re.IGNORECASE)
 _FILE_NOQA = re.compile(r"^\s*portlint\s*:\s*noqa\b", re.IGNORECASE)
 _YAML_COMMENT = re.compile(r"(?:^|\s)#(.*)$")
+_MENTIONS_NOQA = re.compile("noqa", re.IGNORECASE)  # what both kinds of noqa comment contain
 
 
 @dataclass
@@ -54,6 +55,8 @@ class NoqaIndex:
 
 def index_for(source: Source, parsed: Parsed | None) -> NoqaIndex:
     index = NoqaIndex()
+    if not _MENTIONS_NOQA.search(source.text):
+        return index  # most files: no comment can be a noqa one, so none is looked for
     comments = _comments(source, parsed)
     first_code = _first_code_offset(source.text, comments)
     for start, end, text in comments:

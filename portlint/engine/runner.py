@@ -44,7 +44,7 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
         for path in todo:
             data, config, source = engine.file_result(path, stdin_text.get(path))
             results[path] = data
-            if config is not None:
+            if keep_configs and config is not None:  # a syntax tree per file: kept only when asked
                 result.configs.append(config)
             if source is not None:
                 result.sources[path] = source

@@ -152,11 +152,18 @@ def _escaped(text: str, i: int) -> bool:
     return count % 2 == 1
 
 
+_SIGNIFICANT = re.compile("[/\n*\"'`{}]")
+
+
 def matching_brace(text: str, open_at: int) -> int:
     """Step 3's brace matcher: skips strings, template literals (opaque) and comments; -1 if none."""
     depth, quote, line_comment, block_comment = 0, None, False, False
     i, n = open_at, len(text)
     while i < n:
+        significant = _SIGNIFICANT.search(text, i)  # every other character changes nothing below
+        if significant is None:
+            break
+        i = significant.start()
         c = text[i]
         nxt = text[i + 1] if i + 1 < n else ""
         if quote is None and not block_comment and c == "/" and nxt == "/":

@@ -96,8 +96,8 @@ class PortsEntry:
         return self.value.span
 
     @property
-    def ports(self) -> set[int]:
-        return possible_ports(self.value)[0]
+    def ports(self) -> frozenset[int]:
+        return _ports_of(self)
 
     @property
     def reference(self) -> str:
@@ -106,6 +106,15 @@ class PortsEntry:
         for part in parts:
             out += f".{part}" if re.match(r"^[A-Za-z_$][A-Za-z0-9_$]*$", part) else f"[{part!r}]"
         return out
+
+
+def _ports_of(holder) -> frozenset[int]:
+    """The ports ``holder.value`` may stand for, computed once per value: rules ask for them often."""
+    cached = holder.__dict__.get("_ports")
+    if cached is None or cached[0] is not holder.value:
+        cached = (holder.value, frozenset(possible_ports(holder.value)[0]))
+        holder.__dict__["_ports"] = cached
+    return cached[1]
 
 
 @dataclass(eq=False)
@@ -176,8 +185,8 @@ class PortUse:
         return not self.in_url and binds(self.site, self.key)
 
     @property
-    def ports(self) -> set[int]:
-        return possible_ports(self.value)[0]
+    def ports(self) -> frozenset[int]:
+        return _ports_of(self)
 
     @property
     def literal_span(self) -> Span | None:
@@ -207,9 +216,10 @@ class PortUse:
         return self.span
 
     @property
-    def valid_ports(self) -> set[int]:
+    def valid_ports(self) -> frozenset[int]:
         """The ports this use may be that are real ports (1-65535); PL105 reports the others."""
-        return {p for p in self.ports if 1 <= p <= 65535}
+        ports = self.ports
+        return ports if all(1 <= p <= 65535 for p in ports) else frozenset(p for p in ports if 1 <= p <= 65535)
 
     @property
     def known(self) -> bool:
@@ -285,7 +295,11 @@ class Process:
 
     def environments(self) -> dict[str, list[PortUse]]:
         """For each environment PM2 can start this app in ('' = no --env), the uses it applies:
-        the winning env key of each layer plus args, node_args and the ports object."""
+        the winning env key of each layer plus args, node_args and the ports object. Computed once
+        per state of ``uses`` (rules ask for it for every use); treat the result as read-only."""
+        cached = self.__dict__.get("_environments")
+        if cached is not None and cached[0] == len(self.uses):
+            return cached[1]
         out: dict[str, list[PortUse]] = {}
         for name in sorted(self.environment_names()):
             layers = ([UseSite(Field.DEPLOY, name)] if name else []) + [UseSite(Field.ENV), UseSite(Field.PORT)] \
@@ -297,6 +311,7 @@ class Process:
                         winners["PORT" if use.site.field is Field.PORT else use.key] = use
             others = [u for u in self.uses if not (u.site.in_env or u.site.field is Field.PORT)]
             out[name] = list(winners.values()) + others
+        self.__dict__["_environments"] = (len(self.uses), out)
         return out
 
     def environments_of(self, use: PortUse, universe: set[str] | None = None) -> set[str]:

@@ -10,19 +10,24 @@ _SKIP = {"range", "loc", "type", "comments", "tokens", "errors"}
 def walk(root: Any) -> Iterator[tuple[Any, Any]]:
     """Every node under ``root`` (itself included) with its parent, in source order."""
     stack: list[tuple[Any, Any]] = [(root, None)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, parent = stack.pop()
+        node, parent = pop()
         yield node, parent
         children = []
         for key, value in node.__dict__.items():
-            if key in _SKIP or value is None:
+            if value is None or key in _SKIP or type(value) in _LEAVES:
                 continue
             if isinstance(value, list):
                 children.extend(v for v in value if hasattr(v, "type") and hasattr(v, "__dict__"))
             elif hasattr(value, "type") and hasattr(value, "__dict__") and isinstance(getattr(value, "type", None), str):
                 children.append(value)
         for child in reversed(children):
-            stack.append((child, node))
+            push((child, node))
+
+
+#: Values that are never nodes (names, operators, literal values, flags): skipped at once.
+_LEAVES = frozenset({str, bool, int, float})
 
 
 def member_path(node: Any) -> tuple[str, list[tuple[str, Any]]] | None:
