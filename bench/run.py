@@ -67,14 +67,26 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, 
     return elapsed, usage.ru_maxrss, stderr
 
 
-def compile_portlint() -> None:
-    """Users run installed bytecode; a machine with PYTHONDONTWRITEBYTECODE would otherwise
-    recompile portlint's sources on every start and measure that instead."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "portlint"), str(ROOT / "rules")], check=True)
+def install_portlint() -> str:
+    """This checkout installed the way users install it (``pip install``, not editable) into its own
+    venv, bench/.tools/venv; its Python. An editable install adds a path finder to every start-up
+    (10-20 ms here) that no user pays, and would charge it to portlint and to the floor alike.
+    pip compiles the bytecode, so a machine with PYTHONDONTWRITEBYTECODE does not measure recompiling."""
+    venv = TOOLS / "venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--force-reinstall",
+                    "--no-deps", str(ROOT)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(ROOT)], check=True)
+    return str(python)
+
+
+PYTHON = sys.executable  # replaced by install_portlint()'s venv in main()
 
 
 def portlint_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "portlint", *args]
+    return [PYTHON, "-m", "portlint", *args]
 
 
 def run_size(n: int, runs: int, eslint: str) -> dict:
@@ -130,10 +142,10 @@ def run_size(n: int, runs: int, eslint: str) -> dict:
 
 def floor(path: str, runs: int) -> dict:
     """Python's own floor for one file: ``python -c pass``, and parsing that file in-process."""
-    start_up = statistics.median(measure([sys.executable, "-c", "pass"], ROOT)[0] for _ in range(runs))
+    start_up = statistics.median(measure([PYTHON, "-c", "pass"], ROOT)[0] for _ in range(runs))
     code = ("import sys, time; from portlint.source.read import read_source; from portlint.source.parse import parse\n"
             "t = time.perf_counter(); parse(read_source(sys.argv[1])); print(time.perf_counter() - t)")
-    parse_times = [float(subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True,
+    parse_times = [float(subprocess.run([PYTHON, "-c", code, path], capture_output=True, text=True,
                                         check=True).stdout) for _ in range(runs)]
     return {"python": start_up, "parse": statistics.median(parse_times)}
 
@@ -142,7 +154,7 @@ def import_times(target: list[str], tree: Path, runs: int) -> dict:
     """Median cumulative import time (seconds) of each top-level module of a one-file run."""
     samples: dict[str, list[float]] = {}
     for _ in range(runs):
-        _, _, stderr = measure([sys.executable, "-X", "importtime", "-m", "portlint", *target, "--no-cache",
+        _, _, stderr = measure([PYTHON, "-X", "importtime", "-m", "portlint", *target, "--no-cache",
                                 "--exit-zero"], tree)
         seen: dict[str, float] = {}
         for line in stderr.splitlines():
@@ -191,7 +203,8 @@ def main() -> None:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    compile_portlint()
+    global PYTHON
+    PYTHON = install_portlint()
     eslint = eslint_binary()
     version = subprocess.run([eslint, "--version"], capture_output=True, text=True).stdout.strip()
     results = []
