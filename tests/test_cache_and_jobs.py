@@ -37,16 +37,26 @@ def test_cache_hits_give_the_same_answer_and_see_changes(tmp_path):
     cold = lint(tmp_path)
     cache = tmp_path / ".portlint_cache"
     assert (cache / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
-    [index] = cache_files(tmp_path)  # one index file, read once per run, like .eslintcache
+    index = cache / "index.json"  # one index, read once per run, like .eslintcache
+    [run] = [p.name for p in cache_files(tmp_path) if p.name.startswith("run-")]
+    assert [p.name for p in cache_files(tmp_path)] == ["index.json", run, "summaries.json"]
     assert len(json.loads(index.read_text())["entries"]) == 40
-    assert lint(tmp_path) == cold  # warm
+    (cache / "summaries.json").unlink()  # an unchanged tree needs no config's claims:
+    assert lint(tmp_path) == cold  # warm: the index and the run's project pass
+    assert not (cache / "summaries.json").exists()
+    (cache / "summaries.json").write_text(json.dumps({"token": "other", "summaries": {}}))
     # change one file: its own diagnostics and the cross-file collisions follow
     (tmp_path / "app0005" / "ecosystem.config.cjs").write_text(
         "const PORTS = {\n  API: 5599, // api\n};\nmodule.exports = { PORTS, apps: [{ name: 'app5', env: { PORT: PORTS.API } }] };\n")
-    changed = lint(tmp_path)
+    changed = lint(tmp_path)  # the other 39 are hits with no summary to be found: linted again
     assert changed == lint(tmp_path, "--no-cache")
     assert changed != cold
     assert not any(d["filename"].startswith("app0005") and d["code"] == "PL401" for d in changed)
+    summaries = json.loads((cache / "summaries.json").read_text())
+    assert summaries["token"] == json.loads(index.read_text())["summaries"] and len(summaries["summaries"]) == 40
+    (tmp_path / "app0006" / "ecosystem.config.cjs").write_text(
+        "const PORTS = {\n  API: 5598, // api\n};\nmodule.exports = { PORTS, apps: [{ name: 'app6', env: { PORT: PORTS.API } }] };\n")
+    assert lint(tmp_path) == lint(tmp_path, "--no-cache")  # 39 summaries from the file, one linted
 
 
 def test_required_file_change_invalidates_the_entry(tmp_path):
@@ -73,7 +83,7 @@ def results(index: Path) -> dict:
 def test_corrupt_and_foreign_indexes_are_ignored_and_rewritten(tmp_path):
     make_tree(tmp_path, 5)
     cold = lint(tmp_path)
-    [index] = cache_files(tmp_path)
+    index = tmp_path / ".portlint_cache" / "index.json"
     good = json.loads(index.read_text())
     entry = next(iter(good["entries"].values()))
     results_before = results(index)
@@ -181,6 +191,25 @@ def test_cache_files_of_any_shape_are_ignored_and_rewritten(tmp_path, spoil):
     for outside in tmp_path.glob("outside-*"):
         assert outside.read_text() == '{"planted": true}'  # a link's target is never written
     assert lint_quietly(root)[0] == cold
+
+
+@pytest.mark.parametrize("spoil", [_deep, _wrong_types, _fifo, _folder, _symlink_out])
+@pytest.mark.parametrize("name", ["summaries.json", "run"])
+def test_a_spoiled_summaries_or_run_file_beside_a_good_index_is_a_miss(tmp_path, spoil, name):
+    """The index is fine; the file read only when needed is not: the run lints again what it must."""
+    root = tmp_path / "project"
+    make_tree(root, 12)
+    lint_quietly(root)
+    cache = root / ".portlint_cache"
+    [target] = cache.glob("run-*.json") if name == "run" else [cache / name]
+    spoil(target, tmp_path)
+    if name == "summaries.json":  # needed when a file changed
+        (root / "app0003" / "ecosystem.config.cjs").write_text(
+            "module.exports = { apps: [{ name: 'app3', env: { PORT: 5573 } }] };\n")
+    assert lint_quietly(root)[0] == lint(root, "--no-cache")
+    for outside in tmp_path.glob("outside-*"):
+        assert outside.read_text() == '{"planted": true}'
+    assert lint_quietly(root)[0] == lint(root, "--no-cache")
 
 
 def test_a_cache_folder_that_is_a_link_is_refused_unless_named(tmp_path):
@@ -317,7 +346,7 @@ def test_a_run_of_few_files_leaves_a_large_index_alone(tmp_path, monkeypatch, re
 def test_cached_results_of_the_wrong_shape_are_refused(tmp_path, registry):
     """Each field of a cached result, given a wrong type, makes the entry a miss (not a crash later)."""
     from portlint.engine.pipeline import Engine
-    from portlint.engine.results import FileResult
+    from portlint.engine.results import FileResult, valid_summary
     from portlint.settings.settings import Settings
 
     path = tmp_path / "ecosystem.config.cjs"
@@ -327,7 +356,9 @@ def test_cached_results_of_the_wrong_shape_are_refused(tmp_path, registry):
     good["diagnostics"][0]["fix"] = {"applicability": "safe", "message": "m", "edits": [
         {"content": "x", "location": {"row": 1, "column": 1}, "end_location": {"row": 1, "column": 2}}]}
     good["noqa"]["rows"] = {"1": ["PL5"]}
-    assert FileResult.from_cache("p", good) is not None
+    summary = good.pop("summary")  # the index holds the rest, with the summary's role
+    good["role"] = [summary["role"], summary["role_inferred"]]
+    assert FileResult.from_cache("p", good) is not None and valid_summary(summary)
 
     def spoiled(value, trail=()):  # every way of replacing one scalar, list or dict by a wrong type
         if isinstance(value, dict):
@@ -339,13 +370,16 @@ def test_cached_results_of_the_wrong_shape_are_refused(tmp_path, registry):
             for i, v in enumerate(value):
                 for bad, where in spoiled(v, trail + (i,)):
                     yield [*value[:i], bad, *value[i + 1:]], where
-        if not (value is None and trail and trail[-1] in ("fix", "noqa_row", "summary", "noqa", 2)):
+        if not (value is None and trail and trail[-1] in ("fix", "noqa_row", "role", "noqa", 2)):
             yield ("1" if not isinstance(value, str) else 1), trail  # None is allowed in a few places
 
     count = 0
     for bad, where in spoiled(good):
         count += 1
         assert FileResult.from_cache("p", bad) is None, where
+    for bad, where in spoiled(summary):
+        count += 1
+        assert not valid_summary(bad), where
     assert count > 50  # the walk reached every field
 
 
@@ -354,21 +388,27 @@ def test_an_unchanged_tree_gives_its_report_from_the_run_entry(tmp_path):
     skips the summaries and PL203 over them; a spoiled or stale run entry is not used."""
     make_tree(tmp_path, 40)  # app0030 collides with app0000 (PL203)
     cold = lint(tmp_path, "--jobs", "1")
-    [index] = cache_files(tmp_path)
-    runs = json.loads(index.read_text())["runs"]
-    assert len(runs) == 1 and {d["code"] for d in next(iter(runs.values()))} == {"PL203"}
+    index = tmp_path / ".portlint_cache" / "index.json"
+    [digest] = json.loads(index.read_text())["runs"]
+    run = tmp_path / ".portlint_cache" / f"run-{digest}.json"
+    assert {d["code"] for d in json.loads(run.read_text())} == {"PL203"}
     assert lint(tmp_path) == cold  # from the run entry, which is really what is used:
-    data = json.loads(index.read_text())
-    marked = {k: [{**d, "message": "from the run entry"} for d in v] for k, v in data["runs"].items()}
-    index.write_text(json.dumps({**data, "runs": marked}))
+    good = json.loads(run.read_text())
+    run.write_text(json.dumps([{**d, "message": "from the run entry"} for d in good]))
     assert {d["message"] for d in lint(tmp_path) if d["code"] == "PL203"} == {"from the run entry"}
-    for digest in data["runs"]:
-        data["runs"][digest] = [{**d, "row": "one"} for d in data["runs"][digest]]
-    index.write_text(json.dumps(data))
+    run.write_text(json.dumps([{**d, "row": "one"} for d in good]))
     assert lint(tmp_path) == cold  # a run entry of the wrong shape is recomputed
+    assert json.loads(run.read_text()) == good  # and rewritten
     assert lint(tmp_path, "--select", "PL203") == [d for d in cold if d["code"] == "PL203"]  # another run
     assert lint(tmp_path) == cold
-    assert len(json.loads(index.read_text())["runs"]) >= 2
+    assert len(json.loads(index.read_text())["runs"]) == 2
+    for i in range(1, 5):  # the last four runs are kept; the files of older ones go
+        lint(tmp_path, "--select", f"PL20{i}")
+    runs = json.loads(index.read_text())["runs"]
+    assert len(runs) == 4 and sorted(p.name for p in run.parent.glob("run-*.json")) == sorted(f"run-{d}.json" for d in runs)
+    data = json.loads(index.read_text())
+    index.write_text(json.dumps({**data, "runs": ["../../outside", "x" * 64]}))
+    assert lint(tmp_path) == cold  # digests that are not digests are never made into file names
     (tmp_path / "app0003" / "ecosystem.config.cjs").write_text(
         "module.exports = { apps: [{ name: 'app3', env: { PORT: 5573 } }] };\n")
     changed = lint(tmp_path)

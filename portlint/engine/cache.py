@@ -2,9 +2,15 @@
 set are unchanged is not linted again. Every part of the cache key is built here.
 
 One index file per cache folder (like ``.eslintcache``), read once per run and written once at
-its end, atomically. It is JSON, never pickle (the folder may come from an untrusted checkout). An
-index that is missing, truncated, garbage, too deep, of the wrong shape, from another version, or
-not a regular file is ignored and rewritten. Nothing in the folder is ever written through a
+its end, atomically: each file's key and its diagnostics. Two kinds of file beside it are read only
+when a run needs them: ``summaries.json``, the port claims of every config, which the project pass
+(PL203) needs when some file changed; and ``run-<digest>.json``, the project pass's result of one
+of the last whole runs, which is all an unchanged tree needs. A warm run of an unchanged tree thus
+reads its diagnostics and one run's result, not every config's claims.
+
+Everything is JSON, never pickle (the folder may come from an untrusted checkout). A file that is
+missing, truncated, garbage, too deep, of the wrong shape, from another version or another index,
+or not a regular file is ignored and rewritten. Nothing in the folder is ever written through a
 symbolic link, and a cache folder that is itself a link is used only when named with ``--cache-dir``.
 """
 from __future__ import annotations
@@ -18,8 +24,10 @@ import time
 
 from portlint._version import __version__
 
-FORMAT = 3  # 3: claims carry kind, environments and variants; columns count code points
+FORMAT = 4  # 4: summaries and the runs' project results in files of their own, read when needed
 INDEX = "index.json"
+SUMMARIES = "summaries.json"
+RUN_FILE = "run-{}.json"  # {}: the run's digest (64 hex digits)
 DEFAULT_DIRECTORY = ".portlint_cache"
 MAX_INDEX_BYTES = 256 * 1024 * 1024
 #: A run of few files in a large project reads the index only if it is small enough to pay: about
@@ -104,7 +112,12 @@ class Cache:
         #: Named by the user (--cache-dir): then a folder that is a symbolic link is used as well.
         self.explicit = explicit
         self._entries: dict | None = None
-        self._runs: dict = {}  # run digest -> the diagnostics of its project pass, filtered (see run_digest)
+        self._runs: list[str] = []  # digests of the last whole runs, oldest first (see run_digest)
+        self._new_runs: dict[str, list] = {}  # digest -> its project pass's diagnostics, to be written
+        self._dropped_runs: list[str] = []  # digests whose files go once the index no longer names them
+        self._summaries: dict | None = None  # abspath -> summary data, read on first need
+        self._summaries_token = ""  # names the summaries file that goes with the index read
+        self._summaries_dirty = False
         self._pending: dict[str, list] = {}  # path -> file_key taken before it was linted
         self._dirty = False
         self._refused = False
@@ -134,21 +147,43 @@ class Cache:
                     return hit
         except (KeyError, TypeError, ValueError, IndexError):
             pass
-        key = file_key(path) if not self._skipped else None  # taken before linting: a change while linting is seen next time
-        if key is not None:
-            self._pending[path] = key
+        self.miss(path)
         return None
 
+    def miss(self, path: str) -> None:
+        """``path`` will be linted: take its key now, so that a change while it is linted is seen next time."""
+        key = file_key(path) if not self._skipped else None
+        if key is not None:
+            self._pending[path] = key
+
+    def summary(self, path: str) -> dict | None:
+        """The cached summary of a file that ``lookup`` found, when the summaries file has it in the
+        shape this version writes (else None: lint the file again)."""
+        from portlint.engine.results import valid_summary
+
+        found = self._summary_map().get(os.path.abspath(path))
+        return found if valid_summary(found) else None
+
     def store(self, path: str, settings, deps: list[str], result: dict) -> None:
+        """Remember a file's result (``FileResult.to_data``): its diagnostics in the index, its
+        summary in the summaries file."""
         key = self._pending.pop(path, None)
         if key is None:
             return
         dep_keys = [(dep, file_key(dep)) for dep in deps]
         if any(k is None for _, k in dep_keys):
             return  # a required file that cannot be fingerprinted: lint again next time
-        self._index()[os.path.abspath(path)] = {"settings": settings_key(settings), "content": key,
-                                               "deps": dep_keys, "result": result}
-        self._dirty = True
+        summary = result["summary"]
+        role = [summary["role"], summary["role_inferred"]] if summary is not None else None
+        full = os.path.abspath(path)
+        self._index()[full] = {"settings": settings_key(settings), "content": key, "deps": dep_keys,
+                               "result": {"diagnostics": result["diagnostics"], "noqa": result["noqa"], "role": role}}
+        summaries = self._summary_map()
+        if summary is not None:
+            summaries[full] = summary
+        else:
+            summaries.pop(full, None)
+        self._dirty = self._summaries_dirty = True
 
     # -- whole runs -------------------------------------------------------------------------------
     def run_digest(self, paths: list[str], context: str) -> str | None:
@@ -168,14 +203,22 @@ class Cache:
         """The project pass's diagnostics (as data) of a run with this digest, if cached and well formed."""
         from portlint.engine.results import valid_diagnostics
 
-        found = self._runs.get(digest)
+        if digest not in self._runs:
+            return None
+        found = self._new_runs.get(digest)
+        if found is None:
+            found = self._read_json(RUN_FILE.format(digest))
         return found if valid_diagnostics(found) else None
 
     def store_run(self, digest: str, diagnostics: list[dict]) -> None:
-        self._runs.pop(digest, None)
-        self._runs[digest] = diagnostics
+        if digest in self._runs:
+            self._runs.remove(digest)
+        self._runs.append(digest)
+        self._new_runs[digest] = diagnostics
         while len(self._runs) > MAX_RUNS:
-            del self._runs[next(iter(self._runs))]
+            dropped = self._runs.pop(0)
+            self._new_runs.pop(dropped, None)
+            self._dropped_runs.append(dropped)
         self._dirty = True
 
     # -- the index file ---------------------------------------------------------------------------
@@ -210,32 +253,50 @@ class Cache:
         except OSError:
             return None
 
-    def _read(self) -> dict:
+    def _summary_map(self) -> dict:
+        """abspath -> summary, from the summaries file that goes with the index (read once, on first need)."""
+        if self._summaries is None:
+            self._index()
+            data = self._read_json(SUMMARIES, budgeted=True) if self._summaries_token else None
+            ok = isinstance(data, dict) and data.get("token") == self._summaries_token \
+                and isinstance(data.get("summaries"), dict)
+            self._summaries = data["summaries"] if ok else {}
+        return self._summaries
+
+    def _read_json(self, name: str, budgeted: bool = False):
+        """The JSON in the cache folder's file ``name``; None when it is missing, not a regular file,
+        too large (for this run, when ``budgeted``), or not JSON."""
         folder = self._open_folder(create=False)
         if folder is None:
-            return {}
+            return None
         try:
-            fd = os.open(INDEX, _READ_FLAGS, dir_fd=folder)
+            fd = os.open(name, _READ_FLAGS, dir_fd=folder)
         except OSError:  # missing, a symbolic link, a folder...
-            return {}
+            return None
         finally:
             os.close(folder)
         try:
             with os.fdopen(fd, "rb") as fh:
                 st = os.fstat(fh.fileno())
                 if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_INDEX_BYTES:
-                    return {}  # a FIFO or device: never read from
-                if self.files and st.st_size > max(MIN_INDEX_BUDGET, INDEX_BYTES_PER_FILE * self.files):
+                    return None  # a FIFO or device: never read from
+                if budgeted and self.files and st.st_size > max(MIN_INDEX_BUDGET, INDEX_BYTES_PER_FILE * self.files):
                     self._skipped = True
-                    return {}
-                data = json.loads(fh.read(MAX_INDEX_BYTES + 1))
+                    return None
+                return json.loads(fh.read(MAX_INDEX_BYTES + 1))
         except (OSError, ValueError, RecursionError):
-            return {}
+            return None
+
+    def _read(self) -> dict:
+        data = self._read_json(INDEX, budgeted=True)
         if (not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__
                 or data.get("run") != self.run_key or not isinstance(data.get("entries"), dict)):
             return {}
-        if isinstance(data.get("runs"), dict):
-            self._runs = data["runs"]
+        runs = data.get("runs")
+        if isinstance(runs, list):  # file names are made from these: only digests are taken
+            self._runs = [d for d in runs if isinstance(d, str) and _is_digest(d)][-MAX_RUNS:]
+        if isinstance(data.get("summaries"), str):
+            self._summaries_token = data["summaries"]
         return data["entries"]
 
     def save(self) -> None:
@@ -253,12 +314,41 @@ class Cache:
                     os.lstat(name, dir_fd=folder)
                 except FileNotFoundError:
                     replace_file(self.directory, name, text.encode(), dir_fd=folder)
+            # The files the new index names are written before it; the ones it stops naming go after.
+            # One that cannot be written (a folder in the way) is only a miss next time.
+            for digest, diagnostics in self._new_runs.items():
+                try:
+                    replace_file(self.directory, RUN_FILE.format(digest), _dumps(diagnostics), dir_fd=folder)
+                except OSError:
+                    pass
+            if self._summaries_dirty:
+                token = os.urandom(8).hex()
+                try:
+                    replace_file(self.directory, SUMMARIES, _dumps({"token": token, "summaries": self._summary_map()}),
+                                 dir_fd=folder)
+                    self._summaries_token = token
+                except OSError:
+                    self._summaries_token = ""
             data = {"format": FORMAT, "version": __version__, "run": self.run_key, "entries": self._entries,
-                    "runs": self._runs}
-            replace_file(self.directory, INDEX, json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogateescape"),
-                         dir_fd=folder)
-            self._dirty = False
+                    "summaries": self._summaries_token, "runs": self._runs}
+            replace_file(self.directory, INDEX, _dumps(data), dir_fd=folder)
+            for digest in self._dropped_runs:
+                if digest not in self._runs:
+                    try:
+                        os.unlink(RUN_FILE.format(digest), dir_fd=folder)
+                    except OSError:
+                        pass
+            self._dirty = self._summaries_dirty = False
+            self._new_runs, self._dropped_runs = {}, []
         except (OSError, ValueError):
             pass
         finally:
             os.close(folder)
+
+
+def _dumps(data) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogateescape")
+
+
+def _is_digest(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)

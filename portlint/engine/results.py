@@ -28,16 +28,20 @@ class FileResult:
     noqa: dict | None
     deps: list[str] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
+    #: (role, inferred) of a cached result, whose summary is read only when the run needs it
+    role: tuple | None = None
 
     def to_data(self) -> dict:
         return {"diagnostics": self.diagnostics, "summary": self.summary, "noqa": self.noqa}
 
     @classmethod
     def from_cache(cls, path: str, data: object) -> "FileResult | None":
-        """The cached result, or None when it is not exactly the shape ``to_data`` writes."""
+        """A result as the cache index holds it (``to_data`` with the summary's role instead of the
+        summary), or None when it is not exactly that shape."""
         if not _valid(data):
             return None
-        return cls(path, data["diagnostics"], data["summary"], data["noqa"])
+        role = data["role"]
+        return cls(path, data["diagnostics"], None, data["noqa"], role=tuple(role) if role is not None else None)
 
 
 # -- the shape of a cached result: an entry of the wrong shape is a miss, never a crash later --------
@@ -50,7 +54,7 @@ _EDIT_KEYS = {"content", "location", "end_location"}
 _POSITION_KEYS = {"row", "column"}
 _SUMMARY_KEYS = {"path", "severity", "environments", "role", "role_inferred", "claims"}
 _NOQA_KEYS = {"whole_file", "rows"}
-_RESULT_KEYS = {"diagnostics", "summary", "noqa"}
+_RESULT_KEYS = {"diagnostics", "noqa", "role"}
 
 
 def valid_diagnostics(data) -> bool:
@@ -58,10 +62,17 @@ def valid_diagnostics(data) -> bool:
     return type(data) is list and all(map(_diagnostic, data))
 
 
+def valid_summary(data) -> bool:
+    """Whether ``data`` is a summary exactly as ``ConfigSummary.to_data`` writes it."""
+    return _summary(data)
+
+
 def _valid(data) -> bool:
+    role = data.get("role", 0) if type(data) is dict else 0
     return (type(data) is dict and data.keys() == _RESULT_KEYS and type(data["diagnostics"]) is list
             and all(map(_diagnostic, data["diagnostics"]))
-            and (data["summary"] is None or _summary(data["summary"]))
+            and (role is None or (type(role) is list and len(role) == 2 and type(role[0]) is str
+                                  and type(role[1]) is bool))
             and (data["noqa"] is None or _noqa(data["noqa"])))
 
 

@@ -31,11 +31,20 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
         found = cache.run_result(digest) if digest is not None else None
         if found is not None:  # the files' own diagnostics (filtered when linted) and the project pass's
             result.files = len(paths)
-            result.roles = {p: _role(results[p].summary) for p in paths if results[p].summary is not None}
+            result.roles = {p: results[p].role for p in paths if results[p].role is not None}
             result.diagnostics = dedupe([*(Diagnostic.from_data(d) for p in paths for d in results[p].diagnostics),
                                          *map(Diagnostic.from_data, found)])
             result.diagnostics.sort(key=Diagnostic.sort_key)
             return result
+    if cache is not None:  # the project pass needs every config's summary: those of the hits too
+        for path in [p for p in paths if p in results]:
+            hit = results[path]
+            if hit.role is not None:
+                hit.summary = cache.summary(path)
+                if hit.summary is None:  # the summaries file is missing or spoiled: lint it again
+                    del results[path]
+                    cache.miss(path)
+                    todo.append(path)
     jobs = jobs_for(engine.jobs, len(todo), engine.spec is not None) if not keep_configs else 1
     if jobs > 1 and not stdin_text:
         for data in lint_in_workers(engine.spec, engine.rules.selected, todo, jobs):
