@@ -94,7 +94,7 @@ def _collect(engine, paths: list[str], results: dict[str, FileResult], result: R
     from portlint.model.config import ConfigSummary
 
     for path in paths:
-        data = results[path]
+        data = results.pop(path)  # its data is not needed once converted: a large run holds one form
         result.files += 1
         result.internal_errors.extend(data.internal_errors)
         result.diagnostics.extend(Diagnostic.from_data(d) if isinstance(d, dict) else d for d in data.diagnostics)
