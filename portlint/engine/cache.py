@@ -119,6 +119,7 @@ class Cache:
         self._summaries_token = ""  # names the summaries file that goes with the index read
         self._summaries_dirty = False
         self._pending: dict[str, list] = {}  # path -> file_key taken before it was linted
+        self._absolute: dict[str, str] = {}  # path -> its absolute form (a run does not change folder)
         self._dirty = False
         self._refused = False
         self._skipped = False  # the index was too large for this run: neither read nor written
@@ -135,7 +136,7 @@ class Cache:
         (and the entry has exactly the shape this version writes)."""
         from portlint.engine.results import FileResult
 
-        entry = self._index().get(os.path.abspath(path))
+        entry = self._index().get(self._full(path))
         try:
             if entry["settings"] == settings_key(settings):
                 keys = [still(path, entry["content"]), *(still(dep, key) for dep, key in entry["deps"])]
@@ -161,7 +162,7 @@ class Cache:
         shape this version writes (else None: lint the file again)."""
         from portlint.engine.results import valid_summary
 
-        found = self._summary_map().get(os.path.abspath(path))
+        found = self._summary_map().get(self._full(path))
         return found if valid_summary(found) else None
 
     def store(self, path: str, settings, deps: list[str], result: dict) -> None:
@@ -175,7 +176,7 @@ class Cache:
             return  # a required file that cannot be fingerprinted: lint again next time
         summary = result["summary"]
         role = [summary["role"], summary["role_inferred"]] if summary is not None else None
-        full = os.path.abspath(path)
+        full = self._full(path)
         self._index()[full] = {"settings": settings_key(settings), "content": key, "deps": dep_keys,
                                "result": {"diagnostics": result["diagnostics"], "noqa": result["noqa"], "role": role}}
         summaries = self._summary_map()
@@ -192,10 +193,11 @@ class Cache:
         index = self._index()
         parts = [context]
         for path in paths:
-            entry = index.get(os.path.abspath(path))
+            full = self._full(path)
+            entry = index.get(full)
             if path in self._pending or not isinstance(entry, dict):
                 return None
-            parts.append(json.dumps([path, os.path.abspath(path), entry.get("settings"), entry.get("content"),
+            parts.append(json.dumps([path, full, entry.get("settings"), entry.get("content"),
                                      entry.get("deps")]))
         return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -220,6 +222,13 @@ class Cache:
             self._new_runs.pop(dropped, None)
             self._dropped_runs.append(dropped)
         self._dirty = True
+
+    def _full(self, path: str) -> str:
+        """The index's key of ``path``: its absolute form (made once per path and run)."""
+        full = self._absolute.get(path)
+        if full is None:
+            full = self._absolute[path] = os.path.abspath(path)
+        return full
 
     # -- the index file ---------------------------------------------------------------------------
     def _index(self) -> dict:
