@@ -1,4 +1,4 @@
 """``python -m portlint``: the same command as ``portlint``."""
-from portlint.cli import main
+from portlint.cli import console_main
 
-main()
+console_main()

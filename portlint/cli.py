@@ -13,7 +13,7 @@ from portlint.commands.help import GroupedCommand
 if TYPE_CHECKING:
     from portlint.commands.options import Options
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "console_main"]
 
 
 @click.command(cls=GroupedCommand, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -153,8 +153,14 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):  # a name that is not UTF-8 never ends the run mid-report
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    cli(prog_name="portlint")
+
+
+def console_main() -> None:
+    """The ``portlint`` command (and ``python -m portlint``): ``main``, then the early exit. A
+    program that calls ``main`` itself gets its SystemExit as usual."""
     try:
-        cli(prog_name="portlint")
+        main()
     except SystemExit as stop:
         exit_now(stop.code)
 

@@ -21,7 +21,7 @@ def test_wheel_contents_and_entry_points(tmp_path):
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[portlint]" in text and "builtin-rules = portlint.rules" in text
-    assert "portlint = portlint.cli:main" in text
+    assert "portlint = portlint.cli:console_main" in text  # main, then the early exit
 
     # the wheel alone (no source tree on the path) lints a file
     site = tmp_path / "site"

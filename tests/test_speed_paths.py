@@ -36,8 +36,8 @@ CLEAN = textwrap.dedent("""\
 SHOW_MODULES = ("import atexit, json, sys\n"
                 "atexit.register(lambda: sys.stderr.write('MODULES ' + json.dumps(sorted(sys.modules)) + '\\n'))\n"
                 "sys.argv = ['portlint', *sys.argv[1:]]\n"
-                "from portlint.cli import main\n"
-                "main()\n")
+                "from portlint.cli import console_main\n"
+                "console_main()\n")
 
 
 def _run(args, cwd, **kwargs) -> subprocess.CompletedProcess:
@@ -67,6 +67,16 @@ def test_a_one_file_run_imports_only_what_it_uses_and_still_runs_atexit_handlers
     if not third_party:  # pluggy arbitrates only between plugins
         never.add("pluggy")
     assert sorted(never & modules) == []
+
+
+def test_main_called_by_a_program_raises_system_exit_as_usual(monkeypatch, capsys):
+    """Only the console entry point ends the process early; ``main`` returns control to its caller."""
+    from portlint.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["portlint", "--version"])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    assert stop.value.code in (0, None) and "portlint" in capsys.readouterr().out
 
 
 def test_the_whole_report_is_out_before_the_process_ends(tmp_path):
@@ -218,3 +228,5 @@ def test_a_serial_run_keeps_no_syntax_trees_unless_asked(tmp_path, registry):
     paths = sorted(str(p) for p in tmp_path.iterdir())
     assert Engine(Settings(), registry, jobs=1).run(paths).configs == []
     assert len(Engine(Settings(), registry, jobs=1).run(paths, keep_configs=True).configs) == 3
+    twice = Engine(Settings(), registry, jobs=1).run(paths + paths[:1])  # a path given twice: still one report
+    assert [d.to_data() for d in twice.diagnostics] == [d.to_data() for d in Engine(Settings(), registry).run(paths).diagnostics]
