@@ -69,6 +69,25 @@ def test_required_file_change_invalidates_the_entry(tmp_path):
     assert [d["code"] for d in lint(tmp_path)] == ["PL402"]
 
 
+def test_run_files_no_index_names_are_removed_once_stale(tmp_path):
+    """Run files left by another index (another noqa mode, a crash, a process beside this one) do
+    not pile up: one no index names goes once it is a minute old; a fresh one is left to its writer."""
+    make_tree(tmp_path, 5)
+    lint(tmp_path)
+    cache = tmp_path / ".portlint_cache"
+    stale, fresh = cache / f"run-{'a' * 64}.json", cache / f"run-{'b' * 64}.json"
+    for planted in (stale, fresh):
+        planted.write_text("[]")
+    os.utime(stale, (0, 0))
+    (cache / "unrelated.json").write_text("{}")
+    (tmp_path / "app0001" / "ecosystem.config.cjs").write_text(
+        "module.exports = { apps: [{ name: 'app1', env: { PORT: 5571 } }] };\n")
+    lint(tmp_path)  # a run that writes the index
+    named = json.loads((cache / "index.json").read_text())["runs"]
+    assert sorted(p.name for p in cache.glob("run-*.json")) == sorted([fresh.name, *(f"run-{d}.json" for d in named)])
+    assert (cache / "unrelated.json").exists()
+
+
 def test_settings_change_invalidates_the_entry(tmp_path):
     make_tree(tmp_path, 2)
     assert any(d["code"] == "PL401" for d in lint(tmp_path))

@@ -28,6 +28,9 @@ FORMAT = 4  # 4: summaries and the runs' project results in files of their own, 
 INDEX = "index.json"
 SUMMARIES = "summaries.json"
 RUN_FILE = "run-{}.json"  # {}: the run's digest (64 hex digits)
+#: A run file no index names is deleted once it is this old (a process beside this one may be about
+#: to write the index that names it).
+STALE_RUN_SECONDS = 60
 DEFAULT_DIRECTORY = ".portlint_cache"
 MAX_INDEX_BYTES = 256 * 1024 * 1024
 #: A run of few files in a large project reads the index only if it is small enough to pay: about
@@ -262,6 +265,26 @@ class Cache:
         except OSError:
             return None
 
+    def _remove_stale_runs(self, folder: int) -> None:
+        """Delete the run files the index no longer names: the ones this run evicted at once, and
+        any other (left by another index, another process or a crash) once it is a minute old, so
+        that a process writing beside this one keeps its fresh file."""
+        now = time.time()
+        try:
+            with os.scandir(folder) as entries:
+                names = [(e.name, e.stat(follow_symlinks=False).st_mtime) for e in entries]
+        except OSError:
+            return
+        for name, mtime in names:
+            digest = _run_digest_of(name)
+            if digest is None or digest in self._runs:
+                continue
+            if digest in self._dropped_runs or now - mtime > STALE_RUN_SECONDS:
+                try:
+                    os.unlink(name, dir_fd=folder)
+                except OSError:
+                    pass
+
     def _summary_map(self) -> dict:
         """abspath -> summary, from the summaries file that goes with the index (read once, on first need)."""
         if self._summaries is None:
@@ -341,18 +364,18 @@ class Cache:
             data = {"format": FORMAT, "version": __version__, "run": self.run_key, "entries": self._entries,
                     "summaries": self._summaries_token, "runs": self._runs}
             replace_file(self.directory, INDEX, _dumps(data), dir_fd=folder)
-            for digest in self._dropped_runs:
-                if digest not in self._runs:
-                    try:
-                        os.unlink(RUN_FILE.format(digest), dir_fd=folder)
-                    except OSError:
-                        pass
+            self._remove_stale_runs(folder)
             self._dirty = self._summaries_dirty = False
             self._new_runs, self._dropped_runs = {}, []
         except (OSError, ValueError):
             pass
         finally:
             os.close(folder)
+
+
+def _run_digest_of(name: str) -> str | None:
+    digest = name[4:-5] if name.startswith("run-") and name.endswith(".json") else ""
+    return digest if _is_digest(digest) else None
 
 
 def _dumps(data) -> bytes:
