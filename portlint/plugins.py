@@ -161,7 +161,7 @@ def _plugin_hooks(builtins: list, third_party: list[EntryPoint], registry: Regis
     """The hook implementations of the built-ins and of each plugin that loads, through pluggy."""
     import pluggy
 
-    hookspec, hookimpl = __getattr__("hookspec"), __getattr__("hookimpl")
+    hookspec, hookimpl = (globals().get(name) or __getattr__(name) for name in ("hookspec", "hookimpl"))
     for hook in HOOKS:  # the built-ins' hooks are plain functions until pluggy needs them marked
         hookspec(getattr(PortlintSpec, hook))
         for _, module in builtins:

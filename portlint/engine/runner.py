@@ -37,9 +37,9 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
             result.diagnostics.sort(key=Diagnostic.sort_key)
             return result
     if cache is not None:  # the project pass needs every config's summary: those of the hits too
-        for path in [p for p in paths if p in results]:
-            hit = results[path]
-            if hit.role is not None:
+        for path in dict.fromkeys(paths):
+            hit = results.get(path)
+            if hit is not None and hit.role is not None:
                 hit.summary = cache.summary(path)
                 if hit.summary is None:  # the summaries file is missing or spoiled: lint it again
                     del results[path]
@@ -90,11 +90,17 @@ def _run_context(engine) -> str:
 
 def _collect(engine, paths: list[str], results: dict[str, FileResult], result: RunResult) -> None:
     """Every file's diagnostics, summary and noqa rows into the run's result, in the given order."""
+    from collections import Counter
+
     from portlint.engine.noqa import NoqaIndex
     from portlint.model.config import ConfigSummary
 
+    left = Counter(paths)
     for path in paths:
-        data = results.pop(path)  # its data is not needed once converted: a large run holds one form
+        data = results[path]
+        left[path] -= 1
+        if not left[path]:  # its data is not needed once converted: a large run holds one form
+            del results[path]
         result.files += 1
         result.internal_errors.extend(data.internal_errors)
         result.diagnostics.extend(Diagnostic.from_data(d) if isinstance(d, dict) else d for d in data.diagnostics)
