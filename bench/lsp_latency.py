@@ -77,7 +77,8 @@ def big_config(apps: int) -> str:
     return f"module.exports = {{\n  apps: [\n{body}\n  ]\n}};\n"
 
 
-async def main(changes: int, big_apps: int) -> None:
+async def open_server():
+    """A language server on this Python, initialized, and a client wired to it."""
     root = tempfile.mkdtemp(prefix="portlint-lsp-bench-")
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "portlint.integrations.lsp", limit=2 ** 26,
                                                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
@@ -86,7 +87,18 @@ async def main(changes: int, big_apps: int) -> None:
     await wire.request("initialize", {"processId": os.getpid(), "rootUri": f"file://{root}", "capabilities": {
         "general": {"positionEncodings": ["utf-8", "utf-16"]}}, "clientInfo": {"name": "bench"}})
     wire.notify("initialized", {})
+    return wire, proc, reader, root
 
+
+async def close_server(wire, proc, reader) -> None:
+    await wire.request("shutdown", None)
+    wire.notify("exit", None)
+    await proc.wait()
+    reader.cancel()
+
+
+async def edit_delays(wire, root: str, changes: int) -> tuple[str, str, list[float]]:
+    """(uri, text, sorted ms from each didChange of an ordinary config to its publishDiagnostics)."""
     small = ordinary_config()
     uri = f"file://{root}/ecosystem.config.cjs"
     wire.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "javascript", "version": 1, "text": small}})
@@ -100,7 +112,21 @@ async def main(changes: int, big_apps: int) -> None:
         when, params = await wire.published_for(uri)
         assert params["version"] == version
         delays.append((when - sent) * 1000)
-    delays.sort()
+    return uri, small, sorted(delays)
+
+
+async def edit_latency(changes: int) -> list[float]:
+    """The sorted didChange -> publishDiagnostics delays (ms) of ``changes`` edits (bench/run.py's row)."""
+    wire, proc, reader, root = await open_server()
+    try:
+        return (await edit_delays(wire, root, changes))[2]
+    finally:
+        await close_server(wire, proc, reader)
+
+
+async def main(changes: int, big_apps: int) -> None:
+    wire, proc, reader, root = await open_server()
+    uri, small, delays = await edit_delays(wire, root, changes)
     print(f"ordinary config ({len(small)} bytes): didChange -> publishDiagnostics, debounce {DEBOUNCE_SECONDS * 1000:.0f} ms: "
           f"median {statistics.median(delays):.0f} ms, p90 {delays[int(len(delays) * 0.9)]:.0f} ms, "
           f"max {delays[-1]:.0f} ms (lint + transport: median {statistics.median(delays) - DEBOUNCE_SECONDS * 1000:.0f} ms)")
@@ -123,10 +149,7 @@ async def main(changes: int, big_apps: int) -> None:
     print(f"large config ({len(big.encode()) / 1e6:.1f} MB, {big_apps} apps): linted in {finished - opened:.1f} s on the worker, "
           f"{len(params['diagnostics'])} diagnostics; {len(hovers)} hovers meanwhile: median "
           f"{statistics.median(hovers):.0f} ms, max {max(hovers):.0f} ms (sent {slowest[1]:.1f} s after the open)")
-    await wire.request("shutdown", None)
-    wire.notify("exit", None)
-    await proc.wait()
-    reader.cancel()
+    await close_server(wire, proc, reader)
 
 
 if __name__ == "__main__":

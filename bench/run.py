@@ -9,7 +9,8 @@ warm, ESLint cold, ESLint warm, again and again), so that a busy machine slows a
 ratios stay meaningful when the absolute times do not; the load average is printed with them.
 
 Output (stdout, Markdown; bench/out/results.json): the targets table (one config cold, 1,000 cold,
-1,000 warm, 10,000/1,000, peak memory: portlint against ESLint), the table per N (median wall time,
+1,000 warm, 10,000/1,000, peak memory: portlint against ESLint; the language server's edit latency,
+with bench/lsp_latency.py, when pygls is installed), the table per N (median wall time,
 files/s, peak RSS of the largest process, cold and warm), portlint's time by phase, and an
 import-time breakdown of the one-file run (``python -X importtime``).
 """
@@ -168,9 +169,29 @@ def import_times(target: list[str], tree: Path, runs: int) -> dict:
     return {name: statistics.median(times) for name, times in samples.items()}
 
 
-def targets_table(by_n: dict) -> list[str]:
+def lsp_latency(changes: int) -> dict | None:
+    """didChange -> publishDiagnostics of an ordinary config in the language server (needs pygls,
+    portlint's ``lsp`` extra, in this Python); None without it."""
+    import asyncio
+    import importlib.util
+
+    if importlib.util.find_spec("pygls") is None:
+        return None
+    from lsp_latency import edit_latency
+
+    from portlint.integrations.lsp import DEBOUNCE_SECONDS
+
+    delays = asyncio.run(edit_latency(changes))
+    return {"median": statistics.median(delays), "p90": delays[int(len(delays) * 0.9)],
+            "debounce": DEBOUNCE_SECONDS * 1000}
+
+
+def targets_table(by_n: dict, lsp: dict | None = None) -> list[str]:
     """The figures issue 22 asks for, portlint against ESLint, from this one run."""
     rows = ["| figure | portlint | ESLint | ratio | target |", "|---|---|---|---|---|"]
+    if lsp is not None:
+        rows.append(f"| language server: didChange -> publishDiagnostics | {lsp['median']:.0f} ms (p90 {lsp['p90']:.0f} ms) "
+                    f"| | debounce + {lsp['median'] - lsp['debounce']:.0f} ms | <= debounce ({lsp['debounce']:.0f} ms) + 10 ms |")
     if 1 in by_n:
         r = by_n[1]
         rows.append(f"| one config, cold | {r['portlint_cold']:.3f} s | {r['eslint_cold']:.3f} s "
@@ -200,6 +221,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,100,1000,10000")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--lsp-changes", type=int, default=40, help="edits timed in the language server (0: none)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -212,12 +234,14 @@ def main() -> None:
         runs = args.runs if n < 10000 else max(1, min(args.runs, 2))
         print(f"N={n}: {runs} runs each ...", file=sys.stderr, flush=True)
         results.append(run_size(n, runs, eslint))
-    (OUT / "results.json").write_text(json.dumps({"eslint": version, "cpus": os.cpu_count(), "results": results}, indent=2))
+    lsp = lsp_latency(args.lsp_changes) if args.lsp_changes else None
+    (OUT / "results.json").write_text(json.dumps({"eslint": version, "cpus": os.cpu_count(), "results": results,
+                                                  "lsp": lsp}, indent=2))
     by_n = {r["n"]: r for r in results}
     loads = [round(r[k], 1) for r in results for k in ("load_before", "load_after")]
     print(f"ESLint {version}; {os.cpu_count()} CPUs; medians of {args.runs} interleaved runs; "
           f"1-minute load average during the runs: {min(loads)}-{max(loads)}\n")
-    print("\n".join(targets_table(by_n)))
+    print("\n".join(targets_table(by_n, lsp)))
     print("\n| N | portlint cold | ESLint cold | ratio | portlint --cache | ESLint --cache | warm/cold | files/s (cold) | peak RSS portlint / ESLint |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
