@@ -177,11 +177,14 @@ class Cache:
         dep_keys = [(dep, file_key(dep)) for dep in deps]
         if any(k is None for _, k in dep_keys):
             return  # a required file that cannot be fingerprinted: lint again next time
+        from portlint.engine.results import summary_role
+
         summary = result["summary"]
-        role = [summary["role"], summary["role_inferred"]] if summary is not None else None
+        role = summary_role(summary)
         full = self._full(path)
         self._index()[full] = {"settings": settings_key(settings), "content": key, "deps": dep_keys,
-                               "result": {"diagnostics": result["diagnostics"], "noqa": result["noqa"], "role": role}}
+                               "result": {"diagnostics": result["diagnostics"], "noqa": result["noqa"],
+                                          "role": list(role) if role is not None else None}}
         summaries = self._summary_map()
         if summary is not None:
             summaries[full] = summary

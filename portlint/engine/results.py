@@ -31,6 +31,10 @@ class FileResult:
     #: (role, inferred) of a cached result, whose summary is read only when the run needs it
     role: tuple | None = None
 
+    def config_role(self) -> tuple | None:
+        """(role, inferred) of the config, as the reports name it; None for a file that did not parse."""
+        return self.role if self.role is not None else summary_role(self.summary)
+
     def to_data(self) -> dict:
         return {"diagnostics": self.diagnostics, "summary": self.summary, "noqa": self.noqa}
 
@@ -60,6 +64,11 @@ _RESULT_KEYS = {"diagnostics", "noqa", "role"}
 def valid_diagnostics(data) -> bool:
     """Whether ``data`` is a list of diagnostics exactly as ``Diagnostic.to_data`` writes them."""
     return type(data) is list and all(map(_diagnostic, data))
+
+
+def summary_role(summary: dict | None) -> tuple | None:
+    """(role, inferred) read straight from a summary's data (``ConfigSummary.to_data``)."""
+    return (summary["role"], summary["role_inferred"]) if summary is not None else None
 
 
 def valid_summary(data) -> bool:

@@ -31,7 +31,7 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
         found = cache.run_result(digest) if digest is not None else None
         if found is not None:  # the files' own diagnostics (filtered when linted) and the project pass's
             result.files = len(paths)
-            result.roles = {p: results[p].role for p in paths if results[p].role is not None}
+            result.roles = {p: results[p].config_role() for p in paths if results[p].role is not None}
             result.diagnostics = dedupe([*(Diagnostic.from_data(d) for p in paths for d in results[p].diagnostics),
                                          *map(Diagnostic.from_data, found)])
             result.diagnostics.sort(key=Diagnostic.sort_key)
@@ -75,11 +75,6 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
     return result
 
 
-def _role(summary: dict) -> tuple[str, bool]:
-    """A config's role as the reports name it, read straight from its summary's data."""
-    return summary["role"], summary["role_inferred"]
-
-
 def _run_context(engine) -> str:
     """What the report of a run depends on besides its files: the rule selection, the settings the
     project rules run with, and what they know beyond the files (the live PortOS ports)."""
@@ -106,6 +101,6 @@ def _collect(engine, paths: list[str], results: dict[str, FileResult], result: R
         result.diagnostics.extend(Diagnostic.from_data(d) if isinstance(d, dict) else d for d in data.diagnostics)
         if data.summary is not None:
             result.summaries.append(ConfigSummary.from_data(data.summary))
-            result.roles[path] = _role(data.summary)
+            result.roles[path] = data.config_role()
         if data.noqa is not None and path not in engine.noqa:
             engine.noqa[path] = NoqaIndex.from_data(data.noqa)
