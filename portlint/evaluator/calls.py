@@ -16,6 +16,7 @@ from portlint.evaluator.values import (
     Template,
     Unknown,
     Value,
+    spent_budget,
 )
 
 
@@ -31,10 +32,14 @@ class Calls:
             if any(a.type == "SpreadElement" for a in node.arguments):
                 return Unknown(reason=f"{callee_name(node.callee)}() with a spread argument", span=span)
             args = [self.eval(a) for a in node.arguments]
+            if isinstance(callee, Builtin):
+                spent = next((s for s in map(spent_budget, args) if s is not None), None)
+                if spent is not None and callee.name not in ("array.push", "array.unshift", "Object.assign"):
+                    return Unknown(reason=spent.reason, span=span, budget=spent.budget)  # say which budget ran out
             if isinstance(callee, Function):
                 return self.call(callee, args, span, callee_name(node.callee))
             if callee.receiver is not None:
-                return self.array_method(callee, args, span)
+                return self.call_method(callee, args, span, callee_name(node.callee))
             return self.call_builtin(callee.name, args, span)
         if isinstance(callee, Unknown) and callee.budget is not None:
             return Unknown(reason=callee.reason, span=span, budget=callee.budget)

@@ -23,7 +23,7 @@ from portlint.evaluator.builtins import Builtins
 from portlint.evaluator.calls import Calls
 from portlint.evaluator.expressions import Expressions
 from portlint.evaluator.limits import BudgetExceeded
-from portlint.evaluator.loader import Loader
+from portlint.evaluator.loader import ModuleLoader
 from portlint.evaluator.module_info import Binding, ModuleInfo, collect_module_info
 from portlint.evaluator.scopes import Scopes
 from portlint.evaluator.statements import (
@@ -47,10 +47,18 @@ from portlint.source.parse import Parsed
 
 __all__ = ["Binding", "Loader", "ModuleEvaluator", "ModuleInfo", "collect_module_info"]
 
+
+class Loader(ModuleLoader):
+    """The loader of one linted file and what it requires: each file evaluated by a ModuleEvaluator."""
+
+    def new_evaluator(self, parsed: Parsed) -> "ModuleEvaluator":
+        return ModuleEvaluator(parsed, self)
+
+
 class ModuleEvaluator(Expressions, Scopes, Calls, Builtins, Statements):
     """Evaluates one parsed file: its exports, and its top-level bindings by name."""
 
-    def __init__(self, parsed: Parsed, loader: Loader | None = None):
+    def __init__(self, parsed: Parsed, loader: ModuleLoader | None = None):
         self.parsed = parsed
         self.loader = loader or Loader()
         self.info = collect_module_info(parsed.program) if parsed.program is not None else ModuleInfo()

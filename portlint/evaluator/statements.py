@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from portlint.evaluator.branches import Undecided
-from portlint.evaluator.limits import MAX_STEPS, STEP_BUDGET, BudgetExceeded
+from portlint.evaluator.limits import ARRAY, MAX_STEPS, STEP_BUDGET, BudgetExceeded
 from portlint.evaluator.semantics import binary, truthy
 from portlint.evaluator.values import (
     UNDEFINED,
@@ -21,6 +21,7 @@ from portlint.evaluator.values import (
     Prim,
     Unknown,
     Value,
+    own_keys,
 )
 
 
@@ -169,7 +170,7 @@ class Statements(Undecided):
         for i, case in enumerate(node.cases):
             if case.test is None:
                 continue
-            decided = truthy(binary("===", subject, self.eval(case.test), None))
+            decided = truthy(binary("===", subject, self.eval(case.test), None, self.budget))
             if decided is None:
                 self.undecided(node, [node], "a switch that depends on the environment")
                 return
@@ -245,18 +246,27 @@ class Statements(Undecided):
         if isinstance(iterable, Arr) and iterable.complete:
             items = list(iterable.items)
         elif isinstance(iterable, Prim) and isinstance(iterable.value, str):
-            items = [Prim(ch) for ch in iterable.value]
+            refused = self.budget.claim(ARRAY, len(iterable.value), self._span(node), fresh=len(iterable.value))
+            if refused is not None:
+                self.undecided(node, [node.body], refused.reason)
+                return
+            items = [Prim(ch) for ch in iterable.value]  # a string iterates by code point
         else:
-            self.undecided(node, [node.body], "a loop over a list portlint cannot see whole")
+            spent = iterable.reason if isinstance(iterable, Unknown) and iterable.budget is not None else None
+            self.undecided(node, [node.body], spent or "a loop over a list portlint cannot see whole")
             return
         self._iterate(node, items)
 
     def _exec_ForInStatement(self, node: Any) -> None:
         subject = self.eval(node.right)
-        if isinstance(subject, Obj) and subject.complete:
-            keys = [Prim(k, span=p.key_span) for k, p in subject.props.items()]
-        elif isinstance(subject, Arr) and subject.complete:
-            keys = [Prim(str(i)) for i in range(len(subject.items))]
+        if isinstance(subject, (Obj, Arr)) and subject.complete:
+            count = len(subject.props) if isinstance(subject, Obj) else len(subject.items)
+            refused = self.budget.claim(ARRAY, count, self._span(node), fresh=count)
+            if refused is not None:
+                self.undecided(node, [node.body], refused.reason)
+                return
+            keys = [Prim(k, span=subject.props[k].key_span) for k in own_keys(subject)] if isinstance(subject, Obj) \
+                else [Prim(str(i)) for i in range(len(subject.items))]
         elif isinstance(subject, Prim) and subject.value in (None, UNDEFINED):
             keys = []
         else:
