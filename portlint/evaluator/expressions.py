@@ -11,6 +11,7 @@ from portlint.evaluator.primitives import array_index, to_js_number, to_units, u
 from portlint.evaluator.semantics import (
     again,
     binary,
+    derive,
     fallback,
     is_num,
     nullish,
@@ -25,6 +26,7 @@ from portlint.evaluator.values import (
     UNDEFINED,
     Arr,
     Builtin,
+    EnvDefault,
     EnvVar,
     Function,
     Obj,
@@ -220,6 +222,8 @@ class Expressions:
             obj = Prim(obj.text(), span=obj.span)
         if isinstance(obj, OneOf):
             return one_of([self._member(o, key, node) for o in obj.options], span)
+        if isinstance(obj, EnvDefault):  # (process.env.HOSTS || 'a,b').split: the default's member
+            return derive(obj, self._member(obj.default, key, node), span)
         if isinstance(obj, Builtin):
             if obj.name == "process" and key == "env":
                 return Builtin(name="process.env", span=span)
@@ -258,6 +262,9 @@ class Expressions:
         op = node.operator
         decided = truthy(left) if op in ("||", "&&") else (None if nullish(left) is None else not nullish(left))
         if op == "&&":
+            if decided is None and isinstance(left, EnvDefault) and truthy(left.default) is not None:
+                under_defaults = self.eval(node.right) if truthy(left.default) else left.default
+                return derive(left, under_defaults, self._span(node))
             if decided is None:
                 return Unknown(reason="a condition that depends on the environment", span=self._span(node))
             return self.eval(node.right) if decided else left

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from portlint.evaluator.attempts import Attempts
 from portlint.evaluator.builtins import Builtins
 from portlint.evaluator.calls import Calls
 from portlint.evaluator.expressions import Expressions
@@ -55,7 +56,7 @@ class Loader(ModuleLoader):
         return ModuleEvaluator(parsed, self)
 
 
-class ModuleEvaluator(Expressions, Scopes, Calls, Builtins, Statements):
+class ModuleEvaluator(Expressions, Scopes, Calls, Builtins, Attempts, Statements):
     """Evaluates one parsed file: its exports, and its top-level bindings by name."""
 
     def __init__(self, parsed: Parsed, loader: ModuleLoader | None = None):
@@ -72,7 +73,8 @@ class ModuleEvaluator(Expressions, Scopes, Calls, Builtins, Statements):
         self._cjs_original: Value = Obj()  # `exports`: the object module.exports starts as
         self._cjs_exports: Value = self._cjs_original  # module.exports now
         self._default_value: Value | None = None  # export default, once run
-        self._try_depth = 0  # inside try blocks: an effect throws
+        self._try_frames: list = []  # the try blocks being run, innermost last (see attempts)
+        self._pending_returns: list[list[Value]] = []  # per call: values returned on paths a try left
 
     # -- module level ---------------------------------------------------------------------------
     def exports(self) -> Value:

@@ -70,7 +70,7 @@ def truthy(value: Value) -> bool | None:
     if isinstance(value, OneOf):
         answers = {truthy(o) for o in value.options}
         return answers.pop() if len(answers) == 1 else None
-    if isinstance(value, EnvDefault) and value.op == "||" and truthy(value.default) is True:
+    if isinstance(value, EnvDefault) and value.op == "||" and not value.derived and truthy(value.default) is True:
         return True  # the variable when it is truthy, else the (truthy) default
     return None
 
@@ -85,7 +85,7 @@ def nullish(value: Value) -> bool | None:
     if isinstance(value, OneOf):
         answers = {nullish(o) for o in value.options}
         return answers.pop() if len(answers) == 1 else None
-    if isinstance(value, EnvDefault) and nullish(value.default) is False:
+    if isinstance(value, EnvDefault) and not value.derived and nullish(value.default) is False:
         return False  # an environment string, or the default
     return None
 
@@ -105,6 +105,29 @@ def one_of(values: list[Value], span: Span | None) -> Value:
 
 #: Parts a template keeps (each with the place it was written); a longer known text becomes a string.
 MAX_TEMPLATE_PARTS = 256
+
+
+def either(values: list[Value], span: Span | None) -> Value:
+    """What a variable (or a function) holds after a ``try`` that may have thrown: any path's value.
+    A value a path could not know (what the try reads at run time) makes the result "that value,
+    else the others", the way ``cfg.mode || 'docker'`` reads (see ``attempts``)."""
+    unique: list[Value] = []
+    for value in values:
+        for option in value.options if isinstance(value, OneOf) else [value]:
+            if not any(option is u or _same_primitive(option, u) for u in unique):
+                unique.append(option)
+    unknown = next((u for u in unique if isinstance(u, Unknown) and u.budget is None), None)
+    known = [u for u in unique if u is not unknown and not (isinstance(u, Unknown) and u.budget is None)]
+    if unknown is None or not known:
+        return one_of(known, span) if unknown is None else unknown
+    default = one_of(known, span)
+    if isinstance(default, Unknown):
+        return default
+    return EnvDefault(env=None, reads=unknown.reason, default=default, derived=True, span=span, origin=default.origin)
+
+
+def _same_primitive(a: Value, b: Value) -> bool:
+    return isinstance(a, Prim) and isinstance(b, Prim) and type(a.value) is type(b.value) and a.value == b.value
 
 
 def template(parts: list[Value], span: Span | None, budget: Budget) -> Value:
@@ -163,6 +186,11 @@ def fallback(op: str, left: Value, right: Value, span: Span | None, reads: str) 
     """``left || right`` (or ``??``) when the left side is not known: each alternative that may be
     missing falls back on ``right``, which is the value unless something else provides one (the
     environment, or ``reads``: a value read at run time, such as ``cfg.PORT`` from a file)."""
+    if isinstance(left, EnvDefault) and left.derived:  # (PORT + 1) || 80: what the default gives, || 80
+        falls = _undecided(op, left.default)
+        under_defaults = right if falls is True else left.default if falls is False else \
+            fallback(op, left.default, right, span, reads)
+        return derive(left, under_defaults, span)
     if isinstance(left, OneOf):
         options = []
         for option in left.options:
@@ -178,11 +206,30 @@ def fallback(op: str, left: Value, right: Value, span: Span | None, reads: str) 
     return Unknown(reason=f"left side of {op} is not known", span=span)
 
 
+def derive(source: EnvDefault, value: Value, span: Span | None) -> Value:
+    """What is computed from a default (``PORT + 1`` with ``PORT = process.env.PORT || 5570``): the
+    value computed from the default, unless the environment (or a run-time read) overrides it."""
+    if isinstance(value, Unknown):
+        return value
+    return EnvDefault(env=source.env, reads=source.reads, default=value, op=source.op, derived=True, span=span,
+                      origin=value.origin)
+
+
+def _undecided(op: str, value: Value) -> bool | None:
+    """Whether ``value || x`` (or ``??``) falls back: True if it may, False if it keeps the value,
+    None if unknown. (Only a truthy or non-nullish value is kept.)"""
+    kept = truthy(value) if op == "||" else (None if nullish(value) is None else not nullish(value))
+    return None if kept is None else not kept
+
+
 def unary(op: str, arg: Value) -> Value:
     if isinstance(arg, Unknown):
         return again(arg, None, numeric=op in ("-", "+", "~"))
-    if isinstance(arg, (EnvVar, EnvDefault)) and op == "+":
+    if isinstance(arg, EnvVar) and op == "+":
         return arg
+    if isinstance(arg, EnvDefault):
+        return arg if op == "+" and not arg.derived else \
+            derive(arg, unary(op, arg.default), None) if op in ("-", "+", "~", "!") else Unknown(reason=f"{op} of a computed value")
     if isinstance(arg, Template) and arg.text() is not None:
         arg = Prim(arg.text())
     if not isinstance(arg, Prim):
@@ -237,6 +284,10 @@ def same_value_zero(a: Value, b: Value) -> bool | None:
     return strictly_equal(a, b)
 
 
+def _default(value: Value) -> Value:
+    return value.default if isinstance(value, EnvDefault) else value
+
+
 def is_nan(v: object) -> bool:
     return isinstance(v, float) and math.isnan(v)
 
@@ -259,6 +310,10 @@ def binary(op: str, left: Value, right: Value, span: Span | None, budget: Budget
         if len(lefts) * len(rights) > MAX_ALTERNATIVES:
             return Unknown(reason="too many alternatives", span=span)
         return one_of([binary(op, a, b, span, budget) for a in lefts for b in rights], span)
+    if (isinstance(left, EnvDefault) or isinstance(right, EnvDefault)) and not (
+            op == "+" and (stringish(left) or stringish(right))):
+        source = left if isinstance(left, EnvDefault) else right
+        return derive(source, binary(op, _default(left), _default(right), span, budget), span)
     if op in ("===", "!=="):
         same = strictly_equal(left, right)
         if same is None:
@@ -390,8 +445,11 @@ def convert(name: str, args: list[Value], span: Span | None) -> Value:
         return EnvVar(name=first.name, numeric=True, span=span)
     if isinstance(first, EnvDefault):
         inner = convert(name, [first.default] + args[1:], first.default.span)
+        if isinstance(inner, Unknown):
+            return inner
+        # Number(process.env.N || 3) is 3 unless N is set, but then it may be NaN: not truthy for sure
         return EnvDefault(env=first.env, reads=first.reads, default=inner, op=first.op, span=span,
-                          origin=first.origin)
+                          origin=first.origin, derived=True)
     if isinstance(first, OneOf):
         return one_of([convert(name, [o] + args[1:], span) for o in first.options], span)
     first = _as_text(first)

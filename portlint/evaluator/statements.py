@@ -3,8 +3,7 @@ run in order over scopes of values, as Node would run them, within the loop and 
 
 A condition that depends on the environment runs neither branch for sure: variables assigned in
 such branches become either value, and lists or objects changed there become incomplete (PL002).
-An effect (a call portlint cannot follow) inside ``try`` is taken to throw, so ``catch`` runs and
-the defaults set before it survive, which is what Node computes when a file read fails.
+``try``/``catch`` keeps both ways it may go (see ``attempts``).
 """
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from portlint.evaluator.semantics import binary, truthy
 from portlint.evaluator.values import (
     UNDEFINED,
     Arr,
+    EnvDefault,
     Function,
     Obj,
     Prim,
@@ -207,7 +207,11 @@ class Statements(Undecided):
         """A loop condition; when the environment decides it, the loop is left undecided."""
         if test is None:
             return True
-        decided = truthy(self.eval(test))
+        value = self.eval(test)
+        decided = truthy(value)
+        if decided is None and isinstance(value, EnvDefault):
+            # i < Number(process.env.INSTANCES || 3): run with the default, as every `|| N` is read
+            decided = truthy(value.default)
         if decided is None:
             self.undecided(loop, [loop.body] + ([loop.update] if getattr(loop, "update", None) else []),
                            "a loop whose end depends on the environment")
@@ -288,26 +292,3 @@ class Statements(Undecided):
                     break
             finally:
                 self._scopes.pop()
-
-    # -- try ------------------------------------------------------------------------------------
-    def _exec_TryStatement(self, node: Any) -> None:
-        try:
-            self._try_depth += 1
-            try:
-                self.exec(node.block)
-            finally:
-                self._try_depth -= 1
-        except Throw as thrown:
-            if node.handler is None:
-                raise
-            scope: dict[str, Value] = {}
-            if node.handler.param is not None:
-                self.bind_loosely(node.handler.param, thrown.value, scope)
-            self._scopes.append(scope)
-            try:
-                self.exec(node.handler.body)
-            finally:
-                self._scopes.pop()
-        finally:
-            if node.finalizer is not None:
-                self.exec(node.finalizer)

@@ -156,6 +156,10 @@ class EnvDefault(Value):
     reads: str | None = None
     default: Value = None  # type: ignore[assignment]
     op: str = "||"  # || falls back on any falsy value, ?? only on null/undefined
+    #: Computed from a default (``BASE + 1``, ``Number(process.env.N || 3)``, a value a ``try`` may
+    #: read, else its ``catch`` value): the default gives its value, but the ``||`` no longer says
+    #: that the value is truthy when the default is.
+    derived: bool = False
 
     def alternatives(self) -> Iterator[Value]:
         yield from self.default.alternatives()
