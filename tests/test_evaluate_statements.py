@@ -199,3 +199,110 @@ setTimeout(() => {{}}, 0);
 module.exports = {{ apps: [] }};
 """, tmp_path=tmp_path)
     assert not marker.exists()
+
+
+# --- try/catch keeps both ways it may go (issue 29 item 1) ---------------------------------------
+
+def test_a_value_set_in_a_try_that_may_throw_keeps_the_catch_value_and_the_read_one():
+    exported = exports_of("""
+const fs = require('fs');
+let mode;
+try {
+  mode = fs.readFileSync('.mode', 'utf8').trim();
+} catch {
+  mode = 'docker';
+}
+module.exports = { mode, pg: mode === 'docker' ? 5613 : 5614 };
+""")
+    mode = exported.props["mode"].value
+    # "what the file says, else 'docker'": read like `cfg.mode || 'docker'`, never definitely 'docker'
+    assert isinstance(mode, EnvDefault) and default_text(mode) == "docker" and "readFileSync" in mode.reads
+    pg = exported.props["pg"].value
+    assert isinstance(pg, OneOf) and possible_ports(pg) == ({5613, 5614}, True)
+
+
+def test_a_try_without_an_effect_never_runs_its_catch():
+    exported = exports_of("let a = 1;\ntry { a = 2; } catch { a = 3; }\nmodule.exports = { a };\n")
+    assert possible_ports(exported.props["a"].value) == ({2}, True)
+    assert not isinstance(exported.props["a"].value, (OneOf, EnvDefault))
+
+
+def test_a_throw_for_sure_runs_the_catch_from_each_place_the_block_may_have_stopped():
+    exported = exports_of("""
+const fs = require('fs');
+let a = 5600, b = 5600;
+try { a = 5601; fs.readFileSync('x'); a = 5602; throw new Error('no'); } catch { b = a + 10; }
+module.exports = { a, b };
+""")
+    assert possible_ports(exported.props["a"].value) == ({5601, 5602}, True)  # Node: 5601 (no file)
+    assert possible_ports(exported.props["b"].value) == ({5611, 5612}, True)
+
+
+def test_a_helper_that_returns_in_try_and_in_catch_returns_either():
+    apps = apps_of("""
+const fs = require('fs');
+function settings() {
+  try {
+    return JSON.parse(fs.readFileSync('./settings.json', 'utf8'));
+  } catch (err) {
+    return { port: 5620 };
+  }
+}
+module.exports = { apps: [{ name: 'api', script: 'a.js', env: { PORT: settings().port } }] };
+""")
+    port = apps.items[0].props["env"].value.props["PORT"].value
+    assert isinstance(port, EnvDefault) and possible_ports(port) == ({5620}, True)
+
+
+def test_a_list_the_try_changed_after_an_effect_is_incomplete_and_holds_the_catch_items_only():
+    apps = apps_of("""
+const apps = [{ name: 'api', script: 'a.js', env: { PORT: 5600 } }];
+try {
+  const local = require('./local-apps.json');
+  apps.push({ name: 'local', script: 'l.js', env: { PORT: 5601 } });
+} catch {
+  apps.push({ name: 'fallback', script: 'f.js', env: { PORT: 5602 } });
+}
+module.exports = { apps };
+""")
+    assert names(apps) == ["api", "fallback"]  # never both paths' apps at once (a false collision)
+    assert not apps.complete and "may throw" in apps.unknown_parts[0].reason
+
+
+def test_a_catch_that_throws_again_leaves_the_try_path():
+    exported = exports_of("""
+const fs = require('fs');
+let port = 5600;
+try { port = Number(fs.readFileSync('port')); } catch (e) { throw new Error('no port file'); }
+module.exports = { port };
+""")
+    port = exported.props["port"].value
+    assert isinstance(port, Unknown) and "Number()" in port.reason  # the config loads only with the file
+
+
+# --- what is computed from an `|| N` default is read with the default (issue 31) -------------------
+
+def test_a_loop_whose_bound_is_an_environment_default_runs_with_the_default():
+    apps = apps_of("""
+const PORT = Number(process.env.PORT || 5630);
+const apps = [];
+for (let i = 0; i < Number(process.env.INSTANCES || 3); i++) {
+  apps.push({ name: `w-${i}`, script: 'w.js', env: { PORT: PORT + 1 + i } });
+}
+module.exports = { apps };
+""")
+    assert names(apps) == ["w-0", "w-1", "w-2"] and apps.complete
+    ports = [apps.items[i].props["env"].value.props["PORT"].value for i in range(3)]
+    # 5631 unless PORT is set, like the default it is computed from
+    assert all(isinstance(p, EnvDefault) and p.env == "PORT" for p in ports)
+    assert [possible_ports(p) for p in ports] == [({5631}, True), ({5632}, True), ({5633}, True)]
+
+
+def test_a_condition_on_a_default_still_keeps_both_branches():
+    exported = exports_of("""
+const workers = Number(process.env.WORKERS || 2);
+module.exports = { mode: workers > 1 ? 'cluster' : 'fork', hosts: (process.env.HOSTS || 'a,b').split(',') };
+""")
+    assert isinstance(exported.props["mode"].value, OneOf)  # the environment may say 1
+    hosts = exported.props["hosts"].value
+    assert isinstance(hosts, EnvDefault) and [default_text(h) for h in hosts.default.items] == ["a", "b"]

@@ -256,6 +256,10 @@ CANNOT_MIGRATE = {
     "kinds/map-list/ecosystem.config.cjs": "ports written as literals in a list a .map() turns into apps",
     "portos/ports-block/ecosystem.config.cjs": "a PORTS entry holds PostgreSQL's 5432, a port the config connects to",
     "fixes/unfixable/ecosystem.config.cjs": "a literal above PORTS and a string with escapes",
+    "evaluator/loop-bound-default/ecosystem.config.cjs": "ports computed in a loop from an environment default, "
+                                                          "and a collision that is a choice",
+    "evaluator/try-catch-mode/ecosystem.config.cjs": "a PORTS entry that is a conditional on a value read at run time "
+                                                      "(its own settings allow its ports)",
 }
 
 

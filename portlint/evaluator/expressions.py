@@ -5,18 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from portlint.diagnostic import Span
-from portlint.evaluator.limits import (
-    MAX_DEPTH,
-    MAX_STEPS,
-    MAX_VALUE_SIZE,
-    STEP_BUDGET,
-    too_big,
-)
+from portlint.evaluator.builtins import ARRAY_METHODS, STRING_METHODS
+from portlint.evaluator.limits import ARRAY, MAX_DEPTH, MAX_STEPS, OBJECT, STEP_BUDGET
+from portlint.evaluator.primitives import array_index, to_js_number, to_units, utf16_length
 from portlint.evaluator.semantics import (
     again,
     binary,
+    derive,
     fallback,
+    is_num,
     nullish,
+    num,
     one_of,
     template,
     to_js_string,
@@ -27,6 +26,7 @@ from portlint.evaluator.values import (
     UNDEFINED,
     Arr,
     Builtin,
+    EnvDefault,
     EnvVar,
     Function,
     Obj,
@@ -37,10 +37,9 @@ from portlint.evaluator.values import (
     Unknown,
     Value,
     add_unknown_parts,
+    spent_budget,
 )
 
-ARRAY_METHODS = {"map", "filter", "concat", "forEach", "push", "unshift", "pop", "shift", "join", "reduce",
-                 "find", "some", "every", "includes", "slice", "flat"}
 
 
 class Expressions:
@@ -61,8 +60,6 @@ class Expressions:
             value = method(node)
             if value.span is None:
                 value.span = self._span(node)
-            if type(value) is Prim and type(value.value) is str and len(value.value) > 256:
-                budget.build(len(value.value), value.span)  # long strings count toward the size budget
             return value
         finally:
             budget.expression_depth -= 1
@@ -79,10 +76,12 @@ class Expressions:
             return Unknown(reason="a regular expression")
         value = node.value
         raw = node.raw or ""
-        if isinstance(value, int) and not isinstance(value, bool) and any(c in raw for c in ".eE") and not raw.lower().startswith("0x"):
-            value = float(value)  # 5.0 stays a float, as the source says
         if raw.endswith("n") and isinstance(value, int):
             return Unknown(reason="a BigInt")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = num(value)  # a double: past 2**53 an int is a float, as in JavaScript
+            if isinstance(value, int) and any(c in raw for c in ".eE") and not raw.lower().startswith("0x"):
+                value = float(value)  # 5.0 stays a float, as the source says
         return Prim(value, literal=True, span=self._span(node), origin=self._span(node))
 
     def _eval_TemplateLiteral(self, node: Any) -> Value:
@@ -93,7 +92,7 @@ class Expressions:
                 parts.append(Prim(cooked, span=self._quasi_span(quasi)))
             if i < len(node.expressions):
                 parts.append(self.eval(node.expressions[i]))
-        return template(parts, self._span(node))
+        return template(parts, self._span(node), self.budget)
 
     def _quasi_span(self, quasi: Any) -> Span | None:
         span = self._span(quasi)
@@ -113,6 +112,10 @@ class Expressions:
             if prop.type == "SpreadElement":
                 spread = self.eval(prop.argument)
                 if isinstance(spread, Obj):
+                    refused = self.budget.claim(OBJECT, len(obj.props) + len(spread.props), obj.span,
+                                                added=len(spread.props))
+                    if refused is not None:
+                        return refused
                     obj.props.update(spread.props)
                     if not spread.complete:
                         add_unknown_parts(obj, spread.unknown_parts)
@@ -132,7 +135,6 @@ class Expressions:
                 value = self.eval(prop.value)
             obj.props.pop(key, None)  # a later key moves to the end, as in JavaScript
             obj.props[key] = Prop(key, self._span(prop.key), value)
-        self.budget.build(len(obj.props), obj.span)
         return obj
 
     def _property_key(self, prop: Any) -> str | None:
@@ -148,8 +150,8 @@ class Expressions:
     @staticmethod
     def _key_of(value: Value) -> str | None:
         """The property key a computed value stands for, if it is known."""
-        if isinstance(value, Prim) and isinstance(value.value, (str, int, float)):
-            return to_js_string(value.value)
+        if isinstance(value, Prim):
+            return to_js_string(value.value)  # ToPropertyKey: o[undefined] is o['undefined']
         if isinstance(value, Template):
             return value.text()
         return None
@@ -163,10 +165,10 @@ class Expressions:
             if element.type == "SpreadElement":
                 spread = self.eval(element.argument)
                 if isinstance(spread, Arr):
-                    size = len(arr.items) + len(spread.items)
-                    if size > MAX_VALUE_SIZE:
-                        return too_big("an array", size, self._span(node))
-                    self.budget.build(len(spread.items), self._span(element))
+                    refused = self.budget.claim(ARRAY, len(arr.items) + len(spread.items), self._span(node),
+                                                added=len(spread.items))
+                    if refused is not None:
+                        return refused
                     arr.items.extend(spread.items)
                     add_unknown_parts(arr, spread.unknown_parts)
                 else:
@@ -174,15 +176,17 @@ class Expressions:
                                              Unknown(reason="spread of a value that is not an array literal", span=self._span(element)))
                 continue
             arr.items.append(self.eval(element))
-        self.budget.build(len(node.elements), arr.span)
         return arr
 
     # member access
     def _eval_MemberExpression(self, node: Any) -> Value:
         obj = self.eval(node.object)
         if node.computed:
-            key = self._key_of(self.eval(node.property))
+            prop = self.eval(node.property)
+            key = self._key_of(prop)
             if key is None:
+                if isinstance(prop, Unknown) and prop.budget is not None:
+                    return again(prop, self._span(node))  # say which budget ran out
                 return Unknown(reason="a computed member", span=self._span(node))
         else:
             key = node.property.name
@@ -193,7 +197,7 @@ class Expressions:
     def _member(self, obj: Value, key: str, node: Any) -> Value:
         span = self._span(node) if node is not None else None
         if isinstance(obj, (Obj, Arr)) and obj.unknown_parts:
-            spent = next((part for part in obj.unknown_parts if part.budget in ("size", "loop", "steps")), None)
+            spent = spent_budget(obj)
             if spent is not None and not (isinstance(obj, Obj) and key in obj.props):
                 return again(spent, span)  # say which budget ran out, not just "unknown"
         if isinstance(obj, Obj):
@@ -206,14 +210,20 @@ class Expressions:
         if isinstance(obj, Arr):
             if key in ARRAY_METHODS:
                 return Builtin(name=f"array.{key}", receiver=obj, span=span)
+            index = array_index(key)
             if key == "length" and obj.complete:
                 return Prim(len(obj.items), span=span)
-            if key.isdigit() and obj.complete:
-                index = int(key)
+            if index is not None and obj.complete:
                 return obj.items[index].at(span) if index < len(obj.items) else Prim(UNDEFINED, span=span)
+            if no_such_member(key) and obj.complete:
+                return Prim(UNDEFINED, span=span)
             return Unknown(reason=f"array member {key!r}", span=span)
+        if isinstance(obj, Template) and obj.text() is not None:
+            obj = Prim(obj.text(), span=obj.span)
         if isinstance(obj, OneOf):
             return one_of([self._member(o, key, node) for o in obj.options], span)
+        if isinstance(obj, EnvDefault):  # (process.env.HOSTS || 'a,b').split: the default's member
+            return derive(obj, self._member(obj.default, key, node), span)
         if isinstance(obj, Builtin):
             if obj.name == "process" and key == "env":
                 return Builtin(name="process.env", span=span)
@@ -225,8 +235,19 @@ class Expressions:
         if isinstance(obj, Prim):
             if obj.value is None or obj.value is UNDEFINED:
                 return Unknown(reason=f"reading {key!r} of {to_js_string(obj.value)}", span=span)
-            if isinstance(obj.value, str) and key == "length":
-                return Prim(len(obj.value), span=span)
+            if isinstance(obj.value, str):
+                if key == "length":
+                    return Prim(utf16_length(obj.value), span=span)
+                if key in STRING_METHODS:
+                    return Builtin(name=f"string.{key}", receiver=obj, span=span)
+                index = array_index(key)
+                if index is not None:
+                    units = to_units(obj.value)
+                    return Prim(units[index] if index < len(units) else UNDEFINED, span=span)
+                if no_such_member(key):
+                    return Prim(UNDEFINED, span=span)
+            if is_num(obj.value) and key in ("toString", "toFixed", "valueOf"):
+                return Builtin(name=f"number.{key}", receiver=obj, span=span)
             return Unknown(reason=f"member {key!r} of a {type(obj.value).__name__}", span=span)
         if isinstance(obj, Unknown):
             return again(obj, span, origin=obj.origin or obj.span)
@@ -241,6 +262,9 @@ class Expressions:
         op = node.operator
         decided = truthy(left) if op in ("||", "&&") else (None if nullish(left) is None else not nullish(left))
         if op == "&&":
+            if decided is None and isinstance(left, EnvDefault) and truthy(left.default) is not None:
+                under_defaults = self.eval(node.right) if truthy(left.default) else left.default
+                return derive(left, under_defaults, self._span(node))
             if decided is None:
                 return Unknown(reason="a condition that depends on the environment", span=self._span(node))
             return self.eval(node.right) if decided else left
@@ -278,7 +302,7 @@ class Expressions:
     def _eval_BinaryExpression(self, node: Any) -> Value:
         left = self.eval(node.left)
         right = self.eval(node.right)
-        return binary(node.operator, left, right, self._span(node))
+        return binary(node.operator, left, right, self._span(node), self.budget)
 
     def _eval_SequenceExpression(self, node: Any) -> Value:
         value: Value = Prim(UNDEFINED)
@@ -293,6 +317,12 @@ class Expressions:
 
     def _eval_AwaitExpression(self, node: Any) -> Value:
         return Unknown(reason="await", span=self._span(node))
+
+
+def no_such_member(key: str) -> bool:
+    """Whether no list or string has a member of this name (``[1][-1]``, ``s[1.5]``, ``s[undefined]``):
+    a number that is not an index, or the name of a primitive. Other names may be built-in methods."""
+    return key in ("undefined", "null", "true", "false") or to_js_string(to_js_number(key)) == key
 
 
 def callee_name(node: Any) -> str:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from portlint.evaluator.attempts import Attempts
 from portlint.evaluator.builtins import Builtins
 from portlint.evaluator.calls import Calls
 from portlint.evaluator.expressions import Expressions
 from portlint.evaluator.limits import BudgetExceeded
-from portlint.evaluator.loader import Loader
+from portlint.evaluator.loader import ModuleLoader
 from portlint.evaluator.module_info import Binding, ModuleInfo, collect_module_info
 from portlint.evaluator.scopes import Scopes
 from portlint.evaluator.statements import (
@@ -47,10 +48,18 @@ from portlint.source.parse import Parsed
 
 __all__ = ["Binding", "Loader", "ModuleEvaluator", "ModuleInfo", "collect_module_info"]
 
-class ModuleEvaluator(Expressions, Scopes, Calls, Builtins, Statements):
+
+class Loader(ModuleLoader):
+    """The loader of one linted file and what it requires: each file evaluated by a ModuleEvaluator."""
+
+    def new_evaluator(self, parsed: Parsed) -> "ModuleEvaluator":
+        return ModuleEvaluator(parsed, self)
+
+
+class ModuleEvaluator(Expressions, Scopes, Calls, Builtins, Attempts, Statements):
     """Evaluates one parsed file: its exports, and its top-level bindings by name."""
 
-    def __init__(self, parsed: Parsed, loader: Loader | None = None):
+    def __init__(self, parsed: Parsed, loader: ModuleLoader | None = None):
         self.parsed = parsed
         self.loader = loader or Loader()
         self.info = collect_module_info(parsed.program) if parsed.program is not None else ModuleInfo()
@@ -64,7 +73,8 @@ class ModuleEvaluator(Expressions, Scopes, Calls, Builtins, Statements):
         self._cjs_original: Value = Obj()  # `exports`: the object module.exports starts as
         self._cjs_exports: Value = self._cjs_original  # module.exports now
         self._default_value: Value | None = None  # export default, once run
-        self._try_depth = 0  # inside try blocks: an effect throws
+        self._try_frames: list = []  # the try blocks being run, innermost last (see attempts)
+        self._pending_returns: list[list[Value]] = []  # per call: values returned on paths a try left
 
     # -- module level ---------------------------------------------------------------------------
     def exports(self) -> Value:

@@ -1,19 +1,20 @@
 """Loading the files a config names with ``require()`` or ``import``: resolution inside one project
-root (never into ``node_modules``), cycle and depth checks, and one evaluator per file."""
+root (never into ``node_modules``), cycle and depth checks, and one evaluator per file.
+
+The loader does not know the evaluator: ``interpreter.Loader`` says how a file is evaluated
+(``evaluator_for``), so that the interpreter depends on the loader and never the other way round.
+"""
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable
 
 from portlint.evaluator.limits import Budget
 from portlint.evaluator.values import Unknown, Value
 from portlint.source.parse import Parsed
 
-if TYPE_CHECKING:
-    from portlint.evaluator.interpreter import ModuleEvaluator
 
-
-class Loader:
+class ModuleLoader:
     """Finds, reads and evaluates files named by ``require()``, inside one project root."""
 
     MAX_REQUIRE_DEPTH = 8
@@ -21,16 +22,18 @@ class Loader:
     def __init__(self, root: str | None = None, read: Callable[[str], Parsed] | None = None):
         self.root = os.path.realpath(root) if root else None
         self._read = read
-        self._modules: dict[str, "ModuleEvaluator | None"] = {}
+        self._modules: dict[str, Any] = {}  # real path -> its evaluator (None while it cannot be read)
         self._active: list[str] = []
         self.read_paths: list[str] = []  # files read through require()/import: the result depends on them
         self.budget = Budget()  # shared by every file a require() chain evaluates
 
-    def evaluator_for(self, parsed: Parsed) -> "ModuleEvaluator":
-        from portlint.evaluator.interpreter import ModuleEvaluator
+    def new_evaluator(self, parsed: Parsed) -> Any:
+        """An evaluator of one parsed file (``interpreter.Loader`` makes a ``ModuleEvaluator``)."""
+        raise NotImplementedError
 
+    def evaluator_for(self, parsed: Parsed) -> Any:
         path = os.path.realpath(parsed.source.path) if parsed.source.path not in ("-", "") else parsed.source.path
-        ev = ModuleEvaluator(parsed, self)
+        ev = self.new_evaluator(parsed)
         self._modules.setdefault(path, ev)
         return ev
 
@@ -68,9 +71,7 @@ class Loader:
                 parsed = self._read(path)
             except Exception as exc:  # unreadable or does not parse: the required file's own problem
                 return Unknown(reason=f"cannot load {request!r}: {exc}")
-            from portlint.evaluator.interpreter import ModuleEvaluator
-
-            self._modules[path] = ModuleEvaluator(parsed, self)
+            self._modules[path] = self.new_evaluator(parsed)
         ev = self._modules[path]
         if ev is None:
             return Unknown(reason=f"cannot load {request!r}")

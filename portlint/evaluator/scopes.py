@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from portlint.evaluator.limits import MAX_VALUE_SIZE, too_big
+from portlint.evaluator.limits import ARRAY, OBJECT
+from portlint.evaluator.primitives import array_index
 from portlint.evaluator.semantics import binary, nullish, one_of, to_js_number, truthy
 from portlint.evaluator.values import (
     UNDEFINED,
@@ -19,10 +20,11 @@ from portlint.evaluator.values import (
     Template,
     Unknown,
     Value,
+    add_unknown_parts,
 )
 
 GLOBALS = {"process", "Number", "parseInt", "parseFloat", "String", "Boolean", "Object", "require",
-           "JSON", "Math", "module", "exports", "Array", "console"}
+           "JSON", "Math", "module", "exports", "Array", "console", "isNaN", "isFinite"}
 
 
 class Scopes:
@@ -145,14 +147,14 @@ class Scopes:
                 else:
                     return current
             else:
-                value = binary(op[:-1], current, self.eval(node.right), span)
+                value = binary(op[:-1], current, self.eval(node.right), span, self.budget)
         self.assign_to(target, value)
         return value
 
     def _eval_UpdateExpression(self, node: Any) -> Value:
         current = self.eval(node.argument)
         old = Prim(to_js_number(current.value)) if isinstance(current, Prim) else current
-        new = binary("+" if node.operator == "++" else "-", old, Prim(1), self._span(node))
+        new = binary("+" if node.operator == "++" else "-", old, Prim(1), self._span(node), self.budget)
         self.assign_to(node.argument, new)
         return new if node.prefix else old
 
@@ -175,38 +177,39 @@ class Scopes:
             elif key in container.props:
                 container.props[key] = Prop(key, container.props[key].key_span, value)
             else:
-                if len(container.props) >= MAX_VALUE_SIZE:
-                    raise_too_big("an object", len(container.props) + 1, span)
-                self.budget.build(1, span)
+                refused = self.budget.claim(OBJECT, len(container.props) + 1, span, added=1)
+                if refused is not None:
+                    add_unknown_parts(container, [refused])
+                    return
                 container.props[key] = Prop(key, self._span(target.property), value)
         elif isinstance(container, Arr):
             self._set_item(container, key, value, span)
 
     def _set_item(self, array: Arr, key: str | None, value: Value, span) -> None:
-        if key is None or not (key.isdigit() or key == "length"):
+        index = array_index(key) if key is not None else None
+        if index is None and key != "length":
             if key is None:
-                array.unknown_parts.append(Unknown(reason="an item at an index computed at run time", span=span))
-            return
+                add_unknown_parts(array, [Unknown(reason="an item at an index computed at run time", span=span)])
+            return  # a named key on a list: no item changes
         items = array.items
-        size = int(key) + 1 if key != "length" else (to_js_number(value.value) if isinstance(value, Prim) else -1)
-        if isinstance(size, float) and size.is_integer() and size >= 0:
-            size = int(size) if size < 2**53 else MAX_VALUE_SIZE + 1
         if key == "length":
-            if not isinstance(size, int) or size < 0:
-                array.unknown_parts.append(Unknown(reason="a length set at run time", span=span))
+            n = to_js_number(value.value) if isinstance(value, Prim) else math.nan
+            if not (isinstance(n, int) or isinstance(n, float) and n.is_integer()) or n < 0:
+                add_unknown_parts(array, [Unknown(reason="a length set at run time", span=span)])
                 return
-            if size > MAX_VALUE_SIZE:
-                raise_too_big("an array", size, span)
-            del items[size:]
-            self.budget.build(max(0, size - len(items)), span)
-            items.extend(Prim(UNDEFINED) for _ in range(size - len(items)))
-            return
-        if size > MAX_VALUE_SIZE:
-            raise_too_big("an array", size, span)
+            size = int(min(n, 2**53))
+        else:
+            size = index + 1
         if size > len(items):
-            self.budget.build(size - len(items), span)
+            refused = self.budget.claim(ARRAY, size, span, added=size - len(items), fresh=size - len(items))
+            if refused is not None:
+                add_unknown_parts(array, [refused])
+                return
             items.extend(Prim(UNDEFINED) for _ in range(size - len(items)))
-        items[size - 1] = value
+        if key == "length":
+            del items[size:]
+        else:
+            items[index] = value
 
     def assign_name(self, name: str, value: Value, span) -> None:
         scope = self.scope_of(name)
@@ -222,10 +225,3 @@ class Scopes:
 def _is_module_exports(node: Any) -> bool:
     return (node.type == "MemberExpression" and not node.computed and node.object.type == "Identifier"
             and node.object.name == "module" and node.property.name == "exports")
-
-
-def raise_too_big(what: str, size: int, span) -> None:
-    from portlint.evaluator.limits import BudgetExceeded
-
-    unknown = too_big(what, size, span)
-    raise BudgetExceeded(unknown.reason, "size", span)

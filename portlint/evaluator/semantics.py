@@ -1,17 +1,30 @@
-"""JavaScript semantics over evaluator values: ToString, ToNumber, parseInt, truthiness, nullishness,
-the unary and binary operators, and the conversion built-ins (``Number``, ``String``...), in one place.
+"""JavaScript semantics over evaluator values: truthiness, nullishness, the unary and binary
+operators, strings built from parts, and the conversion built-ins (``Number``, ``String``...), in one
+place. The conversions of primitives themselves (ToString, ToNumber, parseInt) are in ``primitives``.
 
-Everything here is pure: values in, a value out. A result larger than the size budget (a string
-doubled again and again) becomes an unknown value naming the budget instead of being built.
+Everything here is pure apart from the budget: values in, a value out. A string is built only once
+``Budget.claim`` allows it; past a budget it becomes an unknown value naming the budget instead.
 """
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 from portlint.diagnostic import Span
-from portlint.evaluator.limits import MAX_ALTERNATIVES, MAX_VALUE_SIZE, too_big
-from portlint.evaluator.values import (
+from portlint.evaluator.limits import MAX_ALTERNATIVES, STRING, Budget
+from portlint.evaluator.primitives import (  # noqa: F401  (digits_value, parse_int: their old home)
+    MAX_DIGITS,
     UNDEFINED,
+    digits_value,
+    is_number,
+    parse_float,
+    parse_int,
+    to_int32,
+    to_js_number,
+    to_js_string,
+    to_units,
+)
+from portlint.evaluator.values import (
     Arr,
     Builtin,
     EnvDefault,
@@ -24,104 +37,12 @@ from portlint.evaluator.values import (
     Unknown,
     Value,
 )
+from portlint.numbers import js_number
 
-# --- conversions of primitives -------------------------------------------------------------------
-
-def to_js_string(value: object) -> str:
-    if value is UNDEFINED:
-        return "undefined"
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return repr(value)
-    return str(value)
+num = js_number  # a JavaScript number as Python keeps it: integral floats below 2**53 as ints
 
 
-def to_js_number(value: object) -> float | int:
-    if value is UNDEFINED:
-        return math.nan
-    if value is None or value is False:
-        return 0
-    if value is True:
-        return 1
-    if isinstance(value, (int, float)):
-        return value
-    text = str(value).strip()
-    if text == "":
-        return 0
-    if len(text) > 400:  # no port is that long; Python's int() refuses very long digit strings
-        return math.nan
-    try:
-        if text.lower().startswith(("0x", "0o", "0b")):
-            return int(text, 0)
-        number = float(text)
-    except ValueError:
-        return math.nan
-    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
-
-
-#: Digits portlint turns into an integer (Python refuses very long digit strings, and no port, or
-#: finite JavaScript Number in base 10, is that long).
-MAX_DIGITS = 300
-
-
-def digits_value(text: str) -> int | None:
-    """The integer a run of ASCII digits writes (``' 5570 '`` -> 5570), None if it is not one, or if
-    it is longer than any port (then it stays the text it is: never Python's refusal to convert)."""
-    text = text.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
-        return None
-    return int(text)
-
-
-def parse_int(value: object, radix: object = None) -> float | int:
-    text = to_js_string(value).strip()
-    base = 10
-    if isinstance(radix, (int, float)) and radix not in (0,):
-        base = int(radix)
-    sign = 1
-    if text and text[0] in "+-":
-        sign = -1 if text[0] == "-" else 1
-        text = text[1:]
-    if base == 16 or (radix in (None, 0, UNDEFINED) and text.lower().startswith("0x")):
-        if text.lower().startswith("0x"):
-            text = text[2:]
-        base = 16
-    if not 2 <= base <= 36:
-        return math.nan
-    digits = ""
-    for ch in text[:400]:
-        try:
-            if int(ch, 36) < base:
-                digits += ch
-                continue
-        except ValueError:
-            pass
-        break
-    if not digits:
-        return math.nan
-    return sign * (int(digits, base) if len(digits) <= MAX_DIGITS else math.inf)  # a Number: Infinity
-
-
-def num(n: float | int) -> float | int:
-    """A JavaScript number as Python keeps it: integral floats below 2**53 as ints."""
-    if isinstance(n, float) and n.is_integer() and abs(n) < 2**53:
-        return int(n)
-    return n
-
-
-def is_num(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+is_num = is_number
 
 
 def stringish(v: Value) -> bool:
@@ -149,7 +70,7 @@ def truthy(value: Value) -> bool | None:
     if isinstance(value, OneOf):
         answers = {truthy(o) for o in value.options}
         return answers.pop() if len(answers) == 1 else None
-    if isinstance(value, EnvDefault) and value.op == "||" and truthy(value.default) is True:
+    if isinstance(value, EnvDefault) and value.op == "||" and not value.derived and truthy(value.default) is True:
         return True  # the variable when it is truthy, else the (truthy) default
     return None
 
@@ -164,7 +85,7 @@ def nullish(value: Value) -> bool | None:
     if isinstance(value, OneOf):
         answers = {nullish(o) for o in value.options}
         return answers.pop() if len(answers) == 1 else None
-    if isinstance(value, EnvDefault) and nullish(value.default) is False:
+    if isinstance(value, EnvDefault) and not value.derived and nullish(value.default) is False:
         return False  # an environment string, or the default
     return None
 
@@ -182,25 +103,65 @@ def one_of(values: list[Value], span: Span | None) -> Value:
     return OneOf(options=flat, span=span)
 
 
-def template(parts: list[Value], span: Span | None) -> Value:
-    """A computed string, unless it would pass the size budget."""
+#: Parts a template keeps (each with the place it was written); a longer known text becomes a string.
+MAX_TEMPLATE_PARTS = 256
+
+
+def either(values: list[Value], span: Span | None) -> Value:
+    """What a variable (or a function) holds after a ``try`` that may have thrown: any path's value.
+    A value a path could not know (what the try reads at run time) makes the result "that value,
+    else the others", the way ``cfg.mode || 'docker'`` reads (see ``attempts``)."""
+    unique: list[Value] = []
+    for value in values:
+        for option in value.options if isinstance(value, OneOf) else [value]:
+            if not any(option is u or _same_primitive(option, u) for u in unique):
+                unique.append(option)
+    unknown = next((u for u in unique if isinstance(u, Unknown) and u.budget is None), None)
+    known = [u for u in unique if u is not unknown and not (isinstance(u, Unknown) and u.budget is None)]
+    if unknown is None or not known:
+        return one_of(known, span) if unknown is None else unknown
+    default = one_of(known, span)
+    if isinstance(default, Unknown):
+        return default
+    return EnvDefault(env=None, reads=unknown.reason, default=default, derived=True, span=span, origin=default.origin)
+
+
+def _same_primitive(a: Value, b: Value) -> bool:
+    return isinstance(a, Prim) and isinstance(b, Prim) and type(a.value) is type(b.value) and a.value == b.value
+
+
+def template(parts: list[Value], span: Span | None, budget: Budget) -> Value:
+    """A computed string made of ``parts`` (a nested template's parts are spliced in, so a template is
+    never deeper than one level), once the budget allows it."""
+    flat: list[Value] = []
     for part in parts:
         if isinstance(part, Unknown) and part.budget == "size":
             return again(part, span)  # once past the budget, what is built from it stays unknown
-    length = sum(part_length(p) for p in parts)
-    if length > MAX_VALUE_SIZE:
-        return too_big("a string", length, span)
-    return Template(parts=parts, span=span, length=length)
+        flat.extend(part.parts if isinstance(part, Template) else (part,))
+    length = sum(part_length(p) for p in flat)
+    if len(flat) > MAX_TEMPLATE_PARTS and all(isinstance(p, Prim) for p in flat):
+        text_length = length - len(flat)
+        refused = budget.claim(STRING, text_length, span, fresh=1)
+        return refused if refused is not None else Prim("".join(to_js_string(p.value) for p in flat), span=span)
+    refused = budget.claim(STRING, length, span, added=length + len(flat) * 8)
+    if refused is not None:
+        return refused
+    return Template(parts=flat, span=span, length=length)
 
 
 def part_length(value: Value) -> int:
     """The size of a string part: its characters, plus one for the part itself (so that a string
-    nested from empty parts is bounded too)."""
-    if isinstance(value, Template):
-        return value.length + 1
+    made of many empty parts is bounded too)."""
     if isinstance(value, Prim):
         return (len(value.value) if isinstance(value.value, str) else 24) + 1
     return 1
+
+
+def concat(left: str, right: str, span: Span | None, budget: Budget) -> Value:
+    """Two known strings joined, once the budget allows it."""
+    length = len(left) + len(right)
+    refused = budget.claim(STRING, length, span, fresh=1)
+    return refused if refused is not None else Prim(left + right, span=span)
 
 
 def env_name(value: Value) -> str | None | bool:
@@ -225,6 +186,11 @@ def fallback(op: str, left: Value, right: Value, span: Span | None, reads: str) 
     """``left || right`` (or ``??``) when the left side is not known: each alternative that may be
     missing falls back on ``right``, which is the value unless something else provides one (the
     environment, or ``reads``: a value read at run time, such as ``cfg.PORT`` from a file)."""
+    if isinstance(left, EnvDefault) and left.derived:  # (PORT + 1) || 80: what the default gives, || 80
+        falls = _undecided(op, left.default)
+        under_defaults = right if falls is True else left.default if falls is False else \
+            fallback(op, left.default, right, span, reads)
+        return derive(left, under_defaults, span)
     if isinstance(left, OneOf):
         options = []
         for option in left.options:
@@ -240,22 +206,46 @@ def fallback(op: str, left: Value, right: Value, span: Span | None, reads: str) 
     return Unknown(reason=f"left side of {op} is not known", span=span)
 
 
+def derive(source: EnvDefault, value: Value, span: Span | None) -> Value:
+    """What is computed from a default (``PORT + 1`` with ``PORT = process.env.PORT || 5570``): the
+    value computed from the default, unless the environment (or a run-time read) overrides it."""
+    if isinstance(value, Unknown):
+        return value
+    return EnvDefault(env=source.env, reads=source.reads, default=value, op=source.op, derived=True, span=span,
+                      origin=value.origin)
+
+
+def _undecided(op: str, value: Value) -> bool | None:
+    """Whether ``value || x`` (or ``??``) falls back: True if it may, False if it keeps the value,
+    None if unknown. (Only a truthy or non-nullish value is kept.)"""
+    kept = truthy(value) if op == "||" else (None if nullish(value) is None else not nullish(value))
+    return None if kept is None else not kept
+
+
 def unary(op: str, arg: Value) -> Value:
     if isinstance(arg, Unknown):
-        return again(arg, None, numeric=op in ("-", "+"))
-    if isinstance(arg, (EnvVar, EnvDefault)) and op == "+":
+        return again(arg, None, numeric=op in ("-", "+", "~"))
+    if isinstance(arg, EnvVar) and op == "+":
         return arg
+    if isinstance(arg, EnvDefault):
+        return arg if op == "+" and not arg.derived else \
+            derive(arg, unary(op, arg.default), None) if op in ("-", "+", "~", "!") else Unknown(reason=f"{op} of a computed value")
+    if isinstance(arg, Template) and arg.text() is not None:
+        arg = Prim(arg.text())
     if not isinstance(arg, Prim):
         t = truthy(arg)
         if op == "!" and t is not None:
             return Prim(not t)
+        if op == "typeof" and isinstance(arg, (Obj, Arr, Function, Template)):
+            return Prim("function" if isinstance(arg, Function) else "string" if isinstance(arg, Template) else "object")
         return Unknown(reason=f"{op} of a computed value")
     v = arg.value
     if op == "-":
-        n = to_js_number(v)
-        return Prim(-n if not (isinstance(n, float) and math.isnan(n)) else n)
+        return Prim(num(-to_js_number(v)))
     if op == "+":
         return Prim(to_js_number(v))
+    if op == "~":
+        return Prim(~to_int32(to_js_number(v)))
     if op == "!":
         return Prim(not truthy(arg))
     if op == "typeof":
@@ -267,7 +257,50 @@ def unary(op: str, arg: Value) -> Value:
     return Unknown(reason=f"operator {op}")
 
 
-def binary(op: str, left: Value, right: Value, span: Span | None) -> Value:
+def strictly_equal(a: Value, b: Value) -> bool | None:
+    """``a === b``: primitives by value, objects, lists and functions by identity; None if unknown."""
+    a, b = _as_text(a), _as_text(b)
+    if isinstance(a, Prim) and isinstance(b, Prim):
+        x, y = a.value, b.value
+        return (type(x) is type(y) and x == y) or (is_num(x) and is_num(y) and x == y)
+    containers = (Obj, Arr, Function)
+    if isinstance(a, containers) and isinstance(b, Prim) or isinstance(b, containers) and isinstance(a, Prim):
+        return False
+    if isinstance(a, Obj) and isinstance(b, Obj):
+        return a.props is b.props  # a value seen at another place shares its table
+    if isinstance(a, Arr) and isinstance(b, Arr):
+        return a.items is b.items
+    if isinstance(a, Function) and isinstance(b, Function):
+        return a.node is b.node and a.closure is b.closure
+    if isinstance(a, containers) and isinstance(b, containers):
+        return False
+    return None
+
+
+def same_value_zero(a: Value, b: Value) -> bool | None:
+    """SameValueZero (``includes``): ``===``, except that NaN is NaN."""
+    if isinstance(a, Prim) and isinstance(b, Prim) and is_nan(a.value) and is_nan(b.value):
+        return True
+    return strictly_equal(a, b)
+
+
+def _default(value: Value) -> Value:
+    return value.default if isinstance(value, EnvDefault) else value
+
+
+def is_nan(v: object) -> bool:
+    return isinstance(v, float) and math.isnan(v)
+
+
+def _as_text(value: Value) -> Value:
+    if isinstance(value, Template):
+        text = value.text()
+        if text is not None:
+            return Prim(text, span=value.span)
+    return value
+
+
+def binary(op: str, left: Value, right: Value, span: Span | None, budget: Budget) -> Value:
     for operand in (left, right):
         if isinstance(operand, Unknown):  # keep the first cause: it says what to fix
             return again(operand, span)
@@ -276,25 +309,29 @@ def binary(op: str, left: Value, right: Value, span: Span | None) -> Value:
         rights = right.options if isinstance(right, OneOf) else [right]
         if len(lefts) * len(rights) > MAX_ALTERNATIVES:
             return Unknown(reason="too many alternatives", span=span)
-        return one_of([binary(op, a, b, span) for a in lefts for b in rights], span)
+        return one_of([binary(op, a, b, span, budget) for a in lefts for b in rights], span)
+    if (isinstance(left, EnvDefault) or isinstance(right, EnvDefault)) and not (
+            op == "+" and (stringish(left) or stringish(right))):
+        source = left if isinstance(left, EnvDefault) else right
+        return derive(source, binary(op, _default(left), _default(right), span, budget), span)
+    if op in ("===", "!=="):
+        same = strictly_equal(left, right)
+        if same is None:
+            return Unknown(reason=f"{op} of a computed value", span=span)
+        return Prim(same if op == "===" else not same)
     if op == "+":
         if isinstance(left, Prim) and isinstance(right, Prim):
             a, b = left.value, right.value
             if isinstance(a, str) or isinstance(b, str):
-                length = part_length(left) + part_length(right) - 2
-                if length > MAX_VALUE_SIZE:
-                    return too_big("a string", length, span)
-                return Prim(to_js_string(a) + to_js_string(b))
+                return concat(to_js_string(a), to_js_string(b), span, budget)
             return Prim(num(to_js_number(a) + to_js_number(b)))
         if stringish(left) or stringish(right):
-            return template([left, right], span)
+            return template([left, right], span, budget)
         return Unknown(reason="+ of a computed value", span=span)
+    left, right = _as_text(left), _as_text(right)
     if not (isinstance(left, Prim) and isinstance(right, Prim)):
         return Unknown(reason=f"{op} of a computed value", span=span)
     a, b = left.value, right.value
-    if op in ("===", "!=="):
-        same = type(a) is type(b) and a == b or (is_num(a) and is_num(b) and a == b)
-        return Prim(same if op == "===" else not same)
     if op in ("==", "!="):
         if (a is None or a is UNDEFINED) or (b is None or b is UNDEFINED):
             same = (a is None or a is UNDEFINED) and (b is None or b is UNDEFINED)
@@ -303,37 +340,104 @@ def binary(op: str, left: Value, right: Value, span: Span | None) -> Value:
         else:
             same = to_js_number(a) == to_js_number(b)
         return Prim(same if op == "==" else not same)
-    x, y = to_js_number(a), to_js_number(b)
+    if op in ("<", ">", "<=", ">=") and isinstance(a, str) and isinstance(b, str):
+        x, y = to_units(a), to_units(b)  # strings compare by UTF-16 code units
+        return Prim({"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op])
+    result = arithmetic(op, to_js_number(a), to_js_number(b))
+    if result is None:
+        return Unknown(reason="a power Node rounds its own way" if op == "**" else f"operator {op}", span=span)
+    return Prim(result)
+
+
+def arithmetic(op: str, x: int | float, y: int | float) -> int | float | bool | None:
+    """A numeric operator over two JavaScript numbers, in doubles as JavaScript computes it (never a
+    Python int that grows without bound); None for an operator portlint does not compute."""
+    if op in ("<", ">", "<=", ">="):
+        return {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
+    if op == "-":
+        return num(x - y)
+    if op == "*":
+        return num(x * y)
+    if op == "/":
+        if y == 0:
+            if x == 0 or is_nan(x) or is_nan(y):
+                return math.nan
+            negative = (x < 0) != (math.copysign(1.0, y) < 0)
+            return -math.inf if negative else math.inf
+        return num(x / y)
+    if op == "%":
+        if y == 0 or is_nan(x) or is_nan(y) or math.isinf(x):
+            return math.nan
+        if math.isinf(y):
+            return x
+        if isinstance(x, int) and isinstance(y, int):
+            r = abs(x) % abs(y)
+            return (-r if r else (-0.0 if x < 0 else 0)) if x < 0 else r
+        return num(math.fmod(x, y))
+    if op == "**":
+        return power(x, y)  # None (not computed) when Node's rounding would decide
+    if op in ("|", "&", "^", "<<", ">>", ">>>"):
+        i, j = to_int32(x), to_int32(y)
+        shift = j & 31
+        if op == "|":
+            return i | j
+        if op == "&":
+            return i & j
+        if op == "^":
+            return i ^ j
+        if op == "<<":
+            return to_int32(i << shift)
+        if op == ">>":
+            return i >> shift
+        return (i % 2**32) >> shift
+    return None
+
+
+def power(x: int | float, y: int | float) -> int | float | None:
+    """``x ** y`` as JavaScript computes it (``1 ** Infinity`` is NaN), or None when the exact result is
+    not a double: Node's pow (fdlibm's) rounds those its own way, and portlint does not guess how."""
+    if is_nan(y):
+        return math.nan
+    if y == 0:
+        return 1
+    if is_nan(x):
+        return math.nan
+    if abs(x) == 1 and math.isinf(y):
+        return math.nan
+    if math.isinf(x) or math.isinf(y) or x == 0:
+        try:  # only infinities and zeros come out of these: no rounding to disagree on
+            return num(math.pow(x, y))
+        except (OverflowError, ZeroDivisionError, ValueError):  # Python's words for 0 ** -n and overflow
+            odd = not math.isinf(y) and float(y).is_integer() and int(y) % 2 == 1
+            return -math.inf if odd and math.copysign(1.0, x) < 0 else math.inf
+    if not float(y).is_integer():
+        return None
+    base, exponent = Fraction(x), int(y)
+    bits = max(base.numerator.bit_length(), base.denominator.bit_length())
+    if bits * abs(exponent) > 2200:
+        magnitude = exponent * math.log2(abs(x))
+        negative = x < 0 and exponent % 2 == 1
+        if magnitude > 1100:  # far past the largest double, or far below the smallest
+            return -math.inf if negative else math.inf
+        if magnitude < -1200:
+            return -0.0 if negative else 0
+        return None
+    exact = base ** exponent
     try:
-        if op == "-":
-            return Prim(num(x - y))
-        if op == "*":
-            return Prim(num(x * y))
-        if op == "/":
-            return Prim(num(x / y) if y != 0 else (math.nan if x == 0 else math.copysign(math.inf, x)))
-        if op == "%":
-            return Prim(num(math.fmod(x, y)) if y != 0 else math.nan)
-        if op == "**":
-            if abs(y) >= 64:
-                return Unknown(reason="a huge power", span=span)
-            if x == 0 and y < 0:
-                return Prim(math.inf)  # JavaScript: 0 ** -n is Infinity
-            result = x ** y
-            return Prim(num(result)) if not isinstance(result, complex) else Prim(math.nan)
-        if op in ("<", ">", "<=", ">="):
-            return Prim({"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op])
-    except (ArithmeticError, ValueError, TypeError):
-        return Unknown(reason=f"{op} could not be computed", span=span)
-    return Unknown(reason=f"operator {op}", span=span)
+        rounded = float(exact)
+    except OverflowError:
+        return -math.inf if exact < 0 else math.inf
+    return num(rounded) if Fraction(rounded) == exact else None
 
 
 # --- the conversion built-ins --------------------------------------------------------------------
 
-CONVERSIONS = ("Number", "parseInt", "parseFloat", "String", "Boolean")
+CONVERSIONS = ("Number", "parseInt", "parseFloat", "String", "Boolean", "Number.parseInt", "Number.parseFloat")
 
 
 def convert(name: str, args: list[Value], span: Span | None) -> Value:
     """``Number(x)``, ``parseInt(x, r)``, ``parseFloat(x)``, ``String(x)``, ``Boolean(x)``."""
+    name = name.replace("Number.", "")
     first = args[0] if args else Prim(UNDEFINED)
     if isinstance(first, EnvVar):
         if name in ("String", "Boolean"):
@@ -341,26 +445,33 @@ def convert(name: str, args: list[Value], span: Span | None) -> Value:
         return EnvVar(name=first.name, numeric=True, span=span)
     if isinstance(first, EnvDefault):
         inner = convert(name, [first.default] + args[1:], first.default.span)
+        if isinstance(inner, Unknown):
+            return inner
+        # Number(process.env.N || 3) is 3 unless N is set, but then it may be NaN: not truthy for sure
         return EnvDefault(env=first.env, reads=first.reads, default=inner, op=first.op, span=span,
-                          origin=first.origin)
+                          origin=first.origin, derived=True)
     if isinstance(first, OneOf):
         return one_of([convert(name, [o] + args[1:], span) for o in first.options], span)
-    if isinstance(first, Template) and first.text() is not None:
-        first = Prim(first.text())
+    first = _as_text(first)
+    if isinstance(first, Unknown) and first.budget is not None:
+        return again(first, span, numeric=name not in ("String", "Boolean"))
     if isinstance(first, Unknown) and name not in ("String", "Boolean"):
         # a number or NaN: `|| 8332` falls back on it, `??` never does
         return Unknown(reason=f"{name}() of a computed value", span=span, budget=first.budget, numeric=True)
+    if name == "Boolean" and truthy(first) is not None:
+        return Prim(truthy(first), origin=first.origin)
     if not isinstance(first, Prim):
         return Unknown(reason=f"{name}() of a computed value", span=span)
     v = first.value
     if name == "Number":
-        return Prim(num(to_js_number(v)), origin=first.origin)
+        return Prim(num(to_js_number(v)) if args else 0, origin=first.origin)
     if name == "parseInt":
-        radix = args[1].value if len(args) > 1 and isinstance(args[1], Prim) else None
-        return Prim(parse_int(v, radix), origin=first.origin)
+        radix = args[1] if len(args) > 1 else Prim(UNDEFINED)
+        if not isinstance(radix, Prim):
+            return Unknown(reason="parseInt() with a computed radix", span=span)
+        return Prim(parse_int(v, radix.value), origin=first.origin)
     if name == "parseFloat":
-        n = to_js_number(to_js_string(v).strip().split()[0] if to_js_string(v).strip() else "")
-        return Prim(num(n), origin=first.origin)
+        return Prim(parse_float(v), origin=first.origin)
     if name == "String":
-        return Prim(to_js_string(v), origin=first.origin)
+        return Prim(to_js_string(v) if args else "", origin=first.origin)
     return Prim(bool(truthy(first)), origin=first.origin)

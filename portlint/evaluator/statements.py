@@ -3,24 +3,25 @@ run in order over scopes of values, as Node would run them, within the loop and 
 
 A condition that depends on the environment runs neither branch for sure: variables assigned in
 such branches become either value, and lists or objects changed there become incomplete (PL002).
-An effect (a call portlint cannot follow) inside ``try`` is taken to throw, so ``catch`` runs and
-the defaults set before it survive, which is what Node computes when a file read fails.
+``try``/``catch`` keeps both ways it may go (see ``attempts``).
 """
 from __future__ import annotations
 
 from typing import Any
 
 from portlint.evaluator.branches import Undecided
-from portlint.evaluator.limits import MAX_STEPS, STEP_BUDGET, BudgetExceeded
+from portlint.evaluator.limits import ARRAY, MAX_STEPS, STEP_BUDGET, BudgetExceeded
 from portlint.evaluator.semantics import binary, truthy
 from portlint.evaluator.values import (
     UNDEFINED,
     Arr,
+    EnvDefault,
     Function,
     Obj,
     Prim,
     Unknown,
     Value,
+    own_keys,
 )
 
 
@@ -169,7 +170,7 @@ class Statements(Undecided):
         for i, case in enumerate(node.cases):
             if case.test is None:
                 continue
-            decided = truthy(binary("===", subject, self.eval(case.test), None))
+            decided = truthy(binary("===", subject, self.eval(case.test), None, self.budget))
             if decided is None:
                 self.undecided(node, [node], "a switch that depends on the environment")
                 return
@@ -206,7 +207,11 @@ class Statements(Undecided):
         """A loop condition; when the environment decides it, the loop is left undecided."""
         if test is None:
             return True
-        decided = truthy(self.eval(test))
+        value = self.eval(test)
+        decided = truthy(value)
+        if decided is None and isinstance(value, EnvDefault):
+            # i < Number(process.env.INSTANCES || 3): run with the default, as every `|| N` is read
+            decided = truthy(value.default)
         if decided is None:
             self.undecided(loop, [loop.body] + ([loop.update] if getattr(loop, "update", None) else []),
                            "a loop whose end depends on the environment")
@@ -245,18 +250,27 @@ class Statements(Undecided):
         if isinstance(iterable, Arr) and iterable.complete:
             items = list(iterable.items)
         elif isinstance(iterable, Prim) and isinstance(iterable.value, str):
-            items = [Prim(ch) for ch in iterable.value]
+            refused = self.budget.claim(ARRAY, len(iterable.value), self._span(node), fresh=len(iterable.value))
+            if refused is not None:
+                self.undecided(node, [node.body], refused.reason)
+                return
+            items = [Prim(ch) for ch in iterable.value]  # a string iterates by code point
         else:
-            self.undecided(node, [node.body], "a loop over a list portlint cannot see whole")
+            spent = iterable.reason if isinstance(iterable, Unknown) and iterable.budget is not None else None
+            self.undecided(node, [node.body], spent or "a loop over a list portlint cannot see whole")
             return
         self._iterate(node, items)
 
     def _exec_ForInStatement(self, node: Any) -> None:
         subject = self.eval(node.right)
-        if isinstance(subject, Obj) and subject.complete:
-            keys = [Prim(k, span=p.key_span) for k, p in subject.props.items()]
-        elif isinstance(subject, Arr) and subject.complete:
-            keys = [Prim(str(i)) for i in range(len(subject.items))]
+        if isinstance(subject, (Obj, Arr)) and subject.complete:
+            count = len(subject.props) if isinstance(subject, Obj) else len(subject.items)
+            refused = self.budget.claim(ARRAY, count, self._span(node), fresh=count)
+            if refused is not None:
+                self.undecided(node, [node.body], refused.reason)
+                return
+            keys = [Prim(k, span=subject.props[k].key_span) for k in own_keys(subject)] if isinstance(subject, Obj) \
+                else [Prim(str(i)) for i in range(len(subject.items))]
         elif isinstance(subject, Prim) and subject.value in (None, UNDEFINED):
             keys = []
         else:
@@ -278,26 +292,3 @@ class Statements(Undecided):
                     break
             finally:
                 self._scopes.pop()
-
-    # -- try ------------------------------------------------------------------------------------
-    def _exec_TryStatement(self, node: Any) -> None:
-        try:
-            self._try_depth += 1
-            try:
-                self.exec(node.block)
-            finally:
-                self._try_depth -= 1
-        except Throw as thrown:
-            if node.handler is None:
-                raise
-            scope: dict[str, Value] = {}
-            if node.handler.param is not None:
-                self.bind_loosely(node.handler.param, thrown.value, scope)
-            self._scopes.append(scope)
-            try:
-                self.exec(node.handler.body)
-            finally:
-                self._scopes.pop()
-        finally:
-            if node.finalizer is not None:
-                self.exec(node.finalizer)

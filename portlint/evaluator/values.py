@@ -10,16 +10,16 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from portlint.diagnostic import Span
+from portlint.evaluator.primitives import (
+    UNDEFINED,
+    array_index,
+    digits_value,
+    parse_int,
+    to_js_number,
+    to_js_string,
+)
 
-
-class _Undefined:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "undefined"
-
-
-UNDEFINED = _Undefined()
+__all__ = ["UNDEFINED", "to_js_string", "to_js_number", "parse_int", "digits_value"]  # and the value types
 
 
 @dataclass(eq=False)
@@ -68,6 +68,14 @@ class Obj(Value):
         return prop.value if prop else None
 
 
+def own_keys(obj: Obj) -> list[str]:
+    """An object's keys in JavaScript's order: list indexes ascending, then the others as written."""
+    indexes = [k for k in obj.props if array_index(k) is not None]
+    if not indexes:
+        return list(obj.props)
+    return sorted(indexes, key=int) + [k for k in obj.props if array_index(k) is None]
+
+
 #: Unknown parts kept per object or list: enough to report, never doubling with the value.
 MAX_UNKNOWN_PARTS = 16
 
@@ -102,24 +110,21 @@ class Arr(Value):
 class Template(Value):
     """A string made of known text and values: template literals and string concatenation."""
 
-    parts: list[Value] = field(default_factory=list)
+    parts: list[Value] = field(default_factory=list)  # never a Template: nested ones are spliced in
     length: int = 0  # its size (characters and parts), for the size budget
+    _text: object = field(default=None, repr=False)  # the text, once computed (a Template never changes)
 
     def text(self) -> str | None:
-        from portlint.evaluator.semantics import to_js_string
-
-        out = []
-        for part in self.parts:
-            if isinstance(part, Prim):
-                out.append(to_js_string(part.value))
-            elif isinstance(part, Template):
-                inner = part.text()
-                if inner is None:
-                    return None
-                out.append(inner)
+        if self._text is None:
+            pieces = []
+            for part in self.parts:
+                if not isinstance(part, Prim):
+                    self._text = False
+                    break
+                pieces.append(to_js_string(part.value))
             else:
-                return None
-        return "".join(out)
+                self._text = "".join(pieces)
+        return self._text if self._text is not False else None
 
 
 @dataclass(eq=False)
@@ -151,6 +156,10 @@ class EnvDefault(Value):
     reads: str | None = None
     default: Value = None  # type: ignore[assignment]
     op: str = "||"  # || falls back on any falsy value, ?? only on null/undefined
+    #: Computed from a default (``BASE + 1``, ``Number(process.env.N || 3)``, a value a ``try`` may
+    #: read, else its ``catch`` value): the default gives its value, but the ``||`` no longer says
+    #: that the value is truthy when the default is.
+    derived: bool = False
 
     def alternatives(self) -> Iterator[Value]:
         yield from self.default.alternatives()
@@ -184,13 +193,18 @@ class Unknown(Value):
     numeric: bool = False
 
 
-def __getattr__(name: str):
-    """The conversions moved to ``semantics``; importing them from here keeps working."""
-    if name in ("to_js_string", "to_js_number", "parse_int", "truthy", "nullish"):
-        from portlint.evaluator import semantics
+#: Budgets that ran out (rather than a value portlint cannot see without running the file).
+SPENT_BUDGETS = ("size", "steps", "loop", "depth", "calls")
 
-        return getattr(semantics, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def spent_budget(value: Value) -> "Unknown | None":
+    """The unknown naming a budget that ran out in this value (itself, or a part of a list or object
+    it holds), so that what is built from it says which budget, not just "unknown"."""
+    if isinstance(value, Unknown):
+        return value if value.budget in SPENT_BUDGETS else None
+    if isinstance(value, (Obj, Arr)):
+        return next((part for part in value.unknown_parts if part.budget in SPENT_BUDGETS), None)
+    return None
 
 
 def as_port_number(value: Value) -> int | None:
@@ -204,13 +218,9 @@ def as_port_number(value: Value) -> int | None:
         if isinstance(v, float) and v.is_integer():
             return int(v)
         if isinstance(v, str):
-            from portlint.evaluator.semantics import digits_value
-
             return digits_value(v)
         return None
     if isinstance(value, Template):
-        from portlint.evaluator.semantics import digits_value
-
         text = value.text()
         return digits_value(text) if text is not None else None
     return None
@@ -232,8 +242,6 @@ def possible_ports(value: Value) -> tuple[set[int], bool]:
 def default_text(value: Value | None) -> str | None:
     """The text a string value has when nothing overrides its defaults (``process.env.APP_NAME ||
     'bun-app'`` is ``bun-app``), as Node computes it with an empty environment; None if unknown."""
-    from portlint.evaluator.semantics import to_js_string
-
     if isinstance(value, EnvDefault):
         return default_text(value.default)
     if isinstance(value, Prim):
@@ -245,12 +253,10 @@ def default_text(value: Value | None) -> str | None:
 
 
 def describe(value: Value) -> str:
-    """A short human description of a value, for messages."""
-    from portlint.evaluator.semantics import to_js_string
-
+    """A short human description of a value, for messages (a long string is cut: messages are bounded)."""
     if isinstance(value, Prim):
         if isinstance(value.value, str):
-            return repr(value.value)
+            return _quoted(value.value)
         return to_js_string(value.value)
     if isinstance(value, Unknown):
         return f"unknown ({value.reason})"
@@ -262,5 +268,15 @@ def describe(value: Value) -> str:
         return " or ".join(describe(o) for o in value.options)
     if isinstance(value, Template):
         text = value.text()
-        return repr(text) if text is not None else "a computed string"
+        return _quoted(text) if text is not None else "a computed string"
     return type(value).__name__.lower()
+
+
+#: Characters of a string a message quotes; the rest is summarised.
+MAX_QUOTED = 80
+
+
+def _quoted(text: str) -> str:
+    if len(text) <= MAX_QUOTED:
+        return repr(text)
+    return f"{text[:MAX_QUOTED]!r}... ({len(text):,} characters)"

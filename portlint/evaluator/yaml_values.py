@@ -5,9 +5,19 @@ from typing import Any
 
 from portlint.diagnostic import Span
 from portlint.evaluator.values import Arr, Obj, Prim, Prop, Unknown, Value
+from portlint.numbers import digits_to_number, js_number
 from portlint.source.parse import Parsed
 
 MAX_DEPTH = 200
+INT_TAG = "tag:yaml.org,2002:int"
+
+
+def huge_integer(text: str) -> int | float | str:
+    """A decimal integer too long for Python's int() (over 4,300 digits), as the number it writes."""
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-")
+    return sign * digits_to_number(digits) if digits.isascii() and digits.isdigit() else text
 
 
 def yaml_to_value(parsed: Parsed) -> Value:
@@ -45,8 +55,10 @@ def yaml_to_value(parsed: Parsed) -> Value:
             return Arr(items=[convert(item, depth + 1, inner) for item in node.value], span=span(node))
         try:
             value = constructor.construct_object(node, deep=True)
-        except Exception:  # an odd tag or timestamp: keep the text
-            value = node.value
+        except Exception:  # an odd tag or timestamp: keep the text (an integer too long for Python: read it)
+            value = huge_integer(node.value) if node.tag == INT_TAG else node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = js_number(value)  # PM2 reads YAML numbers as JavaScript numbers: huge ones are Infinity
         if isinstance(value, (bool, int, float, str)) or value is None:
             # a quoted scalar is a string even if it looks like a number, as YAML says
             return Prim(value, literal=True, span=span(node), origin=span(node))

@@ -11,6 +11,7 @@ import re
 
 from portlint.diagnostic import Span
 from portlint.evaluator.values import Obj, Prim, Template, Value
+from portlint.numbers import digits_to_number
 from portlint.model.args import _pieces
 from portlint.model.types import Config, Kind, PortUse, Process, UseSite
 
@@ -78,7 +79,7 @@ def _ports_in_text(value: Value) -> list[tuple[Value, Span]]:
                 if not exact:
                     continue
                 span = Span(piece.span.source, piece.span.start + m.start(1), piece.span.start + m.end(1))
-                out.append((Prim(int(digits), literal=True, span=span, origin=span), span))
+                out.append((Prim(digits_to_number(digits), literal=True, span=span, origin=span), span))
             elif m.end() == len(piece.text) and i + 1 < len(pieces) and pieces[i + 1].text is None:
                 nxt = pieces[i + 1]
                 if nxt.value is not None and nxt.span is not None:

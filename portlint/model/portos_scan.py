@@ -41,8 +41,8 @@ _A = re.ASCII
 #: PORT in it finds the same constants without the quadratic backtracking on a long word.
 _CONSTANT = re.compile(r"(?:const|let|var)\s+(\w+)\s*=\s*([0-9]+)", _A)
 _PORTS_START = re.compile(r"(?:const|let|var)\s+PORTS\s*=\s*\{", _A)
-_ENTRY = re.compile(r"(\w+)\s*:\s*([0-9]+)", _A)
-_NESTED = re.compile(r"(\w+)\s*:\s*\{([^}]+)\}", _A)
+_ENTRY = re.compile(r"(?<!\w)(\w+)\s*:\s*([0-9]+)", _A)  # (?<!\w): never quadratic in a long word
+_NESTED = re.compile(r"(?<!\w)(\w+)\s*:\s*\{([^}]+)\}", _A)
 _APP = re.compile(r"\{\s*name\s*:\s*['\"]([^'\"]+)['\"]", _A)
 _PORTS_OBJECT = re.compile(r"\bports\s*:\s*\{([^}]+)\}", _A)
 _PORTS_REF = re.compile(r"\bports\s*:\s*([\w.]+)", _A)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
+from portlint.numbers import oversized_integers
 from portlint.settings.model import ROLES, Settings, SettingsError, _exclude_spec
 from portlint.settings.portset import PortSet
 
@@ -221,6 +222,8 @@ def apply_table(settings: Settings, table: dict, where: str, base_dir: str) -> S
             close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise _err(where, raw_key, f"unknown setting{hint}")
+        for place in oversized_integers(value, raw_key):  # Python cannot even print it (issue 28)
+            raise _err(where, place, "an integer out of TOML's 64-bit range")
         parser(value, raw_key, draft)
     updates = draft.updates
     if draft.layer:
