@@ -203,8 +203,7 @@ class Cache:
             entry = index.get(full)
             if path in self._pending or not isinstance(entry, dict):
                 return None
-            parts.append(json.dumps([path, full, entry.get("settings"), entry.get("content"),
-                                     entry.get("deps")]))
+            parts.append(json.dumps([path, full, entry.get("settings"), _content_hashes(entry)]))
         return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
     def run_result(self, digest: str) -> list | None:
@@ -374,6 +373,15 @@ class Cache:
             pass
         finally:
             os.close(folder)
+
+
+def _content_hashes(entry: dict) -> list:
+    """The content hashes an entry depends on (its file's and its required files'), without the stat
+    signatures: a signature refreshed once a file has settled changes nothing a run's report says."""
+    try:
+        return [entry["content"][0], *([dep, key[0]] for dep, key in entry["deps"])]
+    except (KeyError, TypeError, IndexError, ValueError):
+        return [None]
 
 
 def _run_digest_of(name: str) -> str | None:

@@ -66,6 +66,9 @@ def _scan_file(path: str, stamp: tuple) -> tuple[ScannedApp, ...]:
         return tuple(portos_scan.scan(handle.read()))
 
 
+_NOTHING_LISTED: dict = {}
+
+
 @dataclass
 class PortosView:
     """PortOS's apps list as it concerns one config.
@@ -80,20 +83,31 @@ class PortosView:
     apps: tuple[ScannedApp, ...]
 
     def listed(self, name: str | None) -> dict[int, list[str]]:
-        """port -> labels under which PortOS lists a process of this name."""
-        out: dict[int, list[str]] = {}
-        for app in self.apps:
-            if app.name == name:
+        """port -> labels under which PortOS lists a process of this name (each label once; made
+        once per view for every name, so that thousands of apps of one name stay linear). Read-only."""
+        by_name = self.__dict__.get("_listed")
+        if by_name is None:
+            by_name = {}
+            for app in self.apps:
+                out = by_name.setdefault(app.name, {})
                 for label in portos_scan.js_key_order(app.ports):
-                    out.setdefault(app.ports[label], []).append(label)
-        return out
+                    labels = out.setdefault(app.ports[label], [])
+                    if label not in labels:
+                        labels.append(label)
+            self.__dict__["_listed"] = by_name
+        return by_name.get(name, _NOTHING_LISTED)
 
     def app_at(self, process) -> ScannedApp | None:
         """The app PortOS reads from this process's own object, when this file is the one it reads."""
         span = process.span
         if not self.own or span is None or span.source.path != self.path:
             return None
-        return next((a for a in self.apps if a.start == span.start), None)
+        starts = self.__dict__.get("_starts")
+        if starts is None:
+            starts = self.__dict__["_starts"] = {}
+            for app in self.apps:
+                starts.setdefault(app.start, app)
+        return starts.get(span.start)
 
     def label_of(self, name: str | None, port: int) -> str | None:
         labels = self.listed(name).get(port)

@@ -48,6 +48,9 @@ class Settings:
     exclude: tuple[str, ...] = ()  # gitignore-style patterns, relative to base_dir
     cpus: int = 4  # what instances 'max' / 0 / -1 count as
     max_seconds_per_file: float = 10.0  # a file that takes longer gets PL001 instead of a hang
+    #: The whole run's deadline (the settings of the folder portlint runs in, or --config, decide it):
+    #: five times a cold run of 10,000 configs on two CPUs. What it stops is reported as not checked.
+    max_seconds_per_run: float = 300.0
     #: Where these settings came from (a file path, or None for the defaults); relative globs start here.
     origin: str | None = None
     base_dir: str = "."
