@@ -133,7 +133,8 @@ def _discover(options: Options, paths: list[str], resolver) -> list[str]:
         return resolver.for_path(probe).is_excluded(path, is_dir)
 
     with phase("discovery"):
-        files = discover(paths or ["."], excluded=excluded, force_exclude=options.force_exclude)
+        files = discover(paths or ["."], excluded=excluded, force_exclude=options.force_exclude,
+                         warn=lambda message: click.echo(f"portlint: warning: {message}", err=True))
     if not files and not options.quiet:
         shown = ", ".join(paths) if paths else "."
         click.echo(f"portlint: warning: no ecosystem files found under {shown} "

@@ -184,10 +184,10 @@ def _cpus(value: Any, where: str, key: str) -> int:
 
 def _exclude(value: Any, key: str, draft: _Draft) -> None:
     patterns = _str_list(value, draft.where, key)
-    try:
-        _exclude_spec(tuple(patterns))
-    except Exception as exc:
-        raise _err(draft.where, key, f"bad pattern: {exc}") from None
+    rejected = [r for r in _exclude_spec(tuple(patterns)).rejected if r.invalid]  # compiled once per list
+    if rejected:
+        raise _err(draft.where, f"{key}[{rejected[0].line - 1}]",
+                   f"bad pattern {_shown(rejected[0].pattern)}: {rejected[0].why}")
     keep = draft.current("exclude") if key.replace("_", "-") == "extend-exclude" else ()
     draft.updates["exclude"] = keep + patterns
 
@@ -244,8 +244,34 @@ def apply_table(settings: Settings, table: dict, where: str, base_dir: str) -> S
     return replace(settings, **updates, origin=where, base_dir=base_dir)
 
 
+_TABLES: dict[tuple, dict | None] = {}  # (name, device, inode, size, mtime, ctime) -> its table
+MAX_TABLES = 1024
+
+
+def file_identity(path: str) -> tuple | None:
+    """What names one real file's content: a link to it from every folder is the same file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (os.path.basename(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def read_settings_file(path: str) -> dict | None:
-    """The portlint table of a settings file, or None if a pyproject.toml has none."""
+    """The portlint table of a settings file, or None if a pyproject.toml has none; read once per
+    real file and content (treat the table as read-only)."""
+    identity = file_identity(path)
+    if identity is not None and identity in _TABLES:
+        return _TABLES[identity]
+    table = _read_settings_file(path)
+    if identity is not None:
+        if len(_TABLES) >= MAX_TABLES:
+            _TABLES.clear()
+        _TABLES[identity] = table
+    return table
+
+
+def _read_settings_file(path: str) -> dict | None:
     import tomllib
 
     from portlint.source.files import UnreadableFile, read_regular, utf8_text

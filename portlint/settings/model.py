@@ -125,7 +125,7 @@ class Settings:
         rel = os.path.relpath(os.path.abspath(path), self.base_dir).replace(os.sep, "/")
         if rel.startswith(".."):
             return False
-        return _exclude_spec(self.exclude).match_file(rel + "/" if is_dir else rel)
+        return _exclude_spec(self.exclude).patterns.match_file(rel + "/" if is_dir else rel)
 
     def is_well_known(self, port: int) -> bool:
         return port in self.well_known and port not in self.allowed_ports
@@ -156,12 +156,20 @@ class Settings:
 _SPECS: dict = {}
 
 
+_SPECS_BY_ID: dict[int, tuple] = {}  # id of a patterns tuple -> (the tuple, its spec): no rehashing of long lists
+
+
 def _exclude_spec(patterns: tuple[str, ...]):
+    """The compiled ``exclude`` patterns (``portlint.source.ignore.Compiled``), once per list."""
+    known = _SPECS_BY_ID.get(id(patterns))
+    if known is not None and known[0] is patterns:
+        return known[1]
     spec = _SPECS.get(patterns)
     if spec is None:
-        from portlint.source.ignore import compile_ignore
+        from portlint.source.ignore import compile_patterns
 
-        spec = _SPECS[patterns] = compile_ignore(patterns)
+        spec = _SPECS[patterns] = compile_patterns(patterns)
+    _SPECS_BY_ID[id(patterns)] = (patterns, spec)
     return spec
 
 
