@@ -46,7 +46,6 @@ TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 #: A file changed this recently may change again within the clock's resolution: hash it next time.
 RACY_NS = 2_000_000_000
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_READ_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def run_key(registry, disable_noqa: bool) -> str:
@@ -76,15 +75,12 @@ def settings_key(settings) -> str:
 def file_key(path: str) -> list | None:
     """[sha256, stat signature or None] of a regular file; None for anything else (a FIFO is never
     opened). The signature lets the next run skip hashing a file that was not touched."""
-    from portlint.source.read import MAX_BYTES
+    from portlint.source.files import UnreadableFile, read_regular
 
     try:
         st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
-            return None
-        with open(path, "rb") as fh:
-            sha = hashlib.sha256(fh.read(MAX_BYTES + 1)).hexdigest()
-    except OSError:
+        sha = hashlib.sha256(read_regular(path)).hexdigest()  # checked and capped like the config itself
+    except (OSError, UnreadableFile):
         return None
     settled = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS
     return [sha, _signature(st) if settled else None]
@@ -297,28 +293,34 @@ class Cache:
             self._summaries = data["summaries"] if ok else {}
         return self._summaries
 
+    def read_limit(self) -> int:
+        """The most bytes one cache file may have for this run: about what linting its files costs
+        (100 KiB a file, at least 1 MiB), never over MAX_INDEX_BYTES; a bigger one is not read."""
+        if not self.files:
+            return MAX_INDEX_BYTES
+        return min(MAX_INDEX_BYTES, max(MIN_INDEX_BUDGET, INDEX_BYTES_PER_FILE * self.files))
+
     def _read_json(self, name: str, budgeted: bool = False):
-        """The JSON in the cache folder's file ``name``; None when it is missing, not a regular file,
-        too large (for this run, when ``budgeted``), or not JSON."""
+        """The JSON in the cache folder's file ``name``, read by the one checked reader (a regular
+        file, never through a link, at most ``read_limit()`` bytes); None when it is missing, not a
+        regular file, too large for this run (then, when ``budgeted``, the index is neither read nor
+        written), or not JSON."""
+        from portlint.source.files import UnreadableFile, read_regular
+
         folder = self._open_folder(create=False)
         if folder is None:
             return None
         try:
-            fd = os.open(name, _READ_FLAGS, dir_fd=folder)
-        except OSError:  # missing, a symbolic link, a folder...
+            data = read_regular(name, self.read_limit(), "a cache file", dir_fd=folder, follow_symlinks=False)
+        except UnreadableFile as exc:  # missing, a symbolic link, a FIFO, a folder, too large
+            if exc.too_large and budgeted:
+                self._skipped = True
             return None
         finally:
             os.close(folder)
         try:
-            with os.fdopen(fd, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_INDEX_BYTES:
-                    return None  # a FIFO or device: never read from
-                if budgeted and self.files and st.st_size > max(MIN_INDEX_BUDGET, INDEX_BYTES_PER_FILE * self.files):
-                    self._skipped = True
-                    return None
-                return json.loads(fh.read(MAX_INDEX_BYTES + 1))
-        except (OSError, ValueError, RecursionError):
+            return json.loads(data)
+        except (ValueError, RecursionError):
             return None
 
     def _read(self) -> dict:

@@ -62,8 +62,11 @@ def portos_file(folder: str) -> str | None:
 
 @lru_cache(maxsize=64)
 def _scan_file(path: str, stamp: tuple) -> tuple[ScannedApp, ...]:
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        return tuple(portos_scan.scan(handle.read()))
+    from portlint.source.files import read_regular
+
+    # the one checked reader: a regular file under the config cap (a sparse 3 GB file is refused,
+    # not read into memory); UnreadableFile is an OSError's case for the caller
+    return tuple(portos_scan.scan(read_regular(path, what="an ecosystem file").decode("utf-8", "replace")))
 
 
 _NOTHING_LISTED: dict = {}
@@ -132,10 +135,12 @@ def view_of(config) -> PortosView:
     if own:
         read, apps = path, tuple(portos_scan.scan(config.source.text))
     elif read is not None:
+        from portlint.source.files import UnreadableFile
+
         try:
             stat = os.stat(read)
             apps = _scan_file(os.path.realpath(read), (stat.st_mtime_ns, stat.st_size))
-        except OSError:
+        except (OSError, UnreadableFile):
             read, apps = None, ()
     else:
         apps = ()

@@ -168,7 +168,7 @@ def load_ignore_file(path: str, warn=None) -> PatternSet | None:
             READS["read"] += 1
             data = read_regular(path, what="a .gitignore")
         except UnreadableFile as exc:  # a FIFO, device or huge file planted there: not an ignore file
-            if warn is not None and "limit" in str(exc):
+            if warn is not None and exc.too_large:
                 _warn_once(("refused", key), warn, f"{path}: {exc}; its patterns are not used")
             return None
         digest = hashlib.sha256(data).hexdigest()
