@@ -76,6 +76,10 @@ def open_session(options: Options, registry, use_cache: bool) -> Session:
         seconds = resolver.default().max_seconds_per_run
         deadline = RunDeadline(seconds, started + seconds)
         files = paths if stdin_text else _discover(options, paths, resolver)
+        if options.output_file:  # refused before any work: a FIFO, a link out of the project, a linted config
+            from portlint.report.output import check_target
+
+            check_target(options.output_file, files)
         spec = EngineSpec(tuple(overrides.items()), options.config_file, options.isolated, options.disable_noqa)
         cache = _cache(options, registry) if use_cache and not stdin_text else None
         engine = Engine(resolver, registry, disable_noqa=options.disable_noqa, external_ports=external,
