@@ -26,12 +26,13 @@ class RunResult:
     def unchecked_notice(self) -> str | None:
         """One line saying what a time limit left unchecked (None: everything was checked)."""
         if not self.unchecked:
-            return None
+            return self.project_unchecked
         first, why = next(iter(self.unchecked.items()))
         more = len(self.unchecked) - 1
         others = f" and {more} more" if more else ""
-        return (f"{len(self.unchecked)} of {self.files} config{'s' if self.files != 1 else ''} not checked, "
-                f"stopped by a time limit ({first}{others}: {why})")
+        files = (f"{len(self.unchecked)} of {self.files} config{'s' if self.files != 1 else ''} not checked, "
+                 f"stopped by a time limit ({first}{others}: {why})")
+        return files if self.project_unchecked is None else f"{files}; {self.project_unchecked}"
 
 
 @dataclass

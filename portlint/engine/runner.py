@@ -90,8 +90,7 @@ def _project_unchecked(engine, result: RunResult) -> list[Diagnostic]:
                                 f"{engine.deadline.reason}")
     out: list[Diagnostic] = []
     for summary in result.summaries:
-        if summary.claims:
-            result.unchecked.setdefault(summary.path, result.project_unchecked)
+        if summary.claims:  # (its own ports are known: the map and --next-free still use them)
             settings = engine.settings_for(summary.path)
             out.extend(engine.rules.file_problem(Source(summary.path, ""), settings, 0, result.project_unchecked))
     return engine.filter(out)
