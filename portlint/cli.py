@@ -70,6 +70,9 @@ __all__ = ["cli", "main", "console_main"]
               help="Also count the ports of the live PortOS apps list (GET URL/api/apps) as taken.")
 @click.option("--portos-timeout", type=click.FloatRange(min=0.1, max=120), default=5.0, show_default=True,
               metavar="SECONDS", help="How long to wait for PortOS.")
+@click.option("--max-seconds-per-run", type=click.FloatRange(min=0, min_open=True, max=86400), default=None,
+              metavar="SECONDS", help="The whole run's time limit; configs it leaves unlinted are reported as not "
+                                      "checked (default: the max-seconds-per-run setting, 300).")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalog and exit.")
 @click.option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
 @click.version_option(__version__, "--version", prog_name="portlint", message="%(prog)s %(version)s")

@@ -25,11 +25,12 @@ def project_urls() -> dict[str, str]:
 def _from_pyproject() -> dict[str, str]:
     import tomllib
 
+    from portlint.source.files import UnreadableFile, read_regular
+
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pyproject.toml")
     try:
-        with open(path, "rb") as fh:
-            return dict(tomllib.load(fh)["project"]["urls"])
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return dict(tomllib.loads(read_regular(path, what="a pyproject.toml").decode("utf-8"))["project"]["urls"])
+    except (UnreadableFile, UnicodeDecodeError, KeyError, TypeError, ValueError):  # TOMLDecodeError is a ValueError
         return {}
 
 

@@ -180,13 +180,16 @@ class PortCollision(Rule):
     scope = "project"
 
     def check_project(self, summaries, context):
-        seen: dict[int, _Earlier] = {}
+        from portlint.model.claim_index import ClaimIndex
+
+        summaries = sorted(summaries, key=lambda s: s.path)
+        earlier = ClaimIndex(summaries)  # every claim met so far, by port and environment
         reported: set[tuple] = set()
         pairs: set[tuple] = set()  # (port, process key, process key) of each pair already reported
         live: dict[int, list] = {}
         for item in context.external_ports:  # --portos-url: what PortOS already lists
             live.setdefault(item.port, []).append(item)
-        for summary in sorted(summaries, key=lambda s: s.path):
+        for summary in summaries:
             severity = summary.severity_of(self.code, self.severity)
             for claim in summary.claims:
                 port = claim.port
@@ -199,14 +202,14 @@ class PortCollision(Rule):
                         f"port {port} of {claim.process} ({claim.where}) is already used{label} by "
                         f"process {other.process!r} of the PortOS app {other.app!r}; pick a free block "
                         "(`portlint --next-free N`)"))
-                earlier = seen.setdefault(port, _Earlier())
-                found = next(((o, s, envs) for o, s in earlier.candidates(claim)
-                              if (envs := _collide(o, s, claim, summary))), None)
-                earlier.add(claim, summary)
-                if found is None or (claim.identity, port) in reported:
+                done = (claim.identity, port) in reported
+                found = earlier.first(claim, summary, _asks(claim)) if not done else None
+                earlier.add(claim, summary, _classes(claim))
+                if found is None:
                     continue
-                owner, owner_summary, envs = found
-                if any((port, x, y) in pairs for x in _process_keys(claim) for y in _process_keys(owner)):
+                owner, owner_summary = found
+                envs = _collide(owner, owner_summary, claim, summary)
+                if not envs or any((port, x, y) in pairs for x in _process_keys(claim) for y in _process_keys(owner)):
                     continue  # one pair of processes, met again through a config that lists them too
                 reported.add((claim.identity, port))
                 pairs.update((port, x, y) for a, b in ((claim, owner), (owner, claim))
@@ -223,29 +226,20 @@ class PortCollision(Rule):
                 yield diagnostic
 
 
-class _Earlier:
-    """The claims met so far on one port, in order, with the two subsets a later claim can collide
-    with, so that a project of many configs on one port is not compared pair by pair."""
+def _classes(claim) -> tuple:
+    """The classes of claims a claim belongs to, for ``_asks``."""
+    if not claim.binds:
+        return ("every",)
+    return ("every", "binding", "binding copy") if claim.copy else ("every", "binding")
 
-    __slots__ = ("every", "binding", "binding_copies")
 
-    def __init__(self):
-        self.every: list[tuple] = []
-        self.binding: list[tuple] = []
-        self.binding_copies: list[tuple] = []
-
-    def add(self, claim, summary) -> None:
-        self.every.append((claim, summary))
-        if claim.binds:
-            self.binding.append((claim, summary))
-            if claim.copy:
-                self.binding_copies.append((claim, summary))
-
-    def candidates(self, claim) -> list[tuple]:
-        """The earlier claims ``_collide`` can pair with ``claim``, in the order they came."""
-        if not claim.binds:
-            return self.binding_copies
-        return self.every if claim.copy else self.binding
+def _asks(claim) -> str:
+    """The class of earlier claims ``_collide`` can pair with ``claim``: a claim that binds its port
+    meets the others that bind it (an increment_var copy meets every claim); one that only names it
+    (a WS_PORT-style key) meets only the copies of another process."""
+    if not claim.binds:
+        return "binding copy"
+    return "every" if claim.copy else "binding"
 
 
 def _process_keys(claim) -> tuple:
@@ -262,8 +256,8 @@ def _collide(a, a_summary, b, b_summary) -> list[str]:
         return []  # two keys other than PORT/port/--port/ports: a shared port, or references
     if (not b.binds and not a.copy) or (not a.binds and not b.copy):
         return []  # the other *_PORT key names the port this process binds: a reference
-    environments = sorted(set(a_summary.environments) | set(b_summary.environments))
-    return [e for e in environments if a_summary.applies(a, e) and b_summary.applies(b, e)]
+    environments = sorted(a_summary.known() | b_summary.known())
+    return b_summary.holds_in(b, a_summary.holds_in(a, environments))
 
 
 class InstancesSharePort(Rule):

@@ -410,14 +410,18 @@ def test_an_unchanged_tree_gives_its_report_from_the_run_entry(tmp_path):
     index = tmp_path / ".portlint_cache" / "index.json"
     [digest] = json.loads(index.read_text())["runs"]
     run = tmp_path / ".portlint_cache" / f"run-{digest}.json"
-    assert {d["code"] for d in json.loads(run.read_text())} == {"PL203"}
+    assert {d["code"] for d in json.loads(run.read_text())["diagnostics"]} == {"PL203"}
     assert lint(tmp_path) == cold  # from the run entry, which is really what is used:
-    good = json.loads(run.read_text())
-    run.write_text(json.dumps([{**d, "message": "from the run entry"} for d in good]))
-    assert {d["message"] for d in lint(tmp_path) if d["code"] == "PL203"} == {"from the run entry"}
-    run.write_text(json.dumps([{**d, "row": "one"} for d in good]))
+    from portlint.engine.cache import _dumps
+
+    good = json.loads(run.read_text())["diagnostics"]
+    run.write_bytes(_dumps(run.name, {"diagnostics": [{**d, "message": "from the run entry"} for d in good]}))
+    assert {d["message"] for d in lint(tmp_path) if d["code"] == "PL203"} == {"from the run entry"}  # it is used
+    run.write_text(json.dumps({"diagnostics": [{**d, "message": "doctored"} for d in good]}))
+    assert lint(tmp_path) == cold  # one not signed with this user's key is recomputed (issue 28)
+    run.write_bytes(_dumps(run.name, {"diagnostics": [{**d, "row": "one"} for d in good]}))
     assert lint(tmp_path) == cold  # a run entry of the wrong shape is recomputed
-    assert json.loads(run.read_text()) == good  # and rewritten
+    assert json.loads(run.read_text())["diagnostics"] == good  # and rewritten
     assert lint(tmp_path, "--select", "PL203") == [d for d in cold if d["code"] == "PL203"]  # another run
     assert lint(tmp_path) == cold
     assert len(json.loads(index.read_text())["runs"]) == 2

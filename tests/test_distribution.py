@@ -143,6 +143,22 @@ def test_action_steps_annotate_findings_and_write_sarif(dist, tmp_path):
     assert "sarif-file=portlint.sarif" in (tmp_path / "github_output").read_text().splitlines()
 
 
+def test_action_never_writes_sarif_through_a_planted_link(dist, tmp_path):
+    """A pull request that commits `portlint.sarif -> ../outside` cannot make the action write there."""
+    if shutil.which("bash") is None:
+        pytest.skip("bash is needed")
+    workspace = tmp_path / "repo"
+    workspace.mkdir()
+    (workspace / "ecosystem.config.cjs").write_text(BAD)
+    (tmp_path / "outside").write_text("SECRET\n")
+    (workspace / "portlint.sarif").symlink_to("../outside")
+    install, lint = run_action({"version": "0.1.0", "sarif-file": "portlint.sarif"}, workspace, dist, tmp_path)
+    assert install.returncode == 0, install.stderr
+    assert lint.returncode == 2
+    assert lint.stdout.startswith("::error::portlint: portlint.sarif is a symbolic link or not a regular file")
+    assert (tmp_path / "outside").read_text() == "SECRET\n"
+
+
 def test_action_passes_a_clean_repository_without_sarif(dist, tmp_path):
     if shutil.which("bash") is None:
         pytest.skip("bash is needed")

@@ -155,6 +155,51 @@ def test_the_project_pass_finds_what_pair_by_pair_comparison_finds(configs):
     assert found == _reference_collisions(summaries)
 
 
+environment_sets = st.sampled_from([("",), ("", "production"), ("", "staging"), ("", "production", "staging")])
+wide_claims = st.tuples(st.sampled_from([5570, 5571]), st.integers(0, 4), st.booleans(), st.booleans(),
+                        st.lists(st.sampled_from(["", "production", "staging"]), min_size=1, max_size=3, unique=True),
+                        st.sampled_from([(), ("f", "a"), ("f", "b"), ("g", "a")]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(environment_sets, st.lists(wide_claims, max_size=8)), min_size=1, max_size=6))
+def test_the_indexed_project_pass_agrees_with_pair_by_pair_across_environments(configs):
+    """Configs that know different environments, claims that hold in some of them (overridden in
+    others), shared variants and identities: the index finds the same owner as the pair-by-pair scan."""
+    from portlint.rules.pl2_ranges import PortCollision
+
+    summaries = []
+    for i, (environments, raw) in enumerate(configs):
+        path = f"c{i}/ecosystem.config.cjs"
+        made = [_claim(path, row + 1, port, (identity,), binds, copy, tuple(sorted(e for e in envs if e in environments)
+                                                                           or ("",)), variant)
+                for row, (port, identity, binds, copy, envs, variant) in enumerate(raw)]
+        summaries.append(ConfigSummary(path, made, {}, environments))
+    found = [(d.path, d.row, int(d.message.split()[1]), d.related[0].path, d.related[0].row)
+             for d in PortCollision(Settings()).check_project(summaries, ProjectContext())]
+    assert found == _reference_collisions(summaries)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([(), ("f", "a"), ("f", "b"), ("g", "a")])), max_size=12))
+def test_a_bucket_answers_the_earliest_entry_of_another_process_for_any_question(entries):
+    """The six entries a bucket keeps answer every (identity, variant) question as a scan would."""
+    from types import SimpleNamespace
+
+    from portlint.model.claim_index import _Firsts
+
+    bucket, seen = _Firsts(), []
+    for order, (identity, variant) in enumerate(entries):
+        entry = (order, SimpleNamespace(identity=(identity,), variant=variant))
+        bucket.add(entry)
+        seen.append(entry)
+        for asked_identity in range(4):
+            for asked_variant in [(), ("f", "a"), ("f", "b"), ("g", "a")]:
+                expected = next((e for e in seen if e[1].identity != (asked_identity,)
+                                 and not (asked_variant and e[1].variant == asked_variant)), None)
+                assert bucket.first((asked_identity,), asked_variant) is expected
+
+
 def test_many_configs_on_one_port_are_not_compared_pair_by_pair(monkeypatch):
     """5,000 configs that all bind 5570: each claim meets the first listener, not every earlier one."""
     import portlint.rules.pl2_ranges as pl2

@@ -12,7 +12,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Files and exclusion", ("extend_exclude", "force_exclude", "stdin_filename")),
     ("Settings", ("config_file", "isolated", "role", "extend_labels")),
     ("Port map and PortOS", ("port_map", "next_free", "portos_url", "portos_timeout")),
-    ("Performance", ("jobs", "no_cache", "cache_dir")),
+    ("Performance", ("jobs", "no_cache", "cache_dir", "max_seconds_per_run")),
     ("Rules and help", ("list_rules", "explain", "version", "help")),
 )
 COLUMN_MAX = 30

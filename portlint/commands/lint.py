@@ -40,9 +40,13 @@ def run_lint(options: Options, registry) -> int:
     report(options, registry, result, session.files, to_stderr=from_stdin and options.fix)
     for message in result.internal_errors:
         click.echo(f"portlint: {message}", err=True)
+    unchecked = result.unchecked_notice()
+    if unchecked:  # also a PL001 on each such config; said here too, whatever the rule selection
+        click.echo(f"portlint: {unchecked}", err=True)
     if result.internal_errors or fix_failed:
         return EXIT_ERROR
-    return exit_code(options, result.diagnostics)
+    code = exit_code(options, result.diagnostics)
+    return EXIT_PROBLEMS if unchecked and not options.exit_zero else code
 
 
 def exit_code(options: Options, diagnostics) -> int:

@@ -55,6 +55,7 @@ class Options:
     jobs: int | None = None
     no_cache: bool = False
     cache_dir: str | None = None  # None: .portlint_cache, which is not followed when it is a link
+    max_seconds_per_run: float | None = None
     # the rule catalog
     list_rules: bool = False
     explain: str | None = None
@@ -77,6 +78,8 @@ class Options:
                 table[key.replace("_", "-")] = split_codes(value)
         if self.role:
             table["role"] = self.role
+        if self.max_seconds_per_run is not None:
+            table["max-seconds-per-run"] = self.max_seconds_per_run
         if self.per_file_ignores:
             entries: dict = {}
             for item in self.per_file_ignores:

@@ -36,12 +36,25 @@ def run_portmap(options: Options, registry) -> int:
         raise Fatal(f"--format: the port map is printed as {', '.join(MAP_FORMATS)}, not {options.output_format!r}")
     session = open_session(options, registry, use_cache=False)
     result = session.run(keep_configs=True)
+    unchecked = dict(result.unchecked)  # configs a time limit stopped: their ports are not known
     free = None
-    if options.next_free:
+    if options.next_free and not unchecked:
         free = find_free_block(result.configs, session.first_settings(), options, session.external)
+    if unchecked:
+        click.echo(f"portlint: {result.unchecked_notice()}", err=True)
     if not options.port_map:
+        if unchecked:  # a block offered now could be ports an unchecked config uses
+            raise Fatal(f"--next-free: {NOT_KNOWN}")
         return _print_free_block(options, free)
-    return _print_map(options, result.configs, session.resolver, free)
+    code = _print_map(options, result.configs, session.resolver, free, unchecked)
+    if unchecked and options.next_free:
+        raise Fatal(f"--next-free: {NOT_KNOWN}")
+    return EXIT_PROBLEMS if unchecked else code
+
+
+#: Why --next-free offers no block when a time limit left a config unchecked.
+NOT_KNOWN = ("cannot tell which ports are free: a time limit stopped a config before its ports were known "
+             "(raise the limit named above)")
 
 
 def search_range(settings, options: Options) -> tuple[str, int, int]:
@@ -73,8 +86,9 @@ def _print_free_block(options: Options, free: FreeBlock) -> int:
     return EXIT_CLEAN
 
 
-def _print_map(options: Options, configs, resolver, free: FreeBlock | None) -> int:
-    """The map in the chosen format; with --next-free, the free block inside it (exit 1 when there is none)."""
+def _print_map(options: Options, configs, resolver, free: FreeBlock | None, unchecked: dict[str, str]) -> int:
+    """The map in the chosen format; with --next-free, the free block inside it (exit 1 when there is
+    none); configs a time limit left unchecked are listed after it (in JSON: ``unchecked``)."""
     from portlint.report import portmap
 
     rows = portmap.rows_of(configs)
@@ -83,17 +97,27 @@ def _print_map(options: Options, configs, resolver, free: FreeBlock | None) -> i
     if fmt == "html":
         from portlint.report.htmlmap import render_html
 
-        text = render_html(rows, resolver.default(), {c.path: c.role for c in configs}, block)
+        text = render_html(rows, resolver.default(), {c.path: c.role for c in configs}, block, unchecked=unchecked)
     elif fmt == "json":
         data = json.loads(portmap.render_json(rows))
-        if free is not None:
+        if free is not None or (unchecked and options.next_free):
             data["next_free"] = free.as_json() if block else None
+        if unchecked:
+            data["unchecked"] = [{"file": path, "reason": why} for path, why in unchecked.items()]
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
         text = portmap.render_markdown(rows) if fmt == "markdown" else portmap.render_text(rows)
+        if unchecked:
+            from portlint.report.formats.escape import printable
+
+            text += ("\nNot checked (a time limit stopped them; their ports are not in this map):\n"
+                     + "".join(f"{'- ' if fmt == 'markdown' else '  '}{printable(path)}: {printable(why)}\n"
+                               for path, why in unchecked.items()))
         if free is not None:
             found = (f"Next free block of {free.size} in the {free.range_name} range {free.low}-{free.high}: "
                      f"{free.text()}") if block else f"No free block: {free.none_found()}"
-            text += ("\n" if fmt == "markdown" else "\n") + found + "\n"
+            text += "\n" + found + "\n"
+        elif unchecked and options.next_free:
+            text += f"\nNo free block: {NOT_KNOWN}\n"
     write_output(options, text)
     return EXIT_PROBLEMS if free is not None and block is None else EXIT_CLEAN

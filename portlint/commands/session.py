@@ -58,10 +58,14 @@ class Session:
 
 def open_session(options: Options, registry, use_cache: bool) -> Session:
     """Fetch the live PortOS ports, read standard input, resolve settings, find the files, build the engine."""
+    import time
+
+    started = time.monotonic()  # the run's deadline counts from here: fetching, discovery and linting
     external = _portos_ports(options)
     paths, stdin_text = _stdin(options)
     if options.unsafe_fixes and not (options.fix or options.diff):
         raise Fatal("--unsafe-fixes goes with --fix or --diff")
+    from portlint.engine.deadline import RunDeadline
     from portlint.engine.pipeline import Engine, EngineSpec
     from portlint.settings.settings import SettingsResolver
 
@@ -69,12 +73,17 @@ def open_session(options: Options, registry, use_cache: bool) -> Session:
     _check_selectors(options, registry)
     with settings_errors():
         resolver = SettingsResolver(dict(overrides), config_file=options.config_file, isolated=options.isolated)
-        resolver.default()
+        seconds = resolver.default().max_seconds_per_run
+        deadline = RunDeadline(seconds, started + seconds)
         files = paths if stdin_text else _discover(options, paths, resolver)
+        if options.output_file:  # refused before any work: a FIFO, a link out of the project, a linted config
+            from portlint.report.output import check_target
+
+            check_target(options.output_file, files)
         spec = EngineSpec(tuple(overrides.items()), options.config_file, options.isolated, options.disable_noqa)
         cache = _cache(options, registry) if use_cache and not stdin_text else None
         engine = Engine(resolver, registry, disable_noqa=options.disable_noqa, external_ports=external,
-                        cache=cache, jobs=options.jobs, spec=spec)
+                        cache=cache, jobs=options.jobs, spec=spec, deadline=deadline)
     return Session(options, registry, resolver, engine, files, paths, stdin_text, external)
 
 
@@ -128,7 +137,8 @@ def _discover(options: Options, paths: list[str], resolver) -> list[str]:
         return resolver.for_path(probe).is_excluded(path, is_dir)
 
     with phase("discovery"):
-        files = discover(paths or ["."], excluded=excluded, force_exclude=options.force_exclude)
+        files = discover(paths or ["."], excluded=excluded, force_exclude=options.force_exclude,
+                         warn=lambda message: click.echo(f"portlint: warning: {message}", err=True))
     if not files and not options.quiet:
         shown = ", ".join(paths) if paths else "."
         click.echo(f"portlint: warning: no ecosystem files found under {shown} "

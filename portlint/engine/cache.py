@@ -16,6 +16,7 @@ symbolic link, and a cache folder that is itself a link is used only when named 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import stat
@@ -24,7 +25,7 @@ import time
 
 from portlint._version import __version__
 
-FORMAT = 4  # 4: summaries and the runs' project results in files of their own, read when needed
+FORMAT = 5  # 5: every file signed with the user's key; 4: summaries and runs in files of their own
 INDEX = "index.json"
 SUMMARIES = "summaries.json"
 RUN_FILE = "run-{}.json"  # {}: the run's digest (64 hex digits)
@@ -46,7 +47,6 @@ TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 #: A file changed this recently may change again within the clock's resolution: hash it next time.
 RACY_NS = 2_000_000_000
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_READ_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def run_key(registry, disable_noqa: bool) -> str:
@@ -76,15 +76,12 @@ def settings_key(settings) -> str:
 def file_key(path: str) -> list | None:
     """[sha256, stat signature or None] of a regular file; None for anything else (a FIFO is never
     opened). The signature lets the next run skip hashing a file that was not touched."""
-    from portlint.source.read import MAX_BYTES
+    from portlint.source.files import UnreadableFile, read_regular
 
     try:
         st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
-            return None
-        with open(path, "rb") as fh:
-            sha = hashlib.sha256(fh.read(MAX_BYTES + 1)).hexdigest()
-    except OSError:
+        sha = hashlib.sha256(read_regular(path)).hexdigest()  # checked and capped like the config itself
+    except (OSError, UnreadableFile):
         return None
     settled = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS
     return [sha, _signature(st) if settled else None]
@@ -125,6 +122,7 @@ class Cache:
         self._absolute: dict[str, str] = {}  # path -> its absolute form (a run does not change folder)
         self._dirty = False
         self._refused = False
+        self._forged = False  # an index whose signature is not this user's was met (said once)
         self._skipped = False  # the index was too large for this run: neither read nor written
         #: How many files this run looks up (set by the run): bounds the index worth reading.
         self.files = 0
@@ -203,8 +201,7 @@ class Cache:
             entry = index.get(full)
             if path in self._pending or not isinstance(entry, dict):
                 return None
-            parts.append(json.dumps([path, full, entry.get("settings"), entry.get("content"),
-                                     entry.get("deps")]))
+            parts.append(json.dumps([path, full, entry.get("settings"), _content_hashes(entry)]))
         return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
     def run_result(self, digest: str) -> list | None:
@@ -243,7 +240,14 @@ class Cache:
         return self._entries
 
     def _open_folder(self, create: bool) -> int | None:
-        """The cache folder, open; None if it is missing (and not to be created) or refused."""
+        """The cache folder, open; None if it is missing (and not to be created) or refused, or when
+        there is no signing key to tell this user's cache from a planted one."""
+        if signing_key() is None:
+            if not self._refused:
+                self._refused = True
+                sys.stderr.write(f"portlint: warning: no cache: its signing key can be neither read nor made at "
+                                 f"{key_path()} (set XDG_CACHE_HOME to a writable folder, or use --no-cache)\n")
+            return None
         try:
             st = os.lstat(self.directory)
         except FileNotFoundError:
@@ -298,29 +302,43 @@ class Cache:
             self._summaries = data["summaries"] if ok else {}
         return self._summaries
 
+    def read_limit(self) -> int:
+        """The most bytes one cache file may have for this run: about what linting its files costs
+        (100 KiB a file, at least 1 MiB), never over MAX_INDEX_BYTES; a bigger one is not read."""
+        if not self.files:
+            return MAX_INDEX_BYTES
+        return min(MAX_INDEX_BYTES, max(MIN_INDEX_BUDGET, INDEX_BYTES_PER_FILE * self.files))
+
     def _read_json(self, name: str, budgeted: bool = False):
-        """The JSON in the cache folder's file ``name``; None when it is missing, not a regular file,
-        too large (for this run, when ``budgeted``), or not JSON."""
+        """The JSON in the cache folder's file ``name``, read by the one checked reader (a regular
+        file, never through a link, at most ``read_limit()`` bytes); None when it is missing, not a
+        regular file, too large for this run (then, when ``budgeted``, the index is neither read nor
+        written), or not JSON."""
+        from portlint.source.files import UnreadableFile, read_regular
+
         folder = self._open_folder(create=False)
         if folder is None:
             return None
         try:
-            fd = os.open(name, _READ_FLAGS, dir_fd=folder)
-        except OSError:  # missing, a symbolic link, a folder...
+            data = read_regular(name, self.read_limit(), "a cache file", dir_fd=folder, follow_symlinks=False)
+        except UnreadableFile as exc:  # missing, a symbolic link, a FIFO, a folder, too large
+            if exc.too_large and budgeted:
+                self._skipped = True
             return None
         finally:
             os.close(folder)
-        try:
-            with os.fdopen(fd, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_INDEX_BYTES:
-                    return None  # a FIFO or device: never read from
-                if budgeted and self.files and st.st_size > max(MIN_INDEX_BUDGET, INDEX_BYTES_PER_FILE * self.files):
-                    self._skipped = True
-                    return None
-                return json.loads(fh.read(MAX_INDEX_BYTES + 1))
-        except (OSError, ValueError, RecursionError):
+        body = _signed_body(name, data)
+        if body is None:
+            if name == INDEX and not self._forged:  # said once: then ignored and rewritten
+                self._forged = True
+                sys.stderr.write(f"portlint: warning: the cache in {self.directory} was not written by portlint for "
+                                 "this user (a committed or copied cache folder?); it is not used, and is rewritten\n")
             return None
+        try:
+            found = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        return found.get("diagnostics") if name.startswith("run-") and isinstance(found, dict) else found
 
     def _read(self) -> dict:
         data = self._read_json(INDEX, budgeted=True)
@@ -353,20 +371,22 @@ class Cache:
             # One that cannot be written (a folder in the way) is only a miss next time.
             for digest, diagnostics in self._new_runs.items():
                 try:
-                    replace_file(self.directory, RUN_FILE.format(digest), _dumps(diagnostics), dir_fd=folder)
+                    name = RUN_FILE.format(digest)
+                    replace_file(self.directory, name, _dumps(name, {"diagnostics": diagnostics}), dir_fd=folder)
                 except OSError:
                     pass
             if self._summaries_dirty:
                 token = os.urandom(8).hex()
                 try:
-                    replace_file(self.directory, SUMMARIES, _dumps({"token": token, "summaries": self._summary_map()}),
+                    replace_file(self.directory, SUMMARIES, _dumps(SUMMARIES, {"token": token,
+                                                                               "summaries": self._summary_map()}),
                                  dir_fd=folder)
                     self._summaries_token = token
                 except OSError:
                     self._summaries_token = ""
             data = {"format": FORMAT, "version": __version__, "run": self.run_key, "entries": self._entries,
                     "summaries": self._summaries_token, "runs": self._runs}
-            replace_file(self.directory, INDEX, _dumps(data), dir_fd=folder)
+            replace_file(self.directory, INDEX, _dumps(INDEX, data), dir_fd=folder)
             self._remove_stale_runs(folder)
             self._dirty = self._summaries_dirty = False
             self._new_runs, self._dropped_runs = {}, []
@@ -376,13 +396,87 @@ class Cache:
             os.close(folder)
 
 
+def _content_hashes(entry: dict) -> list:
+    """The content hashes an entry depends on (its file's and its required files'), without the stat
+    signatures: a signature refreshed once a file has settled changes nothing a run's report says."""
+    try:
+        return [entry["content"][0], *([dep, key[0]] for dep, key in entry["deps"])]
+    except (KeyError, TypeError, IndexError, ValueError):
+        return [None]
+
+
 def _run_digest_of(name: str) -> str | None:
     digest = name[4:-5] if name.startswith("run-") and name.endswith(".json") else ""
     return digest if _is_digest(digest) else None
 
 
-def _dumps(data) -> bytes:
-    return json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogateescape")
+def _dumps(name: str, data: dict) -> bytes:
+    """A cache file: the JSON object ``data`` with a last member ``"signature"``, the HMAC-SHA256 of
+    the file's name and of the object as written without it, under this user's key."""
+    body = json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogateescape")
+    return body[:-1] + (b"," if body != b"{}" else b"") + b'"signature":"' + _sign(name, body) + b'"}'
+
+
+_SIGNATURE_TAIL = len(b'"signature":"') + 64 + len(b'"}')
+
+
+def _signed_body(name: str, data: bytes) -> bytes | None:
+    """The object ``_dumps`` signed (without its signature), if the signature is this user's; else None."""
+    head, tail = data[:-_SIGNATURE_TAIL], data[-_SIGNATURE_TAIL:]
+    if not (tail.startswith(b'"signature":"') and tail.endswith(b'"}')):
+        return None
+    body = head[:-1] + b"}" if head.endswith(b",") else b"{}" if head == b"{" else None
+    if body is None or not hmac.compare_digest(tail[13:-2], _sign(name, body)):
+        return None
+    return body
+
+
+# -- the signing key: what makes a cache folder this user's own ------------------------------------
+#: Where the key is kept: outside every project, in the user's cache folder.
+KEY_FILE = os.path.join("portlint", "cache-key")
+_KEY: list = []  # [key or None], found once per process
+
+
+def key_path() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, KEY_FILE)
+
+
+def signing_key() -> bytes | None:
+    """This user's random key (32 bytes, made on first use, mode 0600), or None when it can be neither
+    read nor made (then the cache is not used). A repository can plant a cache folder, never this."""
+    if _KEY:
+        return _KEY[0]
+    from portlint.source.files import UnreadableFile, read_regular
+
+    path, key = key_path(), None
+    for _ in range(2):
+        try:
+            data = read_regular(path, 1024, "a cache key")
+            key = data if len(data) >= 32 else None
+            break
+        except UnreadableFile:
+            pass
+        try:
+            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except FileExistsError:
+            continue  # made by a process beside this one: read it
+        except OSError:
+            break
+        try:
+            key = os.urandom(32)
+            os.write(fd, key)
+        finally:
+            os.close(fd)
+        break
+    _KEY.append(key)
+    return key
+
+
+def _sign(name: str, body: bytes) -> bytes:
+    key = signing_key() or b""
+    return hmac.new(key, name.encode() + b"\0" + body, hashlib.sha256).hexdigest().encode()
 
 
 def _is_digest(text: str) -> bool:

@@ -6,6 +6,7 @@ import os
 from functools import lru_cache
 
 from portlint.diagnostic import Diagnostic
+from portlint.engine.deadline import RunDeadline
 from portlint.engine.filter import DiagnosticFilter, dedupe  # noqa: F401 (dedupe: re-exported)
 from portlint.engine.results import FileResult, RunResult  # noqa: F401 (re-exported)
 from portlint.engine.ruleset import RuleSet, call_rule
@@ -43,28 +44,37 @@ def read_and_parse(path: str) -> Parsed:
 
 class FilePipeline:
     """One file through every stage; a file that cannot go on becomes a PL001, a bug of ours an
-    internal error in ``errors``. Remembers each file's noqa comments in ``noqa``."""
+    internal error in ``errors``. Remembers each file's noqa comments in ``noqa``. Each file gets
+    its own time budget, cut to what is left of the run's ``deadline``; a file a time limit stops
+    is a PL001 and is named in ``unchecked`` (path -> why), so that no report takes it as checked."""
 
-    def __init__(self, rules: RuleSet, noqa: dict | None):
+    def __init__(self, rules: RuleSet, noqa: dict | None, deadline: RunDeadline | None = None):
         self.rules = rules
         self.noqa = noqa  # path -> NoqaIndex; None with --disable-noqa
+        self.deadline = deadline or RunDeadline(None)
 
     def lint(self, path: str, text: str | None, settings: Settings, errors: list[str] | None,
-             sources: dict) -> tuple[Config | None, list[Diagnostic]]:
+             sources: dict, unchecked: dict | None = None) -> tuple[Config | None, list[Diagnostic]]:
         from portlint.engine.budget import TimeBudgetExceeded, time_budget
 
+        unchecked = unchecked if unchecked is not None else {}
+        if self.deadline.passed():  # not even read: the rest of the run is reported, not linted
+            unchecked[path] = f"not linted: {self.deadline.reason}"
+            return None, self.rules.file_problem(Source(path, ""), settings, 0, unchecked[path])
         try:
             source = Source(path, text) if text is not None else read_source(path)
             sources[path] = source
         except UnreadableFile as exc:
             return None, self.rules.file_problem(Source(path, ""), settings, 0, str(exc))
+        seconds, by_run = self.deadline.limit(settings.max_seconds_per_file)
         try:
-            with time_budget(settings.max_seconds_per_file):
+            with time_budget(seconds):
                 return self._lint_source(path, source, settings, errors)
         except TimeBudgetExceeded:
-            return None, self.rules.file_problem(source, settings, 0, (
-                f"linting this file took longer than {settings.max_seconds_per_file:g} s and was stopped "
-                "(the `max-seconds-per-file` setting)"))
+            unchecked[path] = (f"linting this file was stopped: {self.deadline.reason}" if by_run else
+                               f"linting this file took longer than {settings.max_seconds_per_file:g} s and was "
+                               "stopped (the `max-seconds-per-file` setting)")
+            return None, self.rules.file_problem(source, settings, 0, unchecked[path])
 
     def _remember_noqa(self, source: Source, parsed: Parsed | None) -> None:
         if self.noqa is not None:
@@ -122,7 +132,7 @@ class Engine:
 
     def __init__(self, settings: "Settings | SettingsResolver", registry: Registry, selected: set[str] | None = None,
                  disable_noqa: bool = False, external_ports: tuple = (), cache=None, jobs: int | None = None,
-                 spec: EngineSpec | None = None):
+                 spec: EngineSpec | None = None, deadline: RunDeadline | None = None):
         from portlint.engine.project import ProjectContext
 
         self.resolver = settings if isinstance(settings, SettingsResolver) else None
@@ -134,8 +144,10 @@ class Engine:
         self.cache = cache
         self.jobs = jobs
         self.spec = spec  # set when workers can rebuild this engine (the CLI)
+        #: The run's deadline (the command line gives one; a language server's engine lives on).
+        self.deadline = deadline or RunDeadline(None)
         self.noqa: dict[str, object] = {}  # path -> NoqaIndex, for the filter and the project pass
-        self.pipeline = FilePipeline(self.rules, None if disable_noqa else self.noqa)
+        self.pipeline = FilePipeline(self.rules, None if disable_noqa else self.noqa, self.deadline)
         self.filter = DiagnosticFilter(self.settings_for, self.noqa, disable_noqa)
 
     def settings_for(self, path: str) -> Settings:
@@ -148,7 +160,8 @@ class Engine:
         """Lint one file: its config (None if it did not parse) and its diagnostics, filtered."""
         errors = result.internal_errors if result is not None else None  # None: rule crashes are printed
         sources = result.sources if result is not None else {}
-        config, diagnostics = self.pipeline.lint(path, text, self.settings_for(path), errors, sources)
+        unchecked = result.unchecked if result is not None else None
+        config, diagnostics = self.pipeline.lint(path, text, self.settings_for(path), errors, sources, unchecked)
         return config, self.filter(diagnostics)
 
     def file_result(self, path: str, text: str | None = None) -> tuple[FileResult, Config | None, Source | None]:
@@ -170,7 +183,8 @@ class Engine:
             diagnostics = self.filter(self.pipeline.crash(source, self.settings_for(path), exc))
         noqa = self.noqa.get(path)
         data = FileResult(path, [d.to_data() for d in diagnostics], summary,
-                          noqa.to_data() if noqa is not None else None, deps, result.internal_errors)
+                          noqa.to_data() if noqa is not None else None, deps, result.internal_errors,
+                          unchecked=result.unchecked.get(path))
         return data, config, result.sources.get(path)
 
     def run(self, paths: list[str], stdin_text: dict[str, str] | None = None, keep_configs: bool = False) -> RunResult:
@@ -180,15 +194,35 @@ class Engine:
 
         return run_files(self, paths, stdin_text or {}, keep_configs)
 
-    def project_pass(self, summaries: list, errors: list[str]) -> list[Diagnostic]:
+    def project_pass(self, summaries: list, errors: list[str]) -> tuple[list[Diagnostic], bool]:
+        """The project rules' diagnostics over every summary, and whether they ran to the end (the
+        run's deadline stops them too, keeping what they found)."""
         from portlint.engine.project import run_project_rules
         from portlint.engine.timing import phase
 
         with phase("rules"):
-            return run_project_rules(self.rules_for(self.settings), summaries, self.project, errors)
+            return run_project_rules(self.rules_for(self.settings), summaries, self.project, errors, self.deadline)
 
     def jobs_for(self, files: int) -> int:
         from portlint.engine.workers import jobs_for
 
         return jobs_for(self.jobs, files, self.spec is not None)
+
+    def worker_engine(self):
+        """What a worker process calls to build its own engine like this one (None: this engine
+        cannot be rebuilt, so the run stays in this process)."""
+        if self.spec is None:
+            return None
+        from functools import partial
+
+        return partial(build_worker_engine, self.spec, self.rules.selected, self.deadline.seconds, self.deadline.ends)
+
+
+def build_worker_engine(spec: EngineSpec, selected, seconds: float | None, ends: float | None) -> Engine:
+    """An engine equal to the one that started the worker, sharing its deadline."""
+    from portlint.plugins import load_registry
+
+    resolver = SettingsResolver(dict(spec.overrides), config_file=spec.config_file, isolated=spec.isolated)
+    return Engine(resolver, load_registry(), selected, disable_noqa=spec.disable_noqa,
+                  deadline=RunDeadline(seconds, ends))
 

@@ -25,10 +25,23 @@ def takes_context(method) -> bool:
     return code.co_argcount >= 3 or bool(code.co_flags & 0x04)  # (self, summaries, context) or *args
 
 
-def run_project_rules(rules: list, summaries: list, context: ProjectContext, errors: list[str]) -> list[Diagnostic]:
+def run_project_rules(rules: list, summaries: list, context: ProjectContext, errors: list[str],
+                      deadline=None) -> tuple[list[Diagnostic], bool]:
+    """Every project rule's diagnostics, and whether they all ran to the end: the run's ``deadline``
+    (a RunDeadline) stops them, and what they found before is kept."""
+    from portlint.engine.budget import TimeBudgetExceeded, time_budget
+
     found: list[Diagnostic] = []
     for rule in rules:
-        if rule.scope == "project":
-            args = (summaries, context) if takes_context(rule.check_project) else (summaries,)
-            found.extend(call_rule(rule, rule.check_project, args, errors))
-    return found
+        if rule.scope != "project":
+            continue
+        if deadline is not None and deadline.passed():
+            return found, False
+        args = (summaries, context) if takes_context(rule.check_project) else (summaries,)
+        left = deadline.remaining() if deadline is not None else None
+        try:
+            with time_budget(left if left is not None else 0):
+                call_rule(rule, rule.check_project, args, errors, into=found)
+        except TimeBudgetExceeded:
+            return found, False
+    return found, True

@@ -16,6 +16,23 @@ class RunResult:
     internal_errors: list[str] = field(default_factory=list)
     sources: dict = field(default_factory=dict)  # path -> Source of every file read here
     roles: dict = field(default_factory=dict)  # path -> (role, inferred) of every config, cached or not
+    #: path -> why a time limit left it unchecked (it has a PL001 too): the map and --next-free must
+    #: not take such a config as having no ports
+    unchecked: dict = field(default_factory=dict)
+    #: why the project pass (collisions across configs) did not finish, or None
+    project_unchecked: str | None = None
+
+
+    def unchecked_notice(self) -> str | None:
+        """One line saying what a time limit left unchecked (None: everything was checked)."""
+        if not self.unchecked:
+            return self.project_unchecked
+        first, why = next(iter(self.unchecked.items()))
+        more = len(self.unchecked) - 1
+        others = f" and {more} more" if more else ""
+        files = (f"{len(self.unchecked)} of {self.files} config{'s' if self.files != 1 else ''} not checked, "
+                 f"stopped by a time limit ({first}{others}: {why})")
+        return files if self.project_unchecked is None else f"{files}; {self.project_unchecked}"
 
 
 @dataclass
@@ -30,6 +47,8 @@ class FileResult:
     internal_errors: list[str] = field(default_factory=list)
     #: (role, inferred) of a cached result, whose summary is read only when the run needs it
     role: tuple | None = None
+    #: why a time limit stopped this file (never cached: it depends on the machine, not the file)
+    unchecked: str | None = None
 
     def config_role(self) -> tuple | None:
         """(role, inferred) of the config, as the reports name it; None for a file that did not parse."""

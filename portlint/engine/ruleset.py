@@ -41,16 +41,23 @@ class RuleSet:
         return [Diagnostic.at(Span(source, offset, end), rule_cls.code, rule_cls.name, message, severity)]
 
 
-def call_rule(rule, method, args: tuple, errors: list[str] | None) -> list[Diagnostic]:
-    """``method(*args)`` of one rule, as a list; a crash is recorded in ``errors`` (or printed)."""
+def call_rule(rule, method, args: tuple, errors: list[str] | None, into: list | None = None) -> list[Diagnostic]:
+    """``method(*args)`` of one rule, as a list (``into``, when given, gets each diagnostic as it
+    comes, so that a rule stopped by a time limit keeps what it found); a crash is recorded in
+    ``errors`` (or printed)."""
+    found = into if into is not None else []
+    start = len(found)
     try:
-        return list(method(*args))
+        found.extend(method(*args))  # list.extend keeps the items it took before an exception
+        return found
     except RecursionError:
-        return []
+        del found[start:]
+        return found
     except Exception as exc:  # a crashing (plugin) rule is an internal error, not a traceback
+        del found[start:]
         message = f"rule {rule.code} crashed: {type(exc).__name__}: {exc}"
         if errors is not None:
             errors.append(message)
         else:
             print(f"portlint: {message}", file=sys.stderr)
-        return []
+        return found

@@ -35,6 +35,7 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
             result.diagnostics = dedupe([*(Diagnostic.from_data(d) for p in paths for d in results[p].diagnostics),
                                          *map(Diagnostic.from_data, found)])
             result.diagnostics.sort(key=Diagnostic.sort_key)
+            cache.save()  # the signatures of files that settled since, if any (else nothing is written)
             return result
     if cache is not None:  # the project pass needs every config's summary: those of the hits too
         for path in dict.fromkeys(paths):
@@ -45,9 +46,10 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
                     del results[path]
                     cache.miss(path)
                     todo.append(path)
-    jobs = jobs_for(engine.jobs, len(todo), engine.spec is not None) if not keep_configs else 1
+    build = engine.worker_engine()
+    jobs = jobs_for(engine.jobs, len(todo), build is not None) if not keep_configs else 1
     if jobs > 1 and not stdin_text:
-        for data in lint_in_workers(engine.spec, engine.rules.selected, todo, jobs):
+        for data in lint_in_workers(build, todo, jobs):
             results[data.path] = data
     else:
         for path in todo:
@@ -60,19 +62,38 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
     if cache is not None:
         for path in todo:
             data = results[path]
-            if not data.internal_errors:
+            if not data.internal_errors and data.unchecked is None:  # a time-out says nothing of the file
                 cache.store(path, engine.settings_for(path), data.deps, data.to_data())
         cache.save()
     _collect(engine, paths, results, result)
-    project = engine.filter(engine.project_pass(result.summaries, result.internal_errors))
+    found, finished = engine.project_pass(result.summaries, result.internal_errors)
+    project = engine.filter(found)
+    if not finished:
+        project.extend(_project_unchecked(engine, result))
     result.diagnostics = dedupe([*engine.filter(result.diagnostics), *project])  # == filter(files + project)
     result.diagnostics.sort(key=Diagnostic.sort_key)
-    if cache is not None and not stdin_text and not result.internal_errors:
+    if cache is not None and not stdin_text and not result.internal_errors and not result.unchecked \
+            and result.project_unchecked is None:
         digest = digest or cache.run_digest(paths, _run_context(engine))
         if digest is not None:  # the project pass of this run, for the next run of the same files
             cache.store_run(digest, [d.to_data() for d in project])
             cache.save()
     return result
+
+
+def _project_unchecked(engine, result: RunResult) -> list[Diagnostic]:
+    """The run's deadline stopped the project pass: each config with ports it did not finish comparing
+    gets a PL001 saying so (collisions found before it stopped are still reported)."""
+    from portlint.source.read import Source
+
+    result.project_unchecked = (f"collisions with other configs (PL203) were not all checked: "
+                                f"{engine.deadline.reason}")
+    out: list[Diagnostic] = []
+    for summary in result.summaries:
+        if summary.claims:  # (its own ports are known: the map and --next-free still use them)
+            settings = engine.settings_for(summary.path)
+            out.extend(engine.rules.file_problem(Source(summary.path, ""), settings, 0, result.project_unchecked))
+    return engine.filter(out)
 
 
 def _run_context(engine) -> str:
@@ -98,6 +119,8 @@ def _collect(engine, paths: list[str], results: dict[str, FileResult], result: R
             del results[path]
         result.files += 1
         result.internal_errors.extend(data.internal_errors)
+        if data.unchecked is not None:
+            result.unchecked[path] = data.unchecked
         result.diagnostics.extend(Diagnostic.from_data(d) if isinstance(d, dict) else d for d in data.diagnostics)
         if data.summary is not None:
             result.summaries.append(ConfigSummary.from_data(data.summary))

@@ -1,9 +1,11 @@
-"""Parallel runs: how many worker processes, and a pool of them that each rebuild the engine from
-an EngineSpec and exit on their own when the main process dies (even by ``kill -9``)."""
+"""Parallel runs: how many worker processes, and a pool of them that each build their engine with
+the callable the main engine gives (from an EngineSpec) and exit on their own when the main process
+dies (even by ``kill -9``)."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Callable
 
 #: Files below which a run stays in one process.
 PARALLEL_THRESHOLD = 40
@@ -48,17 +50,12 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="portlint-parent-watch", daemon=True).start()
 
 
-def _worker_init(spec: EngineSpec, selected, parent: int) -> None:
+def _worker_init(build: Callable, parent: int) -> None:
     global _WORKER
     _watch_parent(parent)
     if os.getppid() != parent:  # the parent died before the watch started
         os._exit(3)
-    from portlint.engine.pipeline import Engine
-    from portlint.plugins import load_registry
-    from portlint.settings.settings import SettingsResolver
-
-    resolver = SettingsResolver(dict(spec.overrides), config_file=spec.config_file, isolated=spec.isolated)
-    _WORKER = Engine(resolver, load_registry(), selected, disable_noqa=spec.disable_noqa)
+    _WORKER = build()
 
 
 def _worker_lint(path: str):
@@ -66,13 +63,14 @@ def _worker_lint(path: str):
     return _WORKER.file_result(path)[0]
 
 
-def lint_in_workers(spec: EngineSpec, selected, paths: list[str], jobs: int):
-    """FileResult of each path, in order, linted by ``jobs`` worker processes."""
+def lint_in_workers(build: Callable, paths: list[str], jobs: int):
+    """FileResult of each path, in order, linted by ``jobs`` worker processes, each with the engine
+    ``build()`` makes (a picklable callable from the engine: this module knows no Engine)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     chunk = max(1, len(paths) // (jobs * 8))
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init,
-                             initargs=(spec, selected, os.getpid())) as pool:
+                             initargs=(build, os.getpid())) as pool:
         yield from pool.map(_worker_lint, paths, chunksize=chunk)

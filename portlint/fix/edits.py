@@ -41,6 +41,7 @@ def rewrite_numbers(config, places) -> list[Edit] | None:
     place cannot be rewritten safely (escapes in the string, a token that is not a number)."""
     text = config.source.text
     edits: list[Edit] = []
+    starts: set[int] = set()  # of the edits so far (thousands of places stay linear)
     inside: dict[tuple, dict[tuple[int, int], str]] = {}
     for span, reference in places:
         if span is None or span.source is not config.source:
@@ -50,7 +51,8 @@ def rewrite_numbers(config, places) -> list[Edit] | None:
             token = text[span.start:span.end]
             if not (re.fullmatch(r"[0-9][0-9_]*", token) or re.fullmatch(r"(['\"])[0-9]+\1", token)):
                 return None
-            if all(e.start != span.start for e in edits):
+            if span.start not in starts:
+                starts.add(span.start)
                 edits.append(Edit(span.start, span.end, reference))
             continue
         inside.setdefault(container, {})[(span.start, span.end)] = reference

@@ -18,6 +18,8 @@ class PortosPort:
 
 #: The largest apps list portlint reads (a real one is a few kilobytes).
 MAX_BODY = 10 * 1024 * 1024
+#: Redirects followed, each on the same origin (scheme, host, port) as the URL given.
+MAX_REDIRECTS = 5
 
 
 def fetch_ports(url: str, timeout: float = 5.0) -> list[PortosPort]:
@@ -54,15 +56,59 @@ def _get(endpoint: str, timeout: float) -> bytes:
     return outcome["body"]
 
 
+def _opener():
+    """An opener for http(s) only, whose redirects stay on the origin asked for: no other host,
+    port or scheme (no https -> http, no ftp://, no file://), at most MAX_REDIRECTS of them."""
+    import urllib.request
+    from urllib.parse import urljoin, urlsplit
+
+    class SameOrigin(urllib.request.HTTPRedirectHandler):
+        max_redirections = MAX_REDIRECTS
+
+        def http_error_302(self, req, fp, code, msg, headers):
+            told = headers.get("location") or headers.get("uri")
+            if told is not None:  # checked before urllib looks at it (it would follow ftp://)
+                newurl = urljoin(req.full_url, told)
+                if _origin(urlsplit(newurl)) != _origin(urlsplit(req.full_url)):
+                    raise PortosError(f"PortOS at {req.full_url} redirected to {_shown_url(newurl)}, another origin "
+                                      "(scheme, host or port); not followed")
+            return super().http_error_302(req, fp, code, msg, headers)
+
+        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
+                    urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor(), SameOrigin()):
+        opener.add_handler(handler)
+    return opener
+
+
+def _origin(parts) -> tuple:
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port or default
+    except ValueError:  # a port that is not a number
+        port = None
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _shown_url(url: str) -> str:
+    from portlint.report.formats.escape import printable
+
+    url = printable(url)
+    return url if len(url) <= 200 else url[:197] + "..."
+
+
 def _fetch(endpoint: str, timeout: float, outcome: dict) -> None:
     import urllib.error
-    import urllib.request
 
     from portlint.source.files import UnreadableFile, read_stream
 
     try:
-        with urllib.request.urlopen(endpoint, timeout=timeout) as response:  # noqa: S310 (user-given URL)
+        with _opener().open(endpoint, timeout=timeout) as response:
             outcome["body"] = read_stream(response, MAX_BODY, what="an apps list")
+    except PortosError as exc:
+        outcome["error"] = exc
     except UnreadableFile:
         outcome["error"] = PortosError(f"PortOS at {endpoint} sent more than {MAX_BODY // (1024 * 1024)} MiB")
     except urllib.error.HTTPError as exc:

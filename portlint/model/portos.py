@@ -62,8 +62,14 @@ def portos_file(folder: str) -> str | None:
 
 @lru_cache(maxsize=64)
 def _scan_file(path: str, stamp: tuple) -> tuple[ScannedApp, ...]:
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        return tuple(portos_scan.scan(handle.read()))
+    from portlint.source.files import read_regular
+
+    # the one checked reader: a regular file under the config cap (a sparse 3 GB file is refused,
+    # not read into memory); UnreadableFile is an OSError's case for the caller
+    return tuple(portos_scan.scan(read_regular(path, what="an ecosystem file").decode("utf-8", "replace")))
+
+
+_NOTHING_LISTED: dict = {}
 
 
 @dataclass
@@ -80,20 +86,31 @@ class PortosView:
     apps: tuple[ScannedApp, ...]
 
     def listed(self, name: str | None) -> dict[int, list[str]]:
-        """port -> labels under which PortOS lists a process of this name."""
-        out: dict[int, list[str]] = {}
-        for app in self.apps:
-            if app.name == name:
+        """port -> labels under which PortOS lists a process of this name (each label once; made
+        once per view for every name, so that thousands of apps of one name stay linear). Read-only."""
+        by_name = self.__dict__.get("_listed")
+        if by_name is None:
+            by_name = {}
+            for app in self.apps:
+                out = by_name.setdefault(app.name, {})
                 for label in portos_scan.js_key_order(app.ports):
-                    out.setdefault(app.ports[label], []).append(label)
-        return out
+                    labels = out.setdefault(app.ports[label], [])
+                    if label not in labels:
+                        labels.append(label)
+            self.__dict__["_listed"] = by_name
+        return by_name.get(name, _NOTHING_LISTED)
 
     def app_at(self, process) -> ScannedApp | None:
         """The app PortOS reads from this process's own object, when this file is the one it reads."""
         span = process.span
         if not self.own or span is None or span.source.path != self.path:
             return None
-        return next((a for a in self.apps if a.start == span.start), None)
+        starts = self.__dict__.get("_starts")
+        if starts is None:
+            starts = self.__dict__["_starts"] = {}
+            for app in self.apps:
+                starts.setdefault(app.start, app)
+        return starts.get(span.start)
 
     def label_of(self, name: str | None, port: int) -> str | None:
         labels = self.listed(name).get(port)
@@ -118,10 +135,12 @@ def view_of(config) -> PortosView:
     if own:
         read, apps = path, tuple(portos_scan.scan(config.source.text))
     elif read is not None:
+        from portlint.source.files import UnreadableFile
+
         try:
             stat = os.stat(read)
             apps = _scan_file(os.path.realpath(read), (stat.st_mtime_ns, stat.st_size))
-        except OSError:
+        except (OSError, UnreadableFile):
             read, apps = None, ()
     else:
         apps = ()

@@ -53,7 +53,20 @@ class ConfigSummary:
 
     def applies(self, claim: PortClaim, environment: str) -> bool:
         """Whether ``claim`` holds in ``environment``; a name this config does not know runs as ''."""
-        return environment in claim.envs if environment in self.environments else "" in claim.envs
+        return environment in claim.envs if environment in self.known() else "" in claim.envs
+
+    def holds_in(self, claim: PortClaim, names) -> list[str]:
+        """The environments of ``names`` in which ``claim`` holds (``applies`` to each, in one pass)."""
+        known, envs = self.known(), frozenset(claim.envs)
+        default = "" in envs
+        return [e for e in names if (e in envs if e in known else default)]
+
+    def known(self) -> frozenset:
+        """The config's environment names, as a set (made once)."""
+        known = self.__dict__.get("_known")
+        if known is None:
+            known = self.__dict__["_known"] = frozenset(self.environments)
+        return known
 
     def severity_of(self, code: str, default: str) -> str:
         return self.severity.get(code, default)

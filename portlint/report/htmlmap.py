@@ -34,7 +34,7 @@ def _attr(text: str) -> str:
 
 
 def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], free: tuple[int, int] | None = None,
-                title: str = "Port map") -> str:
+                title: str = "Port map", unchecked: dict[str, str] | None = None) -> str:
     portos_only = [r for r in rows if r.portos_only]
     own = [r for r in rows if r.kind in ("listen", "shared")]
     used_by: dict[int, list[str]] = {}
@@ -78,6 +78,11 @@ def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], fre
         f'{len({r.port for r in own if r.file == f})} port(s)</span></li>' for f in files)
     free_text = (f'<p class="free">Next free block: <strong>{free[0]}' + (f"-{free[1]}" if free[1] != free[0] else "")
                  + "</strong></p>") if free else ""
+    if unchecked:  # configs a time limit stopped: say so above the rulers, never leave them out silently
+        free_text += ('<p class="unchecked"><strong>Not checked</strong> (a time limit stopped them; their ports '
+                      'are not in this map):</p>\n<ul>' + "".join(
+                          f"<li><code>{escape(path)}</code>: {escape(why)}</li>" for path, why in unchecked.items())
+                      + "</ul>")
     return PAGE.format(
         title=escape(title), n_configs=len(files), n_ports=len(by_port), collisions=collisions,
         sections="\n".join(svgs), legend_files=legend_files, free=free_text)

@@ -22,6 +22,14 @@ def _err(where: str, key: str, message: str) -> SettingsError:
     return SettingsError(f"{where}: {key}: {message}")
 
 
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: short (an integer of thousands of digits is not printed)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 40:
+        return f"an integer of {len(str(abs(value))) if abs(value) < 10 ** 4000 else 'over 4000'} digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _sized(value: Any, where: str, key: str) -> None:
     if isinstance(value, (list, dict)) and len(value) > MAX_ITEMS:
         raise _err(where, key, f"{len(value)} items; at most {MAX_ITEMS} are allowed")
@@ -43,7 +51,7 @@ def _table(value: Any, where: str, key: str, example: str) -> dict:
 
 def _port(value: Any, where: str, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        raise _err(where, key, f"{value!r} is not a port (an integer from 1 to 65535)")
+        raise _err(where, key, f"{_shown(value)} is not a port (an integer from 1 to 65535)")
     return value
 
 
@@ -67,19 +75,19 @@ def _parse_range(value: Any, where: str, key: str) -> tuple[int, int]:
         if len(parts) == 2 and all(p.isdigit() and len(p) <= 5 for p in parts):
             low, high = int(parts[0]), int(parts[1])
         else:
-            raise _err(where, key, f"{value[:40]!r} is not a range like '5570-5599'")
+            raise _err(where, key, f"{_shown(value)} is not a range like '5570-5599'")
     elif isinstance(value, list) and len(value) == 2:
         low, high = _port(value[0], where, key), _port(value[1], where, key)
     else:
-        raise _err(where, key, f"{value!r:.40} is not a range like '5570-5599' or [5570, 5599]")
+        raise _err(where, key, f"{_shown(value)} is not a range like '5570-5599' or [5570, 5599]")
     if not (1 <= low <= high <= 65535):
-        raise _err(where, key, f"{value!r} is not a range of ports from 1 to 65535 (low first)")
+        raise _err(where, key, f"{_shown(value)} is not a range of ports from 1 to 65535 (low first)")
     return low, high
 
 
 def _role(value: Any, where: str, key: str) -> str:
     if value not in ROLES:
-        raise _err(where, key, f"{value!r} is not one of {', '.join(ROLES)}")
+        raise _err(where, key, f"{_shown(value)} is not one of {', '.join(ROLES)}")
     return value
 
 
@@ -87,7 +95,7 @@ def _codes(value: Any, where: str, key: str) -> tuple[str, ...]:
     codes = tuple(c.strip().upper() for c in _str_list(value, where, key))
     for code in codes:
         if not CODE_PREFIX.fullmatch(code):
-            raise _err(where, key, f"{code!r} is not a rule code or prefix (like PL4 or PL401)")
+            raise _err(where, key, f"{_shown(code)} is not a rule code or prefix (like PL4 or PL401)")
     return codes
 
 
@@ -143,7 +151,7 @@ def _severity(value: Any, key: str, draft: _Draft) -> None:
     table = _table(value, draft.where, key, '{ PL501 = "error" }')
     for code, level in table.items():
         if level not in ("error", "warning"):
-            raise _err(draft.where, f"{key}.{code}", f"{level!r} is not \"error\" or \"warning\"")
+            raise _err(draft.where, f"{key}.{code}", f"{_shown(level)} is not \"error\" or \"warning\"")
     merged = dict(draft.current("severity"))
     merged.update({str(k).upper(): v for k, v in table.items()})
     draft.updates["severity"] = tuple(sorted(merged.items()))
@@ -158,24 +166,29 @@ def _per_file_ignores(value: Any, where: str, key: str) -> tuple[tuple[str, tupl
     return tuple((str(pattern), _codes(codes, where, f"{key}.{pattern}")) for pattern, codes in table.items())
 
 
-def _seconds(value: Any, where: str, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
-        raise _err(where, key, f"{value!r} is not a number of seconds from 0 to 3600")
-    return float(value)
+def _seconds_up_to(most: int) -> Callable[[Any, str, str], float]:
+    def parse(value: Any, where: str, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= most:
+            raise _err(where, key, f"{_shown(value)} is not a number of seconds from 0 to {most}")
+        return float(value)
+    return parse
+
+
+_seconds = _seconds_up_to(3600)
 
 
 def _cpus(value: Any, where: str, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1024:
-        raise _err(where, key, f"{value!r} is not a CPU count from 1 to 1024")
+        raise _err(where, key, f"{_shown(value)} is not a CPU count from 1 to 1024")
     return value
 
 
 def _exclude(value: Any, key: str, draft: _Draft) -> None:
     patterns = _str_list(value, draft.where, key)
-    try:
-        _exclude_spec(tuple(patterns))
-    except Exception as exc:
-        raise _err(draft.where, key, f"bad pattern: {exc}") from None
+    rejected = [r for r in _exclude_spec(tuple(patterns)).rejected if r.invalid]  # compiled once per list
+    if rejected:
+        raise _err(draft.where, f"{key}[{rejected[0].line - 1}]",
+                   f"bad pattern {_shown(rejected[0].pattern)}: {rejected[0].why}")
     keep = draft.current("exclude") if key.replace("_", "-") == "extend-exclude" else ()
     draft.updates["exclude"] = keep + patterns
 
@@ -203,6 +216,7 @@ PARSERS: dict[str, Parser] = {
     "extend-ignore": _selection,
     "per-file-ignores": _sets("per_file_ignores", _per_file_ignores),
     "max-seconds-per-file": _sets("max_seconds_per_file", _seconds),
+    "max-seconds-per-run": _sets("max_seconds_per_run", _seconds_up_to(86400)),
     "cpus": _sets("cpus", _cpus),
     "exclude": _exclude,
     "extend-exclude": _exclude,
@@ -233,8 +247,34 @@ def apply_table(settings: Settings, table: dict, where: str, base_dir: str) -> S
     return replace(settings, **updates, origin=where, base_dir=base_dir)
 
 
+_TABLES: dict[tuple, dict | None] = {}  # (name, device, inode, size, mtime, ctime) -> its table
+MAX_TABLES = 1024
+
+
+def file_identity(path: str) -> tuple | None:
+    """What names one real file's content: a link to it from every folder is the same file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (os.path.basename(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def read_settings_file(path: str) -> dict | None:
-    """The portlint table of a settings file, or None if a pyproject.toml has none."""
+    """The portlint table of a settings file, or None if a pyproject.toml has none; read once per
+    real file and content (treat the table as read-only)."""
+    identity = file_identity(path)
+    if identity is not None and identity in _TABLES:
+        return _TABLES[identity]
+    table = _read_settings_file(path)
+    if identity is not None:
+        if len(_TABLES) >= MAX_TABLES:
+            _TABLES.clear()
+        _TABLES[identity] = table
+    return table
+
+
+def _read_settings_file(path: str) -> dict | None:
     import tomllib
 
     from portlint.source.files import UnreadableFile, read_regular, utf8_text
@@ -248,6 +288,8 @@ def read_settings_file(path: str) -> dict | None:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
     except RecursionError:
         raise SettingsError(f"{path}: not valid TOML: nested too deeply") from None
+    except ValueError as exc:  # an integer of over 4,300 digits: Python refuses to convert it
+        raise SettingsError(f"{path}: not valid TOML: a number has more digits than portlint reads (over 4300)") from None
     if os.path.basename(path) == "pyproject.toml":
         tool = data.get("tool")
         if not isinstance(tool, dict) or "portlint" not in tool:

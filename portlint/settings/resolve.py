@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from portlint.settings.load import apply_table, read_settings_file
+from portlint.settings.load import apply_table, file_identity, read_settings_file
 from portlint.settings.model import Settings
 
 #: The settings file names, in the order they are looked for in one folder (the first found wins).
@@ -22,6 +22,7 @@ class SettingsResolver:
         self._by_dir: dict[str, Settings] = {}
         self._by_file: dict[str, Settings] = {}
         self._by_path: dict[str, Settings] = {}
+        self._by_content: dict[tuple, Settings] = {}  # a settings file's identity -> its settings, applied once
         self._found: dict[str, str | None] = {}
         self._fixed: Settings | None = None
         if config_file is not None:
@@ -62,10 +63,22 @@ class SettingsResolver:
             if found_file is None:
                 settings = self._with_overrides(Settings(base_dir=os.getcwd()))
             else:
-                table = read_settings_file(found_file) or {}
-                settings = self._with_overrides(apply_table(Settings(), table, found_file, os.path.dirname(found_file)))
+                settings = self._with_overrides(self._applied(found_file))
             self._by_file[key] = settings
         self._by_dir[directory] = settings
+        return settings
+
+    def _applied(self, found_file: str) -> Settings:
+        """The settings of one file, checked and applied once per real file and content: the same
+        file linked from a thousand folders costs one read, one parse and one check."""
+        base_dir = os.path.dirname(found_file)
+        identity = file_identity(found_file)
+        known = self._by_content.get(identity) if identity is not None else None
+        if known is not None:
+            return replace(known, origin=found_file, base_dir=base_dir)
+        settings = apply_table(Settings(), read_settings_file(found_file) or {}, found_file, base_dir)
+        if identity is not None:
+            self._by_content[identity] = settings
         return settings
 
     def _find(self, directory: str) -> str | None:

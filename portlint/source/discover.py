@@ -27,31 +27,22 @@ class _Ignore:
         return self.spec.match_file(rel + "/" if is_dir else rel)
 
 
-def _load_gitignore(directory: str) -> _Ignore | None:
-    from portlint.source.files import UnreadableFile, read_regular
+def _load_gitignore(directory: str, warn=None) -> _Ignore | None:
+    from portlint.source.ignore import load_ignore_file
 
-    try:
-        data = read_regular(os.path.join(directory, ".gitignore"), what="a .gitignore")
-    except UnreadableFile:  # missing, or a FIFO, device or huge file planted there: not an ignore file
-        return None
-    lines = data.decode("utf-8", "replace").splitlines()
-    from portlint.source.ignore import compile_ignore
-
-    try:
-        spec = compile_ignore(lines)
-    except Exception:  # a malformed pattern: ignore that file rather than fail the run
-        return None
-    return _Ignore(directory, spec)
+    spec = load_ignore_file(os.path.join(directory, ".gitignore"), warn)
+    return _Ignore(directory, spec) if spec is not None else None
 
 
 def is_config_name(name: str) -> bool:
     return bool(DEFAULT_INCLUDE.match(name))
 
 
-def discover(paths: list[str], excluded=None, force_exclude: bool = False) -> list[str]:
+def discover(paths: list[str], excluded=None, force_exclude: bool = False, warn=None) -> list[str]:
     """Config files under ``paths``, each once, in a stable order. Named files are always kept,
     unless ``force_exclude`` (pre-commit passes names) and the settings exclude them.
-    ``excluded(path, is_dir)`` answers the settings' ``exclude`` patterns."""
+    ``excluded(path, is_dir)`` answers the settings' ``exclude`` patterns; ``warn(message)`` hears
+    once of each ``.gitignore`` pattern left out (the file's other patterns still apply)."""
     excluded = excluded or (lambda path, is_dir: False)
     out: list[str] = []
     seen: set[str] = set()
@@ -69,21 +60,21 @@ def discover(paths: list[str], excluded=None, force_exclude: bool = False) -> li
         if not os.path.lexists(given):
             raise DiscoveryError(f"{given}: no such file or directory")
         if os.path.isdir(given):
-            for found in _walk(given, excluded):
+            for found in _walk(given, excluded, warn):
                 add(found)
         elif not (force_exclude and excluded(given, False)):
             add(given)
     return out
 
 
-def _walk(top: str, excluded) -> list[str]:
+def _walk(top: str, excluded, warn=None) -> list[str]:
     found: list[str] = []
     # Ignore files of the folders above the starting folder, up to the repository root, apply too.
-    inherited = _ancestor_ignores(top)
+    inherited = _ancestor_ignores(top, warn)
     stack: list[tuple[str, list[_Ignore]]] = [(top, inherited)]
     while stack:
         directory, ignores = stack.pop()
-        own = _load_gitignore(directory)
+        own = _load_gitignore(directory, warn)
         if own is not None:
             ignores = ignores + [own]
         try:
@@ -118,7 +109,7 @@ def _is_file_or_link(entry: os.DirEntry) -> bool:
         return False
 
 
-def _ancestor_ignores(top: str) -> list[_Ignore]:
+def _ancestor_ignores(top: str, warn=None) -> list[_Ignore]:
     """The .gitignore files of the folders above ``top``, up to its repository root (if any)."""
     chain: list[str] = []
     current = os.path.abspath(top)
@@ -130,7 +121,7 @@ def _ancestor_ignores(top: str) -> list[_Ignore]:
         chain.append(current)
     ignores = []
     for directory in reversed(chain):
-        own = _load_gitignore(directory)
+        own = _load_gitignore(directory, warn)
         if own is not None:
             ignores.append(own)
     return ignores

@@ -13,28 +13,42 @@ MAX_BYTES = 2 * 1024 * 1024
 #: O_NONBLOCK: opening a FIFO that was swapped in after the check returns at once instead of
 #: waiting for a writer; O_NOCTTY: a terminal device never becomes our controlling terminal.
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class UnreadableFile(Exception):
-    """The file cannot be read as text; the message says why, in one line."""
+    """The file cannot be read as text; the message says why, in one line. ``too_large``: it was
+    refused for its size (the caller may say so differently)."""
+
+    def __init__(self, message: str, too_large: bool = False):
+        super().__init__(message)
+        self.too_large = too_large
 
 
 def _check(st: os.stat_result, limit: int, what: str) -> None:
     if stat.S_ISDIR(st.st_mode):
         raise UnreadableFile(f"is a directory, not {what}")
+    if stat.S_ISLNK(st.st_mode):
+        raise UnreadableFile("a symbolic link, not followed here")
     if not stat.S_ISREG(st.st_mode):
         raise UnreadableFile("not a regular file (a FIFO, socket or device), not read")
     if st.st_size > limit:
-        raise UnreadableFile(f"file is {st.st_size} bytes, over the {limit}-byte limit for {what}")
+        raise UnreadableFile(f"file is {st.st_size} bytes, over the {limit}-byte limit for {what}", too_large=True)
 
 
-def read_regular(path: str, limit: int = MAX_BYTES, what: str = "a config") -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes, else UnreadableFile. The file is
-    checked before it is opened (a device is never opened) and again through the open descriptor
-    (a file swapped for a FIFO in between cannot block), and no more than ``limit`` bytes are read."""
+def read_regular(path: str, limit: int = MAX_BYTES, what: str = "a config", *, dir_fd: int | None = None,
+                 follow_symlinks: bool = True) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else UnreadableFile: the one way
+    portlint reads a file (configs, required files, settings, ignore files, the cache, the file
+    PortOS reads). The file is checked before it is opened (a device is never opened) and again
+    through the open descriptor (a file swapped for a FIFO in between cannot block), and no more
+    than ``limit`` bytes are read. ``dir_fd``: ``path`` is relative to that open folder;
+    ``follow_symlinks=False``: a symbolic link is refused, never followed."""
+    flags = _FLAGS | (0 if follow_symlinks else _NOFOLLOW)
     try:
-        _check(os.stat(path), limit, what)
-        fd = os.open(path, _FLAGS)
+        plain = dir_fd is None and follow_symlinks
+        _check(os.stat(path) if plain else os.stat(path, dir_fd=dir_fd, follow_symlinks=follow_symlinks), limit, what)
+        fd = os.open(path, flags) if dir_fd is None else os.open(path, flags, dir_fd=dir_fd)
     except OSError as exc:
         raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
     try:
@@ -46,7 +60,7 @@ def read_regular(path: str, limit: int = MAX_BYTES, what: str = "a config") -> b
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise UnreadableFile(f"file is over the {limit}-byte limit for {what}")
+        raise UnreadableFile(f"file is over the {limit}-byte limit for {what}", too_large=True)
     return data
 
 
@@ -63,7 +77,7 @@ def read_stream(stream: BinaryIO | None = None, limit: int = MAX_BYTES, what: st
         chunks.append(chunk)
         size += len(chunk)
     if size > limit:
-        raise UnreadableFile(f"input is over the {limit}-byte limit for {what}")
+        raise UnreadableFile(f"input is over the {limit}-byte limit for {what}", too_large=True)
     return b"".join(chunks)
 
 
