@@ -114,6 +114,16 @@ def test_json_lines_escapes_what_readers_break_lines_at_and_json_is_strict():
     text.encode("utf-8")  # no lone surrogate left
     with pytest.raises(ValueError):
         escape.json_text({"n": float("inf")})
+    import io
+
+    value = [{"m": f"line {i} é \u2028 \udcff", "n": i} for i in range(5000)]  # written in pieces
+    out = io.StringIO()
+    escape.write_json(out, value, indent=2)
+    assert out.getvalue() == escape.json_text(value, indent=2)
+    plain = [{"m": "é", "n": [1, 2.5, None]}]
+    out = io.StringIO()
+    escape.write_json(out, plain, indent=2)
+    assert out.getvalue() == json.dumps(plain, indent=2, ensure_ascii=False)  # the json format, unchanged
 
 
 def test_markdown_and_html_escape_markup():

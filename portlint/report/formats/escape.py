@@ -105,6 +105,23 @@ def json_text(value, indent: int | None = None) -> str:
     return _JSON_UNSAFE.sub(_json_escape, text) if _JSON_UNSAFE.search(text) else text
 
 
+def write_json(stream, value, indent: int | None = None) -> None:
+    """:func:`json_text` written to ``stream``; indented JSON is written as it is encoded, a piece
+    at a time, so a large report is not held twice in memory."""
+    if indent is None:
+        stream.write(json_text(value))
+        return
+    pieces: list[str] = []
+    size = 0
+    for piece in json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=indent).iterencode(value):
+        pieces.append(piece)
+        size += len(piece)
+        if size > 1 << 16:
+            stream.write(_JSON_UNSAFE.sub(_json_escape, "".join(pieces)))  # whole tokens: a string is one piece
+            pieces, size = [], 0
+    stream.write(_JSON_UNSAFE.sub(_json_escape, "".join(pieces)))
+
+
 def unicode_safe(text: str) -> str:
     """One string as the JSON family writes it (undecodable bytes of a file name escaped)."""
     return re.sub("[\ud800-\udfff]", lambda m: escaped(m.group()), text)

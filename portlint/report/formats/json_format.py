@@ -2,7 +2,7 @@
 json-lines: the same objects, one per line."""
 from __future__ import annotations
 
-from portlint.report.formats.escape import json_text
+from portlint.report.formats.escape import json_text, write_json
 
 
 def as_dict(d, roles: dict | None = None) -> dict:
@@ -28,7 +28,8 @@ def as_dict(d, roles: dict | None = None) -> dict:
 
 
 def render(diagnostics, stream, context) -> None:
-    stream.write(json_text([as_dict(d, context.roles) for d in diagnostics], indent=2) + "\n")
+    write_json(stream, [as_dict(d, context.roles) for d in diagnostics], indent=2)
+    stream.write("\n")
 
 
 def render_lines(diagnostics, stream, context) -> None:
