@@ -28,7 +28,7 @@ def render(diagnostics, stream, context) -> None:
         parts.append(f"{errors} error{'s' if errors != 1 else ''}")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    notes = [n for n in (checked_phrase(diagnostics, context.files), context.inferred_roles()) if n]
+    notes = [printable(n) for n in (checked_phrase(diagnostics, context.files), context.inferred_roles()) if n]
     stream.write(f"Found {' and '.join(parts)} {files_phrase(diagnostics)}"
                  f"{' (' + '; '.join(notes) + ')' if notes else ''}.\n")
 
