@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from portlint.words import MESSAGE_LIMIT, clipped
+
 if TYPE_CHECKING:
     from portlint.fix.apply import Fix
     from portlint.source.read import Source
@@ -41,6 +43,11 @@ class Span:
         return other is not None and self.source is other.source and self.start <= other.start and other.end <= self.end
 
 
+def _bounded(message: str) -> str:
+    """Every message has an end (words.py keeps quoted lists short; this is the last word)."""
+    return message if len(message) <= MESSAGE_LIMIT else clipped(message, MESSAGE_LIMIT)
+
+
 @dataclass(frozen=True)
 class Related:
     """Another place a diagnostic involves (the process that uses the value, the first of two)."""
@@ -57,6 +64,9 @@ class Related:
         row, col = span.location
         end_row, end_col = span.end_location
         return cls(span.path, row, col, end_row, end_col, message)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", _bounded(self.message))
 
     def to_data(self) -> list:
         return [self.path, self.row, self.column, self.end_row, self.end_column, self.message]
@@ -81,6 +91,9 @@ class Diagnostic:
     #: other places involved, for JSON/SARIF (the message names them too)
     related: tuple[Related, ...] = ()
     source: "Source | None" = field(default=None, repr=False, compare=False)  # for fix positions
+
+    def __post_init__(self) -> None:
+        self.message = _bounded(self.message)
 
     @classmethod
     def at(cls, span: Span, code: str, name: str, message: str, severity: str) -> "Diagnostic":

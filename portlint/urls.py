@@ -46,3 +46,16 @@ def rule_docs(code: str) -> str:
 def schema_id() -> str:
     """The ``$id`` of the JSON output's schema (portlint/schema/diagnostics.schema.json)."""
     return project_urls().get("Schema", "")
+
+
+def uri_path(path: str) -> str:
+    """A path as a URI's path: the file name's own bytes, percent-encoded where a URI needs it
+    (spaces, control characters, bytes of a name that is not UTF-8)."""
+    from urllib.parse import quote
+
+    return quote(os.fsencode(path.replace(os.sep, "/")), safe="/:@!$&'()*+,;=")
+
+
+def file_uri(path: str) -> str:
+    """The ``file://`` URI of a path (made absolute)."""
+    return "file://" + uri_path(os.path.abspath(path))

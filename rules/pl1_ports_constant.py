@@ -1,6 +1,7 @@
 """PL1: PORTS, the single source of truth."""
 from portlint.model.advice import say
 from portlint.rule import Rule
+from portlint.words import listed
 
 
 class MissingPortsConstant(Rule):
@@ -63,7 +64,7 @@ class MissingPortsConstant(Rule):
 
 def _shown(use) -> str:
     ports = sorted(use.ports)
-    return "/".join(map(str, ports)) if ports else "(computed)"
+    return listed(ports, sep="/") if ports else "(computed)"
 
 
 class PortsConstantForm(Rule):
@@ -234,7 +235,7 @@ class UndocumentedPort(Rule):
         for entry in config.ports.entries:
             if entry.comment or entry.key_span is None or entry.key_span.source is not config.source:
                 continue
-            shown = "/".join(map(str, sorted(entry.ports))) or "?"
+            shown = listed(sorted(entry.ports), sep="/") or "?"
             last = entry.key.split(".")[-1]
             yield self.report(entry.key_span, (
                 f"{entry.reference} ({shown}) has no comment; {say('PL104', key=last, port=shown)}"))

@@ -4,6 +4,7 @@ from portlint.model.advice import say
 from portlint.model.portsets import compact, missing
 from portlint.model.types import by_place, names, relate_uses, used_by, users_of
 from portlint.rule import Rule
+from portlint.words import listed
 
 
 class PortGap(Rule):
@@ -55,8 +56,8 @@ class PortGap(Rule):
         for (block, gap), where in found.items():
             low, high = min(block), max(block)
             word = "port" if len(gap) == 1 else "ports"
-            when = "" if len(where) == len(environments) else " when started with " + " or ".join(
-                f"--env {e}" if e else "no --env" for e in where)
+            when = "" if len(where) == len(environments) else " when started with " + listed(
+                (f"--env {e}" if e else "no --env" for e in where), sep=" or ")
             yield self.report(span, (
                 f"the port block {low}-{high} has a gap{when}: {word} {compact(gap)} "
                 f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}); {say('PL201')}"))
@@ -104,7 +105,7 @@ class PortOutOfRange(Rule):
         allowed = settings.allowed_range(role)
         if not allowed:
             return
-        wanted = " or ".join(f"the {n} range {lo}-{hi}" for n, lo, hi in allowed)
+        wanted = listed((f"the {n} range {lo}-{hi}" for n, lo, hi in allowed), sep=" or ")
 
         def outside(port: int) -> bool:
             return 1 <= port <= 65535 and not any(lo <= port <= hi for _, lo, hi in allowed)
@@ -217,7 +218,7 @@ class PortCollision(Rule):
                 everywhere = set(owner_summary.environments) | set(summary.environments)
                 named = [e for e in envs if e]
                 when = "" if set(envs) == everywhere or not named else \
-                    f" when started with --env {', '.join(named)}" if "" not in envs else ""
+                    f" when started with --env {listed(named)}" if "" not in envs else ""
                 diagnostic = self.report_claim(claim, severity, (
                     f"port {port} of {claim.process} ({claim.where}) is also used by "
                     f"{owner.process} ({owner.where}) at {owner.place}{when}; give each process its own port"))
@@ -301,7 +302,7 @@ class InstancesSharePort(Rule):
                     continue
                 if use.increments:
                     continue
-                port = "/".join(map(str, sorted(use.ports)))
+                port = listed(sorted(use.ports), sep="/")
                 yield self.report(use.span, (
                     f"{process.display_name} runs {shown} that all bind {port} from "
                     f"{use.where}, so all but one fail with EADDRINUSE; set `exec_mode: 'cluster'` or "

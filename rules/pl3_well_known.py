@@ -1,6 +1,7 @@
 """PL3: stay away from well-known ports."""
 from portlint.model.types import by_place, names, relate_uses, used_by, users_of
 from portlint.rule import Rule
+from portlint.words import listed
 
 
 class WellKnownPort(Rule):
@@ -63,5 +64,5 @@ def _advice(config, row: str) -> str:
     from portlint.model.advice import say
 
     ranges = config.settings.allowed_range(config.role)
-    where = " or ".join(f"the {name} range {low}-{high}" for name, low, high in ranges)
+    where = listed((f"the {name} range {low}-{high}" for name, low, high in ranges), sep=" or ")
     return say(row, wanted=where or "an unused, unusual range")

@@ -1,6 +1,7 @@
 """PL4: DRY — env refers, PORTS defines."""
 from portlint.model.advice import ROWS, say
 from portlint.rule import Rule
+from portlint.words import listed
 
 
 class LiteralPort(Rule):
@@ -229,7 +230,7 @@ class UndefinedPortsKey(Rule):
                     keys = list(current.props)
                     close = difflib.get_close_matches(key, keys, n=1)
                     hint = f"did you mean {path}.{close[0]}? " if close else ""
-                    have = ", ".join(keys) if keys else "nothing"
+                    have = listed(keys) if keys else "nothing"
                     yield self.report(config.parsed.span(node), (
                         f"{path} has no entry {key!r}, so this is undefined; {hint}{path} defines: {have}"))
                     break
@@ -279,7 +280,7 @@ class UnusedPort(Rule):
                 continue
             if any(entry.key == ref or entry.key.startswith(ref + ".") for ref in referenced):
                 continue
-            shown = "/".join(map(str, sorted(entry.ports))) or "?"
+            shown = listed(sorted(entry.ports), sep="/") or "?"
             yield self.report(entry.key_span, (
                 f"{entry.reference} ({shown}) is not used by any process; remove it, or refer to it from the "
                 "process that listens on it"))

@@ -1,6 +1,7 @@
 """PL5: labels and what PortOS can see."""
 from portlint.model.portos import DERIVED_LABELS
 from portlint.rule import Rule
+from portlint import words
 
 
 class NonStandardLabel(Rule):
@@ -60,11 +61,11 @@ class NonStandardLabel(Rule):
         for span, firsts in by_place([g[0] for g in groups.values()], lambda u: u.span):
             label, shown, _ = keys[id(firsts[0])]
             uses = [u for first in firsts for u in groups[keys[id(first)]]]
-            where = " and ".join(dict.fromkeys(u.where for u in uses))
+            where = words.listed(dict.fromkeys(u.where for u in uses), sep=" and ")
             how = "PortOS will list it as" if shown else "it is labelled"
             yield self.report(span, (
                 f"{names(uses)} port from {where}: {how} {label!r}, which is not one of the "
-                f"labels {', '.join(self.settings.labels)}; use a standard label or add {label!r} to the "
+                f"labels {words.listed(self.settings.labels)}; use a standard label or add {label!r} to the "
                 "`labels` setting"))
 
 
@@ -134,7 +135,7 @@ class InvisibleToPortos(Rule):
             ports = sorted(set().union(*(u.valid_ports for u in uses)))
             yield self.report(process.name_span or process.span or uses[0].span, (
                 f"PortOS finds an app only where `{{ name: '...'` opens it (an unquoted name key, first, with a "
-                f"quoted string: step 3); {process.display_name} and its ports ({', '.join(map(str, ports))}) will "
+                f"quoted string: step 3); {process.display_name} and its ports ({words.listed(ports)}) will "
                 "not show in its apps list; make `name: '...'` the first key"))
             return
         by_port: dict[int, list] = {}
@@ -154,7 +155,7 @@ class InvisibleToPortos(Rule):
                 continue
             reported.add(id(use))
             hidden = [p for p in sorted(use.valid_ports) if not listed.get(p)] if not shown else [port]
-            head = f"{process.display_name}'s port {'/'.join(map(str, hidden or [port]))} ({use.where})"
+            head = f"{process.display_name}'s port {words.listed(hidden or [port], sep='/')} ({use.where})"
             if shown:
                 yield self.report(use.span, (
                     f"{head} will show in the PortOS apps list as {shown[0]!r}, not {use.label!r}: "
@@ -304,7 +305,7 @@ class LabelConflict(Rule):
                     continue
                 named = [e for e in where if e]
                 when = "" if len(where) == len(environments) or not named else \
-                    " when started with " + " or ".join(f"--env {e}" for e in named)
+                    " when started with " + words.listed((f"--env {e}" for e in named), sep=" or ")
                 done[place] = [process.display_name]
                 pending.append((place, use, (
                     f"gets two ports labelled {use.label!r}{when}: {earlier_port} from "
@@ -312,5 +313,5 @@ class LabelConflict(Rule):
                     "the same port or a different key for the second")))
         for place, use, message in pending:
             who = done[place]
-            also = f" (and {', '.join(who[1:])}, built from the same template)" if len(who) > 1 else ""
+            also = f" (and {words.listed(who[1:])}, built from the same template)" if len(who) > 1 else ""
             yield self.report(use.span, f"{who[0]}{also} {message}")

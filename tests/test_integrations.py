@@ -153,16 +153,21 @@ def sarif_multitool() -> str | None:
     return None
 
 
-def test_sarif_passes_microsofts_validator(sarif_log, tmp_path):
+def validated(log, tmp_path) -> list[dict]:
+    """What Microsoft's SARIF validator says of a log (its results: errors, warnings, notes)."""
     if sys.platform != "linux":
         pytest.skip("the validator binary installed here is the Linux one")
     tool = need(sarif_multitool(), "npm (to install @microsoft/sarif-multitool)")
     out = tmp_path / "validation.sarif"
-    proc = subprocess.run([tool, "validate", str(sarif_log), "--output", str(out), "--level", "Error;Warning;Note"],
+    proc = subprocess.run([tool, "validate", str(log), "--output", str(out), "--level", "Error;Warning;Note"],
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    results = json.loads(out.read_text(encoding="utf-8-sig"))["runs"][0].get("results", [])
+    return json.loads(out.read_text(encoding="utf-8-sig"))["runs"][0].get("results", [])
+
+
+def test_sarif_passes_microsofts_validator(sarif_log, tmp_path):
+    results = validated(sarif_log, tmp_path)
     assert results, "the validator reported nothing at all: was it run?"  # it always adds notes
     errors = [r for r in results if r.get("level") == "error"]
     assert errors == [], [r["message"] for r in errors]

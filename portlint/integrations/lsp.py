@@ -5,11 +5,17 @@ Diagnostics on open, change (debounced) and save, with each document's own setti
 encoding negotiated with the client (utf-8, utf-16 or utf-32). Linting runs in a worker process
 (lsp_worker.py) and only the latest version of a document is published, so hover and quick fixes
 never wait for it, even while a large file is linted.
+
+Untrusted input (see README, "Untrusted input"): every message is checked before pygls structures
+it (lsp_envelope.py) and anything invalid gets a JSON-RPC error, never the end of the server; answers
+are strict JSON; edits are queued and applied in slices (lsp_documents.py); a document over 2 MiB is
+not kept nor linted, and one diagnostic says why; the worker exits when the server is gone.
 """
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -18,20 +24,28 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcServerNotInitialized
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.json_rpc import JsonRPCNotification
+from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from portlint._version import __version__
 from portlint.settings.resolve import SETTINGS_FILES
 from portlint.integrations import lsp_actions as actions
 from portlint.integrations import lsp_worker as worker
+from portlint.integrations import lsp_envelope as envelope
+from portlint.integrations.lsp_documents import QUEUE_LIMIT, Document
 from portlint.integrations.lsp_positions import Text
+from portlint.report.formats.escape import markdown, printable
+from portlint.source.files import MAX_BYTES
+from portlint.urls import file_uri
 
 #: Quiet time after a change before linting; the lint itself adds a few milliseconds (see README).
 DEBOUNCE_SECONDS = 0.2
 
 
 class Protocol(LanguageServerProtocol):
-    """pygls's protocol, with LSP's rule that nothing but ``initialize`` is served before it."""
+    """pygls's protocol, with LSP's rule that nothing but ``initialize`` is served before it, strict
+    JSON answers, and documents kept by portlint alone (lsp_documents.py), not also by pygls."""
 
     portlint_initialized = False
 
@@ -46,6 +60,44 @@ class Protocol(LanguageServerProtocol):
     def _handle_notification(self, method_name, params):
         if self.portlint_initialized or method_name == types.EXIT:
             super()._handle_notification(method_name, params)
+
+    def structure_message(self, data: dict):
+        if data.get("method") == types.TEXT_DOCUMENT_DID_CHANGE and "id" not in data:
+            # not structured change by change (150,000 of them took seconds): did_change checks them
+            return JsonRPCNotification(method=data["method"], jsonrpc="2.0", params=data.get("params"))
+        return super().structure_message(data)
+
+    def _send_data(self, data) -> None:
+        """Like pygls's, but strict JSON: an answer holding NaN or Infinity (a ``1e999`` a client
+        sent) becomes an internal error for that request instead of text that is not JSON."""
+        if not data or self.writer is None:
+            return
+        try:
+            body = json.dumps(data, default=self._serialize_message, allow_nan=False)
+        except (ValueError, TypeError, RecursionError) as exc:
+            msg_id = data.get("id") if isinstance(data, dict) else getattr(data, "id", None)
+            if not envelope.valid_id(msg_id) or (isinstance(data, dict) and "method" in data) or hasattr(data, "method"):
+                sys.stderr.write(f"portlint-lsp: a message could not be written as JSON: {exc}\n")
+                return
+            body = json.dumps(envelope.error(msg_id, envelope.INTERNAL_ERROR, f"the answer is not JSON: {exc}"))
+        self.writer.write(f"Content-Length: {len(body)}\r\n\r\n{body}".encode("utf-8"))
+
+    # The documents are portlint's (STATE.docs); pygls's own copy would cost a second copy of each
+    # text and apply each edit again by splitting the whole text.
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
 
 
 server = LanguageServer("portlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full,
@@ -66,8 +118,10 @@ class State:
     """Open documents, pending lints, the last published results, and the worker process."""
 
     def __init__(self) -> None:
-        self.docs: dict[str, tuple[int, str]] = {}  # uri -> (version, text) of every open document
+        self.docs: dict[str, Document] = {}  # every open document
         self.pending: dict[str, asyncio.Task] = {}
+        self.due: dict[str, float] = {}  # uri -> when its lint may start (the debounce)
+        self.linting: dict[str, asyncio.Task] = {}  # lints past their debounce
         self.results: dict[str, Snapshot] = {}
         self.worker = worker.Worker()
         self.shown: set[str] = set()  # settings problems already shown to the user
@@ -80,6 +134,17 @@ class State:
 
             self._registry = load_registry()
         return self._registry
+
+    def queued(self) -> int:
+        return sum(doc.pending for doc in self.docs.values())
+
+    async def drain(self) -> None:
+        """Before the next message is read: apply queued edits until few are left (a flood is
+        applied as it comes, and memory holds at most QUEUE_LIMIT unapplied changes)."""
+        while self.queued() > QUEUE_LIMIT:
+            for doc in list(self.docs.values()):
+                doc.apply_some()
+            await asyncio.sleep(0)
 
     def reset(self) -> None:
         """Settings changed: find them again for every file."""
@@ -158,50 +223,112 @@ def guarded(default):
 
 # -- linting ------------------------------------------------------------------------------------
 
-def _to_lsp(snapshot: Snapshot, d) -> types.Diagnostic:
+def _related_information() -> bool:
+    """Whether the client takes ``relatedInformation`` (its publishDiagnostics capability)."""
+    text_document = getattr(server.client_capabilities, "text_document", None)
+    return bool(getattr(getattr(text_document, "publish_diagnostics", None), "related_information", False))
+
+
+def _to_lsp(snapshot: Snapshot, d, related_ranges=(), related: bool = False) -> types.Diagnostic:
+    """One diagnostic for the client; its related places (another process, the first of two) as
+    ``relatedInformation`` where the client takes them (the message names them too)."""
+    information = None
+    if related and d.related:
+        information = [types.DiagnosticRelatedInformation(
+            location=types.Location(uri=snapshot.uri if r.path == d.path else file_uri(r.path), range=types.Range(
+                start=types.Position(line=span[0], character=span[1]), end=types.Position(line=span[2], character=span[3]))),
+            message=printable(r.message)) for r, span in zip(d.related, related_ranges) if span is not None] or None
     return types.Diagnostic(
         range=snapshot.text.range((d.row, d.column), (d.end_row, d.end_column)),
-        message=d.message,
+        message=printable(d.message),
         severity=types.DiagnosticSeverity.Error if d.severity == "error" else types.DiagnosticSeverity.Warning,
         code=d.code, code_description=types.CodeDescription(href=d.url), source="portlint",
+        related_information=information,
         data={"fix": d.fix_json(), "name": d.name, "noqa_row": d.noqa_row, "version": snapshot.version})
 
 
-async def _lint(uri: str, delay: float) -> None:
-    if delay:
-        await asyncio.sleep(delay)
-    doc = STATE.docs.get(uri)
+def _at_start(message: str, code: str | None = None) -> types.Diagnostic:
+    """A diagnostic about the whole document, at its start."""
+    start = types.Position(line=0, character=0)
+    return types.Diagnostic(range=types.Range(start=start, end=start), message=message, code=code,
+                            severity=types.DiagnosticSeverity.Error, source="portlint")
+
+
+async def _settled(uri: str) -> Document | None:
+    """The document once its debounce is over and its queued changes are applied (a slice at a time)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        wait = STATE.due.get(uri, 0) - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+            continue
+        doc = STATE.docs.get(uri)
+        if doc is None:
+            return None
+        if doc.apply_some():
+            if STATE.due.get(uri, 0) <= loop.time():
+                return doc
+        else:
+            await asyncio.sleep(0)
+
+
+async def _lint(uri: str) -> None:
+    doc = await _settled(uri)
     path = _path(uri)
-    if doc is None or not _is_config(path):
+    if doc is None or path is None:
         return
-    version, text = doc
+    STATE.linting[uri] = asyncio.current_task()
+    try:
+        await _lint_version(uri, path, doc)
+    finally:
+        if STATE.linting.get(uri) is asyncio.current_task():
+            del STATE.linting[uri]
+
+
+async def _lint_version(uri: str, path: str, doc: Document) -> None:
+    version, text = doc.version, doc.text()
+    if doc.bad:
+        server.window_log_message(types.LogMessageParams(
+            types.MessageType.Warning, f"portlint: a change to {uri} was skipped: {doc.bad}"))
+        doc.bad = None
+    if text is None:  # over the size cap: not kept, not linted; say why
+        STATE.results.pop(uri, None)
+        server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=[
+            _at_start(f"file is {doc.too_large} bytes, over the {MAX_BYTES}-byte limit for a config; "
+                      "portlint does not check it", "PL001")]))
+        return
 
     def still_wanted() -> bool:
-        return STATE.docs.get(uri, (None,))[0] == version
+        current = STATE.docs.get(uri)
+        return current is doc and current.version == version and not current.pending
 
-    found = await STATE.worker.lint(path, text, still_wanted)
+    found = await STATE.worker.lint(path, text, still_wanted, doc.encoding)
     if found is None or not still_wanted():
         return  # superseded or closed meanwhile: the latest version wins, a closed document gets nothing
-    snapshot = Snapshot(uri, version, Text(text, _encoding()))
+    snapshot = Snapshot(uri, version, Text(text, doc.encoding))
     if isinstance(found, str):
         _tell(found)
-        diagnostics = [types.Diagnostic(range=types.Range(start=types.Position(line=0, character=0),
-                                                          end=types.Position(line=0, character=0)),
-                                        message=found, severity=types.DiagnosticSeverity.Error, source="portlint")]
+        diagnostics = [_at_start(printable(found))]
     else:
-        snapshot.found = found
-        diagnostics = [_to_lsp(snapshot, d) for d in found]
+        snapshot.found = [d for d, _ in found]
+        related = _related_information()
+        diagnostics = [_to_lsp(snapshot, d, ranges, related) for d, ranges in found]
     STATE.results[uri] = snapshot
     server.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics))
 
 
 def schedule(uri: str, delay: float) -> None:
-    """(Re)start the lint of one document; a pending one for an older version is cancelled."""
-    previous = STATE.pending.pop(uri, None)
-    if previous is not None:
+    """Lint one document after ``delay`` seconds of quiet. A lint still in its quiet time just waits
+    longer (a flood of changes makes no task per change); one already linting an older version is
+    cancelled."""
+    STATE.due[uri] = asyncio.get_running_loop().time() + delay
+    previous = STATE.pending.get(uri)
+    if previous is not None and not previous.done():
+        if uri not in STATE.linting:
+            return
         previous.cancel()
-    task = asyncio.ensure_future(_lint(uri, delay))
+    task = asyncio.ensure_future(_lint(uri))
     STATE.pending[uri] = task
     task.add_done_callback(lambda t: STATE.pending.pop(uri, None) if STATE.pending.get(uri) is t else None)
 
@@ -219,24 +346,26 @@ def _is_settings(uri: str) -> bool:
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(params: types.DidOpenTextDocumentParams) -> None:
-    doc = params.text_document
-    STATE.docs[doc.uri] = (doc.version, doc.text)
-    schedule(doc.uri, 0)
+    item = params.text_document
+    if not _is_config(_path(item.uri)):
+        return  # only ecosystem files are linted; the others are not kept
+    STATE.docs[item.uri] = Document(item.version, item.text, _encoding())
+    schedule(item.uri, 0)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(params: types.DidChangeTextDocumentParams) -> None:
-    uri = params.text_document.uri
-    if uri not in STATE.docs:
+def did_change(params) -> None:
+    """Raw params (not structured by lsprotocol): checked here in O(1), the changes queued."""
+    if not isinstance(params, dict):
         return
-    text = STATE.docs[uri][1]
-    for change in params.content_changes:
-        if isinstance(change, types.TextDocumentContentChangePartial):  # we ask for full text; be kind anyway
-            snapshot = Text(text, _encoding())
-            text = text[:snapshot.offset(change.range.start)] + change.text + text[snapshot.offset(change.range.end):]
-        else:
-            text = change.text
-    STATE.docs[uri] = (params.text_document.version, text)
+    identifier, changes = params.get("textDocument"), params.get("contentChanges")
+    if not isinstance(identifier, dict) or not isinstance(changes, list):
+        return
+    uri, version = identifier.get("uri"), identifier.get("version")
+    doc = STATE.docs.get(uri) if isinstance(uri, str) else None
+    if doc is None or type(version) is not int:
+        return
+    doc.receive(version, changes)
     schedule(uri, DEBOUNCE_SECONDS)
 
 
@@ -255,6 +384,7 @@ def did_close(params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     STATE.docs.pop(uri, None)
     STATE.results.pop(uri, None)
+    STATE.due.pop(uri, None)
     pending = STATE.pending.pop(uri, None)
     if pending is not None:
         pending.cancel()
@@ -299,7 +429,8 @@ def _current(uri: str) -> Snapshot | None:
     """The last results of an open document, if they are for its current version."""
     snapshot = STATE.results.get(uri)
     doc = STATE.docs.get(uri)
-    return snapshot if snapshot is not None and doc is not None and doc[0] == snapshot.version else None
+    current = doc is not None and not doc.pending and doc.version == getattr(snapshot, "version", None)
+    return snapshot if current else None
 
 
 @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
@@ -344,27 +475,31 @@ def hover(params: types.HoverParams) -> types.Hover | None:
     for d in snapshot.found:
         if text.offset_of(d.row, d.column) <= at <= text.offset_of(d.end_row, d.end_column):
             rule = STATE.registry().rules.get(d.code)
-            doc = rule.doc() if rule else d.message
+            doc = f"\n\n```text\n{rule.doc()}\n```" if rule else ""  # (the message quotes a config: escaped)
             return types.Hover(contents=types.MarkupContent(
                 kind=types.MarkupKind.Markdown,
-                value=f"**{d.code} {d.name}**: {d.message}\n\n```text\n{doc}\n```\n\n[{d.code} documentation]({d.url})"),
+                value=f"**{d.code} {d.name}**: {markdown(d.message)}{doc}\n\n[{d.code} documentation]({d.url})"),
                 range=text.range((d.row, d.column), (d.end_row, d.end_column)))
     return None
 
 
 def serve(stdin, stdout) -> int:
     """Serve until ``exit`` or the end of stdin; the exit code LSP asks for (0 after shutdown, else 1)."""
+    import logging
     import threading
 
     from pygls.io_ import StdoutWriter
 
     from portlint.integrations.lsp_io import serve as read_messages
 
+    # Invalid messages are answered with JSON-RPC errors (lsp_envelope.py); pygls would also log
+    # each one with a traceback on stderr, which editors show as the server's log.
+    logging.getLogger("pygls.protocol.json_rpc").setLevel(logging.CRITICAL)
     stop = threading.Event()
     server._stop_event = stop
     server.protocol.set_writer(StdoutWriter(stdout))
     try:
-        asyncio.run(read_messages(server.protocol, stdin, stop))
+        asyncio.run(read_messages(server.protocol, stdin, stop, STATE.drain))
     except SystemExit as exc:  # pygls's `exit` handler: 0 after shutdown, 1 without
         return exc.code if isinstance(exc.code, int) else 1
     except (BrokenPipeError, KeyboardInterrupt):

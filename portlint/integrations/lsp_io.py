@@ -3,10 +3,11 @@ the limit is answered with a JSON-RPC error and skipped, never read into memory.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import sys
 from typing import BinaryIO
+
+from portlint.integrations import lsp_envelope as envelope
 
 #: The largest message body read into memory. A config is at most 2 MiB (MAX_BYTES); escaped as a
 #: JSON string in a didOpen it can grow several times, so this leaves room and nothing more.
@@ -14,10 +15,6 @@ MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 MAX_HEADER_LINE = 4096
 _CHUNK = 1024 * 1024
 _CONTENT_LENGTH = re.compile(rb"Content-Length:\s*(\d{1,20})\s*", re.IGNORECASE)
-
-
-def _error(code: int, message: str) -> dict:
-    return {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}
 
 
 class BoundedReader:
@@ -64,7 +61,7 @@ class BoundedReader:
             if length is None:
                 continue  # a blank line outside a message
             if length > MAX_MESSAGE_BYTES:
-                reply(_error(-32600, f"message of {length} bytes is over portlint-lsp's limit of "
+                reply(envelope.error(None, envelope.INVALID_REQUEST, f"message of {length} bytes is over portlint-lsp's limit of "
                                      f"{MAX_MESSAGE_BYTES} bytes; skipped"))
                 if not await self._skip(length):
                     return
@@ -77,22 +74,49 @@ class BoundedReader:
             yield body
 
 
-async def serve(protocol, stdin: BinaryIO, stop) -> None:
-    """Hand each message to pygls's protocol until stdin closes or ``stop`` is set."""
+async def serve(protocol, stdin: BinaryIO, stop, drain=None) -> None:
+    """Hand each valid message to pygls's protocol until stdin closes or ``stop`` is set; answer
+    every invalid one with a JSON-RPC error (lsp_envelope.py). ``drain()``, awaited after each
+    message, holds the next read while the server has too much queued work (backpressure)."""
     def reply(message: dict) -> None:
         protocol._send_data(message)
 
     async for body in BoundedReader(stdin).messages(reply):
         if stop.is_set():
             return
-        try:
-            message = json.loads(body, object_hook=protocol.structure_message)
-        except (ValueError, RecursionError) as exc:
-            reply(_error(-32700, f"not a JSON-RPC message: {str(exc).splitlines()[0][:200]}"))
-            continue
-        try:
-            protocol.handle_message(message)
-        except (SystemExit, KeyboardInterrupt):
-            raise
-        except Exception as exc:  # a malformed message pygls cannot structure: say so, keep serving
-            sys.stderr.write(f"portlint-lsp: ignored a message: {type(exc).__name__}: {str(exc)[:200]}\n")
+        checked = envelope.check(body)
+        for answer in checked.replies:
+            reply(answer)
+        message = checked.message
+        if message is not None:
+            try:
+                structured = protocol.structure_message(message)
+            except Exception as exc:  # params of the wrong shape or types
+                if "id" in message and "method" in message:  # a request: its answer says why
+                    reply(envelope.error(message["id"], envelope.INVALID_PARAMS, _invalid_params(message["method"], exc)))
+                else:
+                    sys.stderr.write(f"portlint-lsp: ignored a message: {_invalid_params(message.get('method', ''), exc)}\n")
+                structured = None
+            if structured is not None:
+                try:
+                    protocol.handle_message(structured)
+                except (SystemExit, KeyboardInterrupt):
+                    raise
+                except Exception as exc:  # never the end of the server: say so, keep serving
+                    sys.stderr.write(f"portlint-lsp: ignored a message: {type(exc).__name__}: {str(exc)[:200]}\n")
+        if drain is not None:
+            await drain()
+
+
+def _invalid_params(method, exc: Exception) -> str:
+    """What is wrong with a message's params, in a line: cattrs's paths where it has them."""
+    where = ""
+    cause = exc.__cause__ or exc
+    try:
+        from cattrs import transform_error
+
+        problems = transform_error(cause, path="$")
+        where = ": " + "; ".join(p[:120] for p in problems[:3]) + ("; ..." if len(problems) > 3 else "")
+    except Exception:
+        pass
+    return f"invalid params for {envelope.quoted(str(method))}{where}"

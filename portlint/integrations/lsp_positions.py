@@ -17,6 +17,28 @@ _UNITS = {
 }
 
 
+def index_of(line: str, character: int, encoding: str) -> int:
+    """The code-point index in ``line`` (its text, without a line break) of a client's character
+    offset, clamped to the line as LSP asks. C-speed (an encode and a decode, no loop in Python), so
+    a megabyte-long minified line costs a millisecond, not a second."""
+    if character <= 0:
+        return 0
+    if encoding == "utf-32" or line.isascii():
+        return min(character, len(line))
+    if encoding == "utf-8":
+        data = line.encode("utf-8", "surrogatepass")
+        if character >= len(data):
+            return len(line)
+        try:
+            return len(data[:character].decode("utf-8", "surrogatepass"))
+        except UnicodeDecodeError as exc:  # inside a character: the index after it, as for UTF-16
+            return len(data[: exc.start].decode("utf-8", "surrogatepass")) + 1
+    data = line.encode("utf-16-le", "surrogatepass")  # utf-16, also for an encoding we do not know
+    if 2 * character >= len(data):
+        return len(line)
+    return len(data[: 2 * character].decode("utf-16-le", "surrogatepass"))
+
+
 class Text:
     """One snapshot of a document's text, measured in one position encoding."""
 
@@ -54,12 +76,7 @@ class Text:
         if position.line >= len(self._starts):
             return len(self.text)
         start, end = self._line_bounds(position.line)
-        units = 0
-        for index in range(start, end):
-            if units >= position.character:
-                return index
-            units += self._units(self.text[index])
-        return end
+        return start + index_of(self.text[start:end], position.character, self.encoding)
 
     def line_end(self, line: int) -> types.Position:
         """The end of a line (before its terminator), as a client position."""

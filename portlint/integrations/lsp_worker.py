@@ -1,10 +1,13 @@
 """The language server's worker: one child process that lints and fixes documents, one job at a
 time, so a large file's parse (and its garbage collection) never holds the server's event loop.
-A job whose document moved on before its turn is skipped; a worker that dies is replaced."""
+A job whose document moved on before its turn is skipped; a worker that dies is replaced. The worker
+exits by itself when the server is gone (even by ``kill -9``), and with it multiprocessing's resource
+tracker, which lives as long as a process holds its pipe."""
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -33,24 +36,60 @@ def _engine(generation: int):
     return _ENGINE[1]
 
 
+def _started(parent: int) -> None:
+    """In the worker, first: exit when the server that started it is gone."""
+    import os
+
+    from portlint.engine.workers import _watch_parent
+
+    _watch_parent(parent)
+    if os.getppid() != parent:  # the server died before the watch started
+        os._exit(3)
+
+
 def _warm() -> None:
     _engine(-1)
     import esprima  # noqa: F401  (the heaviest import, paid before the first document opens)
 
 
-def lint_job(generation: int, path: str, text: str):
-    """In the worker: the diagnostics as plain data, or a one-line problem (str)."""
+def lint_job(generation: int, path: str, text: str, encoding: str = "utf-16"):
+    """In the worker: the diagnostics as plain data, or a one-line problem (str). Each diagnostic
+    has ``lsp_related``: the client range (in ``encoding``) of each related place, or None, made
+    here because a place in another file needs that file's text."""
     from portlint.settings.settings import SettingsError
 
     try:
         _, found = _engine(generation).lint_file(path, text)
-        return [d.to_data() for d in found]
+        texts = {path: text}
+        return [dict(d.to_data(), lsp_related=[_related_range(r, texts, encoding) for r in d.related])
+                for d in found]
     except SettingsError as exc:
         return f"invalid settings, nothing was linted: {exc}"
     except RecursionError:
         return "internal error: the file is nested too deeply"
     except Exception as exc:
         return f"internal error while linting: {type(exc).__name__}: {exc}"
+
+
+def _related_range(related, texts: dict, encoding: str):
+    """[start line, start character, end line, end character] of a related place, or None when its
+    file cannot be read (through the checked reader, under the size cap)."""
+    from portlint.integrations.lsp_positions import Text
+
+    if related.path not in texts:
+        from portlint.source.read import UnreadableFile, read_source
+
+        try:
+            texts[related.path] = read_source(related.path).text
+        except (UnreadableFile, OSError, ValueError):
+            texts[related.path] = None
+    text = texts[related.path]
+    if text is None:
+        return None
+    if not isinstance(text, Text):
+        text = texts[related.path] = Text(text, encoding)
+    span = text.range((related.row, related.column), (related.end_row, related.end_column))
+    return [span.start.line, span.start.character, span.end.line, span.end.character]
 
 
 def fix_job(generation: int, path: str, text: str):
@@ -76,7 +115,8 @@ class Worker:
     def start(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # spawn: the server runs threads, which a forked child must not inherit half-way
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_started, initargs=(os.getpid(),))
             self._pool.submit(_warm)
         return self._pool
 
@@ -99,11 +139,14 @@ class Worker:
             finally:
                 self.busy = False
 
-    async def lint(self, path: str, text: str, still_wanted):
+    async def lint(self, path: str, text: str, still_wanted, encoding: str = "utf-16"):
+        """[(Diagnostic, client ranges of its related places)], or a one-line problem, or None."""
         from portlint.diagnostic import Diagnostic
 
-        found = await self._run(lint_job, path, text, still_wanted=still_wanted)
-        return [Diagnostic.from_data(d) for d in found] if isinstance(found, list) else found
+        found = await self._run(lint_job, path, text, encoding, still_wanted=still_wanted)
+        if not isinstance(found, list):
+            return found
+        return [(Diagnostic.from_data(d), d.get("lsp_related") or []) for d in found]
 
     async def fix_all(self, path: str, text: str):
         fixed = await self._run(fix_job, path, text)

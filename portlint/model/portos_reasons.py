@@ -110,7 +110,9 @@ def overridden_by_later_env(app, use, port: int) -> bool:
 
 
 def _shown(app: ScannedApp) -> str:
-    return ", ".join(f"{label}:{app.ports[label]}" for label in portos_scan.js_key_order(app.ports)) or "nothing"
+    from portlint.words import listed
+
+    return listed(f"{label}:{app.ports[label]}" for label in portos_scan.js_key_order(app.ports)) or "nothing"
 
 
 def _env_reason(config, app, process, use, port: int) -> str:

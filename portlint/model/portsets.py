@@ -17,7 +17,9 @@ def runs(ports: Iterable[int]) -> list[tuple[int, int]]:
 
 def compact(ports: Iterable[int]) -> str:
     """{5571, 5572, 5575} -> '5571-5572, 5575'."""
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs(ports))
+    from portlint.words import listed
+
+    return listed(str(a) if a == b else f"{a}-{b}" for a, b in runs(ports))
 
 
 def missing(ports: Iterable[int]) -> set[int]:

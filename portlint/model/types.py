@@ -430,8 +430,9 @@ def by_place(uses, span_of=lambda use: use.written_span) -> list[tuple[Span, lis
 
 def names(uses) -> str:
     """The processes of ``uses``, once each: 'chat', 'chat and voice', 'chat, voice and mail'."""
-    seen = list(dict.fromkeys(u.process.display_name for u in uses))
-    return seen[0] if len(seen) == 1 else ", ".join(seen[:-1]) + " and " + seen[-1]
+    from portlint.words import listed
+
+    return listed(dict.fromkeys(u.process.display_name for u in uses), last=" and ")
 
 
 def users_of(config: Config, entry: PortsEntry) -> list[PortUse]:

@@ -157,14 +157,14 @@ def render_json(rows: list[MapRow]) -> str:
 
 
 def _table(header: list[str], body: list[list[str]], plain: bool) -> str:
-    from portlint.report.formats.escape import printable
+    from portlint.report.formats.escape import markdown, printable
 
-    body = [[printable(c) for c in row] for row in body]  # a process name cannot add a row or colour the terminal
+    # a process name cannot add a row, a cell or a link, nor colour the terminal
+    body = [[printable(c) if plain else markdown(c) for c in row] for row in body]
     if plain:
         widths = [max(len(x) for x in col) for col in zip(header, *body)] if body else [len(h) for h in header]
         lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header] + body]
         return "\n".join(lines) + "\n"
-    esc = lambda s: s.replace("|", "\\|")  # noqa: E731
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in body]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
     return "\n".join(lines) + "\n"

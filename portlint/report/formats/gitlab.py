@@ -1,9 +1,9 @@
 """GitLab Code Quality (a subset of the Code Climate spec): the merge request widget shows each finding."""
 from __future__ import annotations
 
-import json
 import os
 
+from portlint.report.formats.escape import json_text
 from portlint.report.formats.fingerprint import Fingerprints
 
 #: GitLab's severities are info, minor, major, critical and blocker.
@@ -35,5 +35,4 @@ def render(diagnostics, stream, context) -> None:
             "fingerprint": f"{base}-{occurrence}" if occurrence > 1 else base,
             "location": {"path": path, "lines": {"begin": d.row, "end": d.end_row}},
         })
-    json.dump(issues, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    stream.write(json_text(issues) + "\n")  # compact: Python's C encoder (a tool reads it)

@@ -2,18 +2,16 @@
 json-lines: the same objects, one per line."""
 from __future__ import annotations
 
-import json
-
-from portlint.report.formats.escape import unicode_safe
+from portlint.report.formats.escape import json_text, write_json
 
 
 def as_dict(d, roles: dict | None = None) -> dict:
     out = {
         "code": d.code,
         "name": d.name,
-        "message": unicode_safe(d.message),
+        "message": d.message,
         "severity": d.severity,
-        "filename": unicode_safe(d.path),
+        "filename": d.path,
         "location": {"row": d.row, "column": d.column},
         "end_location": {"row": d.end_row, "column": d.end_column},
         "fix": d.fix_json(),
@@ -30,10 +28,10 @@ def as_dict(d, roles: dict | None = None) -> dict:
 
 
 def render(diagnostics, stream, context) -> None:
-    json.dump([as_dict(d, context.roles) for d in diagnostics], stream, indent=2, ensure_ascii=False)
+    write_json(stream, [as_dict(d, context.roles) for d in diagnostics], indent=2)
     stream.write("\n")
 
 
 def render_lines(diagnostics, stream, context) -> None:
     for d in diagnostics:
-        stream.write(json.dumps(as_dict(d, context.roles), ensure_ascii=False) + "\n")
+        stream.write(json_text(as_dict(d, context.roles)) + "\n")

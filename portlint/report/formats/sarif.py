@@ -1,34 +1,31 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF viewers."""
 from __future__ import annotations
 
-import json
+import functools
 import os
-from pathlib import Path
-from urllib.parse import quote
 
 from portlint._version import __version__
-from portlint.report.formats.escape import unicode_safe
+from portlint.report.formats.escape import json_text
 from portlint.report.formats.fingerprint import Fingerprints
 from portlint.report.catalog import explain_rule, rule_markdown
-from portlint.urls import homepage, rule_docs
+from portlint.urls import file_uri, homepage, rule_docs, uri_path
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+@functools.lru_cache(maxsize=4096)  # a report names few files many times; abspath/relpath are costly
+def _location(path: str, cwd: str) -> tuple:
+    absolute = os.path.abspath(path)
+    rel = os.path.relpath(absolute, cwd)
+    if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
+        return (("uri", file_uri(absolute)),)
+    return (("uri", uri_path(rel)), ("uriBaseId", "%SRCROOT%"))
 
 
 def artifact_location(path: str) -> dict:
     """Inside the working directory: a relative URI against %SRCROOT%; outside it: an absolute file:// URI
     on its own (SARIF forbids a uriBaseId beside an absolute URI: SARIF1004)."""
-    absolute = os.path.abspath(path)
-    rel = os.path.relpath(absolute)
-    if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
-        return {"uri": "file://" + _quoted(absolute)}
-    return {"uri": _quoted(rel), "uriBaseId": "%SRCROOT%"}
-
-
-def _quoted(path: str) -> str:
-    """A URI path: the file name's own bytes, percent-encoded where a URI needs it (spaces,
-    control characters, bytes that are not UTF-8)."""
-    return quote(os.fsencode(path.replace(os.sep, "/")), safe="/:@!$&'()*+,;=")
+    return dict(_location(path, os.getcwd()))
 
 
 def _rule(rule) -> dict:
@@ -57,7 +54,7 @@ def render(diagnostics, stream, context) -> None:
         result = {
             "ruleId": d.code,
             "level": "error" if d.severity == "error" else "warning",
-            "message": {"text": unicode_safe(d.message)},
+            "message": {"text": d.message},
             "locations": [{"physicalLocation": {
                 "artifactLocation": location,
                 "region": {"startLine": d.row, "startColumn": d.column, "endLine": d.end_row, "endColumn": d.end_column},
@@ -79,9 +76,8 @@ def render(diagnostics, stream, context) -> None:
             "tool": {"driver": {"name": "portlint", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": homepage(), "rules": [_rule(r) for r in rules.values()]}},
             "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + _quoted(os.getcwd()) + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": file_uri(os.getcwd()) + "/"}},
             "results": results,
         }],
     }
-    json.dump(log, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    stream.write(json_text(log) + "\n")  # compact: Python's C encoder (indented JSON is pure Python, 6x slower)

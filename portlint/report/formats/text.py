@@ -1,7 +1,8 @@
 """``path:row:col: CODE message``, one line a diagnostic, then a one-line summary."""
 from __future__ import annotations
 
-from portlint.report.formats.escape import printable
+from portlint.report.formats.escape import printable, printable_pieces, width
+from portlint.report.formats.lines import window
 
 _BOLD, _RED, _YELLOW, _CYAN, _DIM, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[2m", "\x1b[0m"
 
@@ -27,7 +28,7 @@ def render(diagnostics, stream, context) -> None:
         parts.append(f"{errors} error{'s' if errors != 1 else ''}")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    notes = [n for n in (checked_phrase(diagnostics, context.files), context.inferred_roles()) if n]
+    notes = [printable(n) for n in (checked_phrase(diagnostics, context.files), context.inferred_roles()) if n]
     stream.write(f"Found {' and '.join(parts)} {files_phrase(diagnostics)}"
                  f"{' (' + '; '.join(notes) + ')' if notes else ''}.\n")
 
@@ -44,16 +45,25 @@ def checked_phrase(diagnostics, checked: int) -> str:
     return f"{checked} file{'s' if checked != 1 else ''} checked"
 
 
+#: Code points of a long line that --show-source shows around the finding (the rest is "…").
+SOURCE_WIDTH = 120
+
+
 def source_excerpt(d, context, color: bool) -> str:
-    """The reported line with a caret run under the reported token (ruff's --show-source)."""
+    """The reported line with a caret run under the reported token (ruff's --show-source); of a
+    long line, a window around the token, so a minified file costs no more than a short one."""
     source = context.sources.get(d.path)
     if source is None or d.row > source.line_count:
         return ""
-    line = printable(source.line(d.row).replace("\t", " "))
-    width = max(1, (d.end_column - d.column) if d.end_row == d.row else len(line) - d.column + 1)
+    shown = window(source, d.row, d.column, SOURCE_WIDTH)
+    pieces = printable_pieces(shown.text.replace("\t", " "))
+    start = min(max(0, d.column - shown.column), len(pieces))
+    end = min(max(start, (d.end_column - shown.column) if d.end_row == d.row else len(pieces)), len(pieces))
+    lead, tail = ("…" if shown.cut_before else ""), ("…" if shown.cut_after else "")
+    line = lead + "".join(pieces) + tail
+    caret = " " * (len(lead) + width("".join(pieces[:start]))) + "^" * max(1, width("".join(pieces[start:end])))
     gutter = f"{d.row:>5} | "
     pad = " " * (len(gutter) - 2) + "| "
-    caret = " " * (d.column - 1) + "^" * width
     return f"{_paint(gutter, _CYAN, color)}{line}\n{_paint(pad, _CYAN, color)}{_paint(caret, _RED if d.severity == 'error' else _YELLOW, color)}\n"
 
 
