@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from portlint.fix.apply import Fix
+    from portlint.fix.data import Fix
     from portlint.source.read import Source
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from contextlib import contextmanager
 from typing import BinaryIO
 
 #: Files larger than this are not read; a config file is a few kilobytes.
@@ -28,10 +29,36 @@ def _check(st: os.stat_result, limit: int, what: str) -> None:
         raise UnreadableFile(f"file is {st.st_size} bytes, over the {limit}-byte limit for {what}")
 
 
+#: Texts a fix run holds in memory (real path -> bytes), read in place of the files while the run
+#: verifies its plan; see ``overlay``.
+_OVERLAY: dict[str, bytes] = {}
+
+
+@contextmanager
+def overlay(texts: dict[str, str]):
+    """While inside, reading any of ``texts``' paths gives its text instead of the file on disk:
+    the fix verifier lints a run's fixed files as they will be, before anything is written."""
+    saved = dict(_OVERLAY)
+    _OVERLAY.update({os.path.realpath(path): text.encode("utf-8") for path, text in texts.items()})
+    try:
+        yield
+    finally:
+        _OVERLAY.clear()
+        _OVERLAY.update(saved)
+
+
+def overlaid(path: str) -> bytes | None:
+    """The in-memory bytes of ``path`` under ``overlay``, or None (read the file)."""
+    return _OVERLAY.get(os.path.realpath(path)) if _OVERLAY else None
+
+
 def read_regular(path: str, limit: int = MAX_BYTES, what: str = "a config") -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes, else UnreadableFile. The file is
     checked before it is opened (a device is never opened) and again through the open descriptor
     (a file swapped for a FIFO in between cannot block), and no more than ``limit`` bytes are read."""
+    held = overlaid(path)
+    if held is not None and len(held) <= limit:
+        return held
     try:
         _check(os.stat(path), limit, what)
         fd = os.open(path, _FLAGS)
