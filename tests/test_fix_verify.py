@@ -206,7 +206,7 @@ def test_on_the_command_line_a_refused_fix_is_shown_not_written_not_counted(tmp_
     line = next(l for l in result.stderr.splitlines() if l.startswith("portlint: fix refused:"))
     assert line.startswith(f"portlint: fix refused: {config}: PL101 (Introduce PORTS (API: 3000)): the result changes "
                            "apps[0] (orders-api).env.PORT ('3000' → unknown (")
-    assert "Fixed 1" not in result.stderr and "Fixed nothing; 1 fix refused (see above)." in result.stderr
+    assert "Fixed 1" not in result.stderr and "No fix applied; 1 fix refused (see above)." in result.stderr
     diff = runner.invoke(cli, [str(config), "--diff", "--isolated", "--no-cache"])
     assert diff.exit_code == 1 and diff.stdout == "" and "portlint: fix refused:" in diff.stderr
     assert "0 fixes in 0 files would be applied; 1 fix refused (see above)" in diff.stderr

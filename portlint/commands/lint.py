@@ -234,4 +234,4 @@ def _tell(options: Options, done: FixReport) -> None:
     elif done.fixes:
         click.echo(f"Fixed {_plural(done.fixes, 'problem')} in {_plural(done.files, 'file')}{refused}.", err=True)
     elif done.refused:
-        click.echo(f"Fixed nothing{refused}.", err=True)
+        click.echo(f"No fix applied{refused}.", err=True)
