@@ -30,15 +30,15 @@ def run_lint(options: Options, registry) -> int:
                     f"(choose from {', '.join(sorted(registry.formats))})")
     session = open_session(options, registry, use_cache=True)
     from_stdin = bool(session.stdin_text)  # fixed files join stdin_text below, so decide it now
-    result = session.run()
     fix_failed = False
     if options.fix or options.diff:
-        fixes = apply_fixes(session, result)
+        # with a cache, a first run is nearly free and tells the files with nothing to fix; without
+        # one it would lint every file once more than fixing does
+        fixes = apply_fixes(session, session.run() if session.engine.cache is not None else None)
         if options.diff:
             return EXIT_ERROR if fixes.failures else (EXIT_PROBLEMS if fixes.files or fixes.refused else EXIT_CLEAN)
         fix_failed = bool(fixes.failures)
-        if fixes.files:
-            result = session.run()  # report what is left (the files written are read again, from the cache when it can)
+    result = session.run()  # what is left (after --fix: unchanged files come from the cache when there is one)
     # with standard input and --fix, standard output carries the fixed buffer: the report goes to stderr
     report(options, registry, result, session.files, to_stderr=from_stdin and options.fix)
     for message in result.internal_errors:
@@ -104,10 +104,10 @@ def statistics(diagnostics, registry, stream) -> None:
         stream.write(f"{n:<5} {code:<6} {rule.name if rule else ''}\n")
 
 
-def apply_fixes(session: Session, linted) -> FixReport:
+def apply_fixes(session: Session, linted=None) -> FixReport:
     """Plan and verify the fixes of every file (``portlint.fix.run``), then --fix writes each fixed
-    file safely (standard input: prints it) and --diff prints a unified diff. ``linted``: the run's
-    result, which tells the files that have nothing to fix."""
+    file safely (standard input: prints it) and --diff prints a unified diff. ``linted``: a run's
+    result, which tells the files that have nothing to fix (None: every file is fixed)."""
     from portlint.fix.run import fix_files
     from portlint.fix.write import Stale, WriteFailed, write_fixed
 
@@ -157,7 +157,7 @@ def _texts_to_fix(session: Session, linted) -> tuple[dict[str, str], dict]:
 
     options = session.options
     wanted = {"safe", "unsafe"} if options.unsafe_fixes else {"safe"}
-    fixable = None if options.unsafe_fixes else {
+    fixable = None if options.unsafe_fixes or linted is None else {
         d.path for d in linted.diagnostics if d.fix is not None and _applicability(d.fix) in wanted}
     texts, stamps = {}, {}
     roots = list(options.paths) or ["."]

@@ -22,10 +22,6 @@ MAX_PASSES = 10
 MAX_RETRIES = 3
 
 
-class FixWriteError(Exception):  # kept for callers of the old name; writes now raise write.WriteFailed
-    """The fixed text could not be written; one line for the user."""
-
-
 @dataclass
 class _State:
     """One verified text of the file: what linting it found, what PM2 sees, and the fixes that led to it."""
@@ -55,21 +51,33 @@ def choose(fixes: list[Fix]) -> list[Fix]:
 
 def fix_text(engine, path: str, text: str, unsafe: bool, first=None) -> FixOutcome:
     """The verified fixed text of one file. ``first``: the (config, diagnostics) of linting ``text``
-    when the caller has them."""
+    when the caller has them. Everything (each lint included) runs within the file's one budget."""
+    from portlint.engine.budget import TimeBudgetExceeded, time_budget
+
     budget = engine.settings_for(path).max_seconds_per_file
     fixer = FileFixer(engine, path, unsafe, time.monotonic() + budget, budget)
-    start = fixer.state(text, first)
-    outcome = FixOutcome(text, text, original_codes=start.codes, config=start.config, diagnostics=start.diagnostics)
-    for _ in range(MAX_RETRIES + 1):
-        states = fixer.run(start, outcome)
-        blamed = fixer.blame(start, states)
-        if not blamed:
-            break
-        fixer.refuse_all(blamed, outcome)
-    else:  # still blamed after every retry: nothing of it is trusted
-        outcome.refuse(Refusal(path, "", "its fixes", f"refused: they do not settle into a result without "
-                                                      f"new findings after {MAX_RETRIES} tries"))
-        states = [start]
+    outcome = FixOutcome(text, text)
+    start = None
+    try:
+        with time_budget(budget):
+            start = fixer.state(text, first)
+            outcome.original_codes, outcome.config, outcome.diagnostics = start.codes, start.config, start.diagnostics
+            for _ in range(MAX_RETRIES + 1):
+                states = fixer.run(start, outcome)
+                blamed = fixer.blame(start, states)
+                if not blamed:
+                    break
+                fixer.refuse_all(blamed, outcome)
+            else:  # still blamed after every retry: nothing of it is trusted
+                outcome.refuse(Refusal(path, "", "its fixes", f"refused: they do not settle into a result without "
+                                                              f"new findings after {MAX_RETRIES} tries"))
+                fixer.states = [start]
+    except TimeBudgetExceeded:
+        fixer.timed_out = True
+        fixer.stopped(outcome)
+    if start is None:
+        return outcome
+    states = fixer.states or [start]
     final = _last_good(start, states)
     outcome.text = final.text
     outcome.applied = [(d.code, fix.message) for state in states[1:states.index(final) + 1] for d, fix in state.fixes]
@@ -95,6 +103,7 @@ class FileFixer:
         self.is_connection = connection_key(engine.settings_for(path))
         self.refused: dict[tuple, str] = {}  # fix identity -> why (kept across retries)
         self.timed_out = False
+        self.states: list[_State] = []  # the verified states of the current try, first the file as it was
 
     def out_of_time(self) -> bool:
         self.timed_out = self.timed_out or time.monotonic() > self.deadline
@@ -118,7 +127,7 @@ class FileFixer:
 
     def run(self, start: _State, outcome: FixOutcome) -> list[_State]:
         """Passes from ``start`` until no fix is left (or the budget is spent): the verified states."""
-        states = [start]
+        states = self.states = [start]
         for _ in range(MAX_PASSES):
             if self.out_of_time():
                 self.stopped(outcome)
@@ -150,6 +159,8 @@ class FileFixer:
         while group and not self.out_of_time():
             text = apply_edits(current.text, [e for fix in group for e in fix.edits])
             candidate = self.state(text)
+            if self.out_of_time():
+                return None  # the budget ran out while linting it: that says nothing about the fix
             why = self.check(current, candidate)
             if why is None:
                 candidate.fixes = [(by_fix[id(f)], f) for f in group]

@@ -22,24 +22,55 @@ def fix_files(engine, texts: dict[str, str], unsafe: bool) -> dict[str, FixOutco
     """``texts``: path -> current text. Returns path -> outcome: the verified text to write or
     show, the fixes applied and those refused. With ``unsafe``, the configs that need it move to
     free blocks, planned over every config of the run together."""
-    from portlint.fix.apply import fix_text
-
-    outcomes = {path: fix_text(engine, path, text, unsafe) for path, text in texts.items()}
+    outcomes = _fix_each(engine, texts, unsafe)
     if unsafe:
         _move_to_free_blocks(engine, outcomes)
     return outcomes
+
+
+def _fix_each(engine, texts: dict[str, str], unsafe: bool) -> dict[str, FixOutcome]:
+    """Each file's own fixes: in worker processes when the run is large enough (as linting is),
+    except for the renumbering plan, which needs every file's model here."""
+    from portlint.fix.apply import fix_text
+
+    jobs = engine.jobs_for(len(texts)) if engine.spec is not None and not unsafe else 1
+    if jobs <= 1:
+        return {path: fix_text(engine, path, text, unsafe) for path, text in texts.items()}
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from portlint.engine import workers
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    items = [(path, text, unsafe) for path, text in texts.items()]
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=workers._worker_init,
+                             initargs=(engine.spec, engine.rules.selected, os.getpid())) as pool:
+        done = pool.map(_fix_in_worker, items, chunksize=max(1, len(items) // (jobs * 8)))
+        return {path: outcome for (path, _, _), outcome in zip(items, done)}
+
+
+def _fix_in_worker(item) -> FixOutcome:
+    """In a worker process (see engine/workers.py): one file's outcome, without its syntax tree."""
+    from portlint.engine import workers
+    from portlint.fix.apply import fix_text
+
+    path, text, unsafe = item
+    outcome = fix_text(workers._WORKER, path, text, unsafe)
+    outcome.config = outcome.diagnostics = None  # not sent back: the renumbering plan lints again
+    return outcome
 
 
 def verify_fix(engine, path: str, text: str, fix) -> str | None:
     """Why one fix (a ``Fix``) of ``text`` is refused, or None: the language server asks this before
     it offers a quick fix. The same checks as a pass of ``--fix``: the result parses, keeps what the
     fix's applicability promises, and brings no code the file did not have."""
+    import time
+
     from portlint.fix.apply import FileFixer
     from portlint.fix.data import apply_edits
 
     budget = engine.settings_for(path).max_seconds_per_file
-    import time
-
     fixer = FileFixer(engine, path, fix.applicability == "unsafe", time.monotonic() + budget, budget)
     before = fixer.state(text)
     after = fixer.state(apply_edits(text, fix.edits))
