@@ -46,6 +46,9 @@ __all__ = ["cli", "main", "console_main"]
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change meaning.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if any).")
 @click.option("--show-fixes", is_flag=True, help="With --fix: list the fixes applied, per file.")
+@click.option("--allow-dirty", is_flag=True,
+              help="With --fix --unsafe-fixes: rewrite files that have uncommitted changes in their git work tree "
+                   "too (by default such a run writes nothing, so the migration stays one reviewable diff).")
 @click.option("--role", type=click.Choice(["auto", "user", "core", "reserved", "any"]),
               help="The range every linted config takes its ports from (default: the settings, else auto: core "
                    "for a config whose processes are all named portos-*, user for every other).")

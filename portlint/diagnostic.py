@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from portlint.words import MESSAGE_LIMIT, clipped
 
 if TYPE_CHECKING:
-    from portlint.fix.apply import Fix
+    from portlint.fix.data import Fix
     from portlint.source.read import Source
 
 

@@ -110,7 +110,7 @@ def test_help_is_grouped_like_ruffs_and_every_option_has_a_section():
     assert options <= listed and "Other options" not in proc.stdout
     section = proc.stdout.split("\nFixes:\n", 1)[1].split("\n\n", 1)[0]
     assert [line.split()[0] for line in section.splitlines() if line.startswith("  --")] == [
-        "--fix", "--unsafe-fixes", "--diff", "--show-fixes"]
+        "--fix", "--unsafe-fixes", "--diff", "--show-fixes", "--allow-dirty"]
 
 
 def test_readme_shows_the_real_help():

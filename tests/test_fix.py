@@ -43,11 +43,13 @@ def test_golden_fix(case, unsafe, tmp_path):
     second = run_portlint(str(work), *flags, "--isolated")
     assert work.read_bytes() == fixed, second.stderr
     diff = run_portlint(str(work), "--diff", *(["--unsafe-fixes"] if unsafe else []), "--isolated")
-    assert diff.returncode == 0 and diff.stdout == ""
-    # nothing fixable is left behind
+    refused = sorted(line.split(": ")[3].split(" ")[0] for line in first.stderr.splitlines()
+                     if line.startswith("portlint: fix refused: "))
+    assert diff.stdout == "" and diff.returncode == (1 if refused else 0), diff.stderr
+    # nothing fixable is left behind, but the fixes the verifier refused (each named on stderr)
     data = json.loads(run_portlint(str(work), "--format", "json", "--isolated").stdout)
     wanted = {"safe", "unsafe"} if unsafe else {"safe"}
-    assert [d["code"] for d in data if d["fix"] and d["fix"]["applicability"] in wanted] == []
+    assert sorted(d["code"] for d in data if d["fix"] and d["fix"]["applicability"] in wanted) == refused
     assert not list(tmp_path.glob(".portlint-*"))  # no temporary file left
 
 
@@ -130,7 +132,7 @@ def test_json_and_stdin_carry_the_edits(tmp_path):
     assert not (tmp_path / name).exists()
 
 
-def test_a_fix_that_would_not_parse_is_dropped_and_reported(registry, monkeypatch, tmp_path):
+def test_a_fix_that_would_not_parse_is_refused(registry, monkeypatch, tmp_path):
     from portlint.fix import edits
     from portlint.engine.pipeline import Engine
     from portlint.fix.apply import Edit, fix_text
@@ -141,4 +143,5 @@ def test_a_fix_that_would_not_parse_is_dropped_and_reported(registry, monkeypatc
     text = config_in(FIXES / "export-multiline").read_text()
     outcome = fix_text(Engine(Settings(), registry), str(path), text, unsafe=False)
     assert outcome.text == text
-    assert outcome.dropped and outcome.dropped[0][0] == "PL103" and "would not parse" in outcome.dropped[0][1]
+    assert [(r.code, r.reason) for r in outcome.refused] == [
+        ("PL103", "the result does not parse (syntax error: Unexpected token })")]

@@ -84,21 +84,23 @@ def test_gitignore_patterns_match_with_re2_and_without_it_backtracking_ones_are_
     assert spec.match_file("build/") and spec.match_file("x.log") and spec.match_file("xaxbxc")
 
 
-def test_one_pass_of_fixes_is_parsed_once(registry, monkeypatch, tmp_path):
+def test_one_pass_of_fixes_is_checked_once(registry, monkeypatch, tmp_path):
     from portlint.engine.pipeline import Engine
     from portlint.fix.apply import fix_text
     from portlint.settings.settings import Settings
-    from portlint.source import parse as parse_module
 
     ports = "".join(f"  P{i}: {5570 + i}, // service {i}\n" for i in range(20))
     apps = "".join(f"    {{ name: 's{n}', script: 's.js', env: {{ PORT: {5570 + n % 20} }} }},\n" for n in range(200))
     text = f"const PORTS = {{\n{ports}}};\nmodule.exports = {{\n  PORTS,\n  apps: [\n{apps}  ],\n}};\n"
+    engine = Engine(Settings(), registry)
     calls = []
-    real = parse_module.parse
-    monkeypatch.setattr(parse_module, "parse", lambda source: calls.append(1) or real(source))
-    outcome = fix_text(Engine(Settings(), registry), str(tmp_path / "ecosystem.config.cjs"), text, unsafe=False)
+    real = engine.lint_file
+    monkeypatch.setattr(engine, "lint_file", lambda *args: calls.append(1) or real(*args))
+    outcome = fix_text(engine, str(tmp_path / "ecosystem.config.cjs"), text, unsafe=False)
     assert len(outcome.applied) == 200 and outcome.text.count("PORT: PORTS.P") == 200
-    assert len(calls) == 1  # the 200 fixes checked together, not one parse each
+    # the 200 fixes checked together: one lint of the file, one of the result (which both verifies
+    # the pass and shows that nothing is left to fix), not one each
+    assert len(calls) == 2
 
 
 def test_fixes_that_break_the_file_are_found_by_halving(registry, monkeypatch, tmp_path):
@@ -119,8 +121,10 @@ def test_fixes_that_break_the_file_are_found_by_halving(registry, monkeypatch, t
     outcome = apply.fix_text(engine, "ecosystem.config.cjs", text, unsafe=False)
     kept = [fix for fix in good.applied if "health-check" not in fix[1]]
     assert len(kept) < len(good.applied) and sorted(outcome.applied) == sorted(kept)
-    assert outcome.dropped and all(code == "PL401" and "PORTS['health-check'] (the result would not parse)" in message
-                                   for code, message in outcome.dropped)
+    broken = [r for r in outcome.refused if "health-check" in r.fix]
+    assert broken and all(r.code == "PL401" and r.reason.startswith("the result does not parse (syntax error")
+                          for r in broken)
+    assert [r for r in outcome.refused if r not in broken] == [r for r in good.refused]  # the others, as without it
 
 
 def test_fixing_stops_at_the_file_time_budget(registry):

@@ -102,6 +102,26 @@ async def test_code_actions_fix_fix_all_and_suppress(client):
     assert list(client.diagnostics[uri]) == []
 
 
+async def test_a_quick_fix_the_verifier_refuses_is_not_offered(client):
+    """PL401's fix for a Vite process adds VITE_PORT to its env: the process would see a new key,
+    so as a safe fix it is refused; the quick fix for the plain literal next to it is offered."""
+    text = ("const PORTS = {\n  API: 5570, // api\n  UI: 5571, // ui\n};\n"
+            "module.exports = { PORTS, apps: [\n"
+            "  { name: 'api', script: 'a.js', env: { PORT: 5570 } },\n"
+            "  { name: 'ui', script: 'node_modules/.bin/vite', args: ['--port=5571'] },\n] };\n")
+    uri = await open_doc(client, "ecosystem.config.cjs", text)
+    literals = sorted((d for d in client.diagnostics[uri] if d.code == "PL401"), key=lambda d: d.range.start.line)
+    assert len(literals) == 2 and all(d.data["fix"] for d in literals)
+    offered = []
+    for literal in literals:
+        actions = await client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=literal.range,
+            context=types.CodeActionContext(diagnostics=[literal], only=[types.CodeActionKind.QuickFix])))
+        offered.append(sorted(a.title for a in actions))
+    assert offered == [["Replace 5570 with PORTS.API (PL401)", "Suppress PL401 on this line (noqa)"],
+                       ["Suppress PL401 on this line (noqa)"]]
+
+
 async def test_hover_shows_the_rule_documentation(client):
     uri = await open_doc(client, "ecosystem.config.cjs", BAD)
     literal = next(d for d in client.diagnostics[uri] if d.code == "PL401")

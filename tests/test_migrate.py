@@ -29,8 +29,22 @@ def migrated(case: Path, tmp_path: Path, *flags: str) -> Path:
     return work
 
 
-@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+#: Cases whose safe migration adds an env key the process never had (VITE_PORT beside --port, PORT
+#: beside a --port arg): that changes what the process sees, so the fix verifier refuses it under
+#: --fix until the fix moves that part to --unsafe-fixes (issue 27 item 5). strict: an XPASS says
+#: the fix was split and the mark can go.
+SAFE_FIX_ADDS_ENV_KEYS = {"api-vite-ui", "args-port", "esm"}
+
+
+def _golden_params():
+    for case in CASES:
+        for unsafe in (False, True):
+            marks = [pytest.mark.xfail(strict=True, reason="the safe fix adds an env key; the verifier refuses it")] \
+                if not unsafe and case.name in SAFE_FIX_ADDS_ENV_KEYS else []
+            yield pytest.param(case, unsafe, marks=marks, id=f"{case.name}-{'unsafe' if unsafe else 'safe'}")
+
+
+@pytest.mark.parametrize("case, unsafe", _golden_params())
 def test_golden_migration(case, unsafe, tmp_path):
     flags = ("--unsafe-fixes",) if unsafe else ()
     work = migrated(case, tmp_path, *flags)

@@ -8,7 +8,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Output", ("output_format", "output_file", "quiet", "statistics", "count", "show_source", "color",
                 "exit_zero", "max_warnings")),
     ("Rule selection", ("select", "ignore", "extend_select", "extend_ignore", "per_file_ignores", "disable_noqa")),
-    ("Fixes", ("fix", "unsafe_fixes", "diff", "show_fixes")),
+    ("Fixes", ("fix", "unsafe_fixes", "diff", "show_fixes", "allow_dirty")),
     ("Files and exclusion", ("extend_exclude", "force_exclude", "stdin_filename")),
     ("Settings", ("config_file", "isolated", "role", "extend_labels")),
     ("Port map and PortOS", ("port_map", "next_free", "portos_url", "portos_timeout")),

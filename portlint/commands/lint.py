@@ -13,10 +13,12 @@ from portlint.commands.session import Session, open_session
 
 @dataclass
 class FixReport:
-    """What --fix / --diff did: how many fixes in how many files, and the writes that failed."""
+    """What --fix / --diff did: the fixes in the files written (or shown), those refused, and the
+    writes that failed."""
 
     fixes: int = 0
     files: int = 0
+    refused: int = 0
     failures: list[str] = field(default_factory=list)
     fixed_lines: list[str] = field(default_factory=list)  # --show-fixes, one line per file
 
@@ -28,14 +30,15 @@ def run_lint(options: Options, registry) -> int:
                     f"(choose from {', '.join(sorted(registry.formats))})")
     session = open_session(options, registry, use_cache=True)
     from_stdin = bool(session.stdin_text)  # fixed files join stdin_text below, so decide it now
-    result = session.run()
     fix_failed = False
     if options.fix or options.diff:
-        fixes = apply_fixes(session)
+        # with a cache, a first run is nearly free and tells the files with nothing to fix; without
+        # one it would lint every file once more than fixing does
+        fixes = apply_fixes(session, session.run() if session.engine.cache is not None else None)
         if options.diff:
-            return EXIT_ERROR if fixes.failures else (EXIT_PROBLEMS if fixes.files else EXIT_CLEAN)
+            return EXIT_ERROR if fixes.failures else (EXIT_PROBLEMS if fixes.files or fixes.refused else EXIT_CLEAN)
         fix_failed = bool(fixes.failures)
-        result = session.run()  # report what is left
+    result = session.run()  # what is left (after --fix: unchanged files come from the cache when there is one)
     # with standard input and --fix, standard output carries the fixed buffer: the report goes to stderr
     report(options, registry, result, session.files, to_stderr=from_stdin and options.fix)
     for message in result.internal_errors:
@@ -105,33 +108,28 @@ def statistics(diagnostics, registry, stream) -> None:
         stream.write(f"{n:<5} {code:<6} {rule.name if rule else ''}\n")
 
 
-def apply_fixes(session: Session) -> FixReport:
-    """--fix writes each fixed file atomically (standard input: prints it); --diff prints a unified diff."""
-    from portlint.fix.apply import FixWriteError, write_atomic
+def apply_fixes(session: Session, linted=None) -> FixReport:
+    """Plan and verify the fixes of every file (``portlint.fix.run``), then --fix writes each fixed
+    file safely (standard input: prints it) and --diff prints a unified diff. ``linted``: a run's
+    result, which tells the files that have nothing to fix (None: every file is fixed)."""
     from portlint.fix.run import fix_files
-    from portlint.fix.scope import outside_roots
-    from portlint.source.read import UnreadableFile, read_source
+    from portlint.fix.write import Stale, WriteFailed, write_fixed
 
     options, done = session.options, FixReport()
-    texts: dict[str, str] = {}
-    roots = list(options.paths) or ["."]
-    for path in session.files:
-        refused = None if path in session.stdin_text else outside_roots(path, roots)
-        if refused:  # a link to a file outside the folders given: lint it, never rewrite it
-            click.echo(f"portlint: {refused}", err=True)
-            continue
-        try:
-            texts[path] = session.stdin_text[path] if path in session.stdin_text else read_source(path).text
-        except UnreadableFile:
-            continue  # PL001 reports it
-    outcomes = fix_files(session.engine, texts, options.unsafe_fixes)  # the whole plan, before any write
+    texts, stamps = _texts_to_fix(session, linted)
+    outcomes = fix_files(session.engine, texts, options.unsafe_fixes)  # the whole plan, verified, before any write
     for path, outcome in outcomes.items():
         for _code, message in outcome.dropped:
             click.echo(f"portlint: fix not applied: {message}", err=True)
-        if not outcome.changed:
-            continue
-        done.files += 1
-        done.fixes += len(outcome.applied)
+        for refusal in outcome.refused:
+            click.echo(f"portlint: fix refused: {refusal.line()}", err=True)
+        done.refused += len(outcome.refused)
+    changed = [path for path, outcome in outcomes.items() if outcome.changed]
+    if options.fix and options.unsafe_fixes and not options.allow_dirty:
+        if _dirty(session, [p for p in changed if p not in session.stdin_text], done):
+            changed = [p for p in changed if p in session.stdin_text]
+    for path in changed:
+        outcome = outcomes[path]
         if options.diff:
             sys.stdout.write(_unified_diff(path, outcome.original, outcome.text))
         elif path in session.stdin_text:
@@ -139,15 +137,71 @@ def apply_fixes(session: Session) -> FixReport:
             sys.stdout.write(outcome.text)  # an editor reads the fixed buffer back
         else:
             try:
-                write_atomic(path, outcome.text)
-            except FixWriteError as exc:
+                write_fixed(path, outcome.text, stamps[path])
+            except Stale as exc:
+                click.echo(f"portlint: {exc}", err=True)
+                continue
+            except WriteFailed as exc:
                 done.failures.append(str(exc))
                 continue
-            session.stdin_text[path] = outcome.text
             if options.show_fixes:
                 done.fixed_lines.append(_fixed_line(path, outcome.applied, outcome.moves))
+        done.files += 1
+        done.fixes += len(outcome.applied)
     _tell(options, done)
     return done
+
+
+def _texts_to_fix(session: Session, linted) -> tuple[dict[str, str], dict]:
+    """The text of each file to fix and the stamp its write is checked against. With safe fixes
+    only, a file whose lint offered none is not fixed again; the renumbering plan needs every config."""
+    from portlint.fix.scope import outside_roots
+    from portlint.fix.write import read_for_fix
+    from portlint.source.read import UnreadableFile
+
+    options = session.options
+    wanted = {"safe", "unsafe"} if options.unsafe_fixes else {"safe"}
+    fixable = None if options.unsafe_fixes or linted is None else {
+        d.path for d in linted.diagnostics if d.fix is not None and _applicability(d.fix) in wanted}
+    texts, stamps = {}, {}
+    roots = list(options.paths) or ["."]
+    for path in session.files:
+        if path in session.stdin_text:
+            texts[path] = session.stdin_text[path]
+            continue
+        if fixable is not None and path not in fixable:
+            continue
+        refused = outside_roots(path, roots)
+        if refused:  # a link to a file outside the folders given: lint it, never rewrite it
+            click.echo(f"portlint: {refused}", err=True)
+            continue
+        try:
+            texts[path], stamps[path] = read_for_fix(path)
+        except UnreadableFile:
+            continue  # PL001 reports it
+    return texts, stamps
+
+
+def _applicability(fix) -> str | None:
+    return fix.get("applicability") if isinstance(fix, dict) else getattr(fix, "applicability", None)
+
+
+def _dirty(session: Session, paths: list[str], done: FixReport) -> bool:
+    """--unsafe-fixes rewrites no file with uncommitted changes (without --allow-dirty): when one of
+    ``paths`` has some, nothing is written and the files are named (exit 2)."""
+    from portlint.fix.dirty import uncommitted
+
+    dirty, note = uncommitted(paths)
+    if note:
+        click.echo(f"portlint: note: {note}", err=True)
+    if not dirty:
+        return False
+    shown = "; ".join(f"{path} ({why})" for path, why in list(dirty.items())[:20])
+    more = f" and {len(dirty) - 20} more" if len(dirty) > 20 else ""
+    done.failures.append(
+        f"--fix --unsafe-fixes rewrites files with uncommitted changes: {shown}{more}. Nothing was written: commit "
+        "or stash them first, so that the migration is one diff you can review and undo, or pass --allow-dirty")
+    return True
 
 
 def _unified_diff(path: str, before: str, after: str) -> str:
@@ -177,7 +231,11 @@ def _tell(options: Options, done: FixReport) -> None:
         click.echo(f"portlint: {message}", err=True)
     if options.quiet:
         return
+    refused = f"; {_plural(done.refused, 'fix', 'es')} refused (see above)" if done.refused else ""
     if options.diff:
-        click.echo(f"{_plural(done.fixes, 'fix', 'es')} in {_plural(done.files, 'file')} would be applied", err=True)
+        click.echo(f"{_plural(done.fixes, 'fix', 'es')} in {_plural(done.files, 'file')} would be applied{refused}",
+                   err=True)
     elif done.fixes:
-        click.echo(f"Fixed {_plural(done.fixes, 'problem')} in {_plural(done.files, 'file')}.", err=True)
+        click.echo(f"Fixed {_plural(done.fixes, 'problem')} in {_plural(done.files, 'file')}{refused}.", err=True)
+    elif done.refused:
+        click.echo(f"No fix applied{refused}.", err=True)

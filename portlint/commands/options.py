@@ -37,6 +37,7 @@ class Options:
     unsafe_fixes: bool = False
     diff: bool = False
     show_fixes: bool = False
+    allow_dirty: bool = False
     # files and exclusion
     extend_exclude: str | None = None
     force_exclude: bool = False

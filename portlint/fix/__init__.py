@@ -1,7 +1,9 @@
-"""Stage 5, fixes: the edits rules propose, applied until nothing changes, and atomic writes."""
+"""Stage 5, fixes: planning (each file's fixes until stable, the renumbering plan), verification,
+and safe writes. Every path that writes or shows a fix goes through ``portlint.fix.run``."""
 
 
-def __getattr__(name):  # ``from portlint.fix import Fix, Edit`` keeps working
+def __getattr__(name):  # ``from portlint.fix import Fix, Edit, fix_text`` keeps working
     import importlib
 
-    return getattr(importlib.import_module("portlint.fix.apply"), name)
+    home = "portlint.fix.data" if name in ("Fix", "Edit", "apply_edits") else "portlint.fix.apply"
+    return getattr(importlib.import_module(home), name)

@@ -112,6 +112,7 @@ class Snapshot:
     version: int
     text: Text
     found: list = field(default_factory=list)
+    verified: dict = field(default_factory=dict)  # quick fix (JSON key) -> why the verifier refused it, or None
 
 
 class State:
@@ -446,11 +447,12 @@ async def code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
     found: list[types.CodeAction] = []
     yaml = (_path(uri) or "").endswith((".yml", ".yaml"))
     if actions.wanted(types.CodeActionKind.QuickFix, only):
-        for diagnostic in params.context.diagnostics:
-            data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
-            if diagnostic.source != "portlint" or data.get("version") != snapshot.version:
-                continue  # another tool's, or published for another version of the text
-            if data.get("fix"):
+        mine = [d for d in params.context.diagnostics
+                if d.source == "portlint" and isinstance(d.data, dict) and d.data.get("version") == snapshot.version]
+        refused = await _refused(uri, snapshot, [d.data["fix"] for d in mine if d.data.get("fix")])
+        for diagnostic in mine:  # (another tool's, or published for another version of the text, are left out)
+            data = diagnostic.data
+            if data.get("fix") and _fix_key(data["fix"]) not in refused:
                 found.append(actions.quick_fix(snapshot, diagnostic, data["fix"], versioned))
             if isinstance(data.get("noqa_row"), int):
                 found.append(actions.suppress(snapshot, diagnostic, data["noqa_row"], yaml, versioned))
@@ -462,6 +464,24 @@ async def code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
         if fixed is not None and fixed[0] != snapshot.text.text:
             found.append(actions.fix_all(snapshot, fixed[0], fixed[1], versioned))
     return found
+
+
+def _fix_key(fix: dict) -> str:
+    import json
+
+    return json.dumps(fix, sort_keys=True)
+
+
+async def _refused(uri: str, snapshot: Snapshot, fixes: list[dict]) -> set[str]:
+    """The quick fixes (by ``_fix_key``) the fix verifier turns down on this version of the text;
+    each is checked once per version, in the worker. Unchecked (the worker failed): all refused."""
+    checked = snapshot.verified
+    todo = [f for f in fixes if _fix_key(f) not in checked]
+    if todo:
+        found = await STATE.worker.verify(_path(uri), snapshot.text.text, todo)
+        for fix, why in zip(todo, found or ["the fix could not be checked"] * len(todo)):
+            checked[_fix_key(fix)] = why
+    return {key for key, why in checked.items() if why is not None}
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)

@@ -1,5 +1,7 @@
 """The language server's code actions: a rule's quick fix, "suppress with noqa" and "fix all",
-each a WorkspaceEdit tied to the document version it was computed for."""
+each a WorkspaceEdit tied to the document version it was computed for. A quick fix is offered only
+when it passes the fix verifier (``verify_fixes``, run in the worker); "fix all" is the text
+``portlint.fix.run`` planned and verified, as ``--fix`` writes it."""
 from __future__ import annotations
 
 import re
@@ -65,3 +67,23 @@ def fix_all(snapshot, fixed_text: str, count: int, versioned: bool) -> types.Cod
     return types.CodeAction(
         title=f"Fix all auto-fixable portlint problems ({count})", kind=types.CodeActionKind.SourceFixAll,
         edit=edit(snapshot.uri, snapshot.version, [types.TextEdit(range=whole, new_text=fixed_text)], versioned))
+
+
+def verify_fixes(engine, path: str, text: str, fixes: list) -> list:
+    """In the worker: for each published fix (JSON form), None when the verifier accepts it on
+    ``text``, else why not (the same checks as a pass of ``--fix``, see portlint.fix.run.verify_fix)."""
+    from portlint.fix.data import Edit, Fix
+    from portlint.fix.run import verify_fix
+    from portlint.source.read import Source
+
+    source = Source(path, text)
+    found = []
+    for fix in fixes:
+        try:
+            edits = tuple(Edit(source.offset(e["location"]["row"], e["location"]["column"]),
+                               source.offset(e["end_location"]["row"], e["end_location"]["column"]), e["content"])
+                          for e in fix["edits"])
+            found.append(verify_fix(engine, path, text, Fix(fix["applicability"], fix["message"], edits)))
+        except (KeyError, TypeError, ValueError) as exc:
+            found.append(f"the fix cannot be read ({type(exc).__name__})")
+    return found

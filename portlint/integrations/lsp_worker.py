@@ -93,14 +93,26 @@ def _related_range(related, texts: dict, encoding: str):
 
 
 def fix_job(generation: int, path: str, text: str):
-    """In the worker: (fixed text, number of fixes applied), or None."""
-    from portlint.fix.apply import fix_text
+    """In the worker: (fixed text, number of fixes applied) after the same planning and
+    verification as ``--fix`` (portlint.fix.run), or None."""
+    from portlint.fix.run import fix_files
 
     try:
-        outcome = fix_text(_engine(generation), path, text, unsafe=False)
+        outcome = fix_files(_engine(generation), {path: text}, unsafe=False)[path]
     except Exception:
         return None
     return outcome.text, len(outcome.applied)
+
+
+def verify_job(generation: int, path: str, text: str, fixes: list):
+    """In the worker: for each fix (JSON form, as published), None when it passes the fix verifier,
+    else why it is refused; None for the whole list when the check itself failed."""
+    from portlint.integrations.lsp_actions import verify_fixes
+
+    try:
+        return verify_fixes(_engine(generation), path, text, fixes)
+    except Exception:
+        return None
 
 
 class Worker:
@@ -151,6 +163,10 @@ class Worker:
     async def fix_all(self, path: str, text: str):
         fixed = await self._run(fix_job, path, text)
         return fixed if isinstance(fixed, tuple) else None
+
+    async def verify(self, path: str, text: str, fixes: list) -> list | None:
+        found = await self._run(verify_job, path, text, fixes)
+        return found if isinstance(found, list) else None
 
     def stop(self) -> None:
         """Let the worker go: at once if it is idle, else without waiting for its job."""

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import portlint.model.portos_scan as portos_scan
 from portlint.model.portos_scan import ENV_PORT_KEY, ScannedApp
+from portlint.source.files import overlaid
 
 #: The only ecosystem files PortOS reads, in the order it looks for them (the first one found wins).
 PORTOS_FILE_NAMES = ("ecosystem.config.js", "ecosystem.config.cjs")
@@ -134,6 +135,8 @@ def view_of(config) -> PortosView:
         read is None or os.path.basename(read) == os.path.basename(path))
     if own:
         read, apps = path, tuple(portos_scan.scan(config.source.text))
+    elif read is not None and overlaid(read) is not None:  # a fix run verifying the text it will write
+        apps = tuple(portos_scan.scan(overlaid(read).decode("utf-8", "replace")))
     elif read is not None:
         from portlint.source.files import UnreadableFile
 

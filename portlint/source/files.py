@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from contextlib import contextmanager
 from typing import BinaryIO
 
 #: Files larger than this are not read; a config file is a few kilobytes.
@@ -36,6 +37,29 @@ def _check(st: os.stat_result, limit: int, what: str) -> None:
         raise UnreadableFile(f"file is {st.st_size} bytes, over the {limit}-byte limit for {what}", too_large=True)
 
 
+#: Texts a fix run holds in memory (real path -> bytes), read in place of the files while the run
+#: verifies its plan; see ``overlay``.
+_OVERLAY: dict[str, bytes] = {}
+
+
+@contextmanager
+def overlay(texts: dict[str, str]):
+    """While inside, reading any of ``texts``' paths gives its text instead of the file on disk:
+    the fix verifier lints a run's fixed files as they will be, before anything is written."""
+    saved = dict(_OVERLAY)
+    _OVERLAY.update({os.path.realpath(path): text.encode("utf-8") for path, text in texts.items()})
+    try:
+        yield
+    finally:
+        _OVERLAY.clear()
+        _OVERLAY.update(saved)
+
+
+def overlaid(path: str) -> bytes | None:
+    """The in-memory bytes of ``path`` under ``overlay``, or None (read the file)."""
+    return _OVERLAY.get(os.path.realpath(path)) if _OVERLAY else None
+
+
 def read_regular(path: str, limit: int = MAX_BYTES, what: str = "a config", *, dir_fd: int | None = None,
                  follow_symlinks: bool = True) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes, else UnreadableFile: the one way
@@ -45,6 +69,9 @@ def read_regular(path: str, limit: int = MAX_BYTES, what: str = "a config", *, d
     than ``limit`` bytes are read. ``dir_fd``: ``path`` is relative to that open folder;
     ``follow_symlinks=False``: a symbolic link is refused, never followed."""
     flags = _FLAGS | (0 if follow_symlinks else _NOFOLLOW)
+    held = overlaid(path) if dir_fd is None else None
+    if held is not None and len(held) <= limit:
+        return held
     try:
         plain = dir_fd is None and follow_symlinks
         _check(os.stat(path) if plain else os.stat(path, dir_fd=dir_fd, follow_symlinks=follow_symlinks), limit, what)
