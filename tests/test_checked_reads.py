@@ -17,7 +17,7 @@ MEMORY_MB = 700  # the interpreter, esprima and PyYAML take about 150 of address
 
 #: The modules allowed to call open() and friends: the reader itself, and writers.
 READER = "portlint/source/files.py"
-WRITERS = {"portlint/fix/atomic.py", "portlint/report/output.py"}
+WRITERS = {"portlint/fix/atomic.py", "portlint/fix/write.py", "portlint/report/output.py"}
 
 
 def _reads(tree: ast.AST):

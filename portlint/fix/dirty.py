@@ -15,6 +15,8 @@ import os
 import shutil
 import subprocess
 
+from portlint.source.files import UnreadableFile, read_regular
+
 _ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_CONFIG_PARAMETERS")
 
 
@@ -85,10 +87,9 @@ def _compare_with_head(top: str, files: list[tuple[str, str]]) -> dict[str, str]
             dirty[path] = "not committed"
             continue
         try:
-            with open(os.path.realpath(path), "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            dirty[path] = f"cannot be read ({exc.strerror or exc})"
+            data = read_regular(os.path.realpath(path))
+        except UnreadableFile as exc:
+            dirty[path] = f"cannot be read ({exc})"
             continue
         if blob not in (_blob_id(data, len(blob)), _blob_id(data.replace(b"\r\n", b"\n"), len(blob))):
             dirty[path] = "has uncommitted changes"
