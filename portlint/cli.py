@@ -70,6 +70,13 @@ __all__ = ["cli", "main", "console_main"]
               help="Also count the ports of the live PortOS apps list (GET URL/api/apps) as taken.")
 @click.option("--portos-timeout", type=click.FloatRange(min=0.1, max=120), default=5.0, show_default=True,
               metavar="SECONDS", help="How long to wait for PortOS.")
+@click.option("--show-resolved", is_flag=True,
+              help="Print what PM2 would run, as portlint resolved it (--format text or json), instead of linting: "
+                   "per environment, app and instance, the name, exec mode, env, args and ports.")
+@click.option("--env", "env", metavar="NAME",
+              help="With --show-resolved: only the environment of `pm2 start FILE --env NAME`.")
+@click.option("--cpus", type=click.IntRange(min=1, max=1024), metavar="N",
+              help="How many CPUs PM2's instances 'max', 0 and -1 count (default: the cpus setting, else 4).")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalog and exit.")
 @click.option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
 @click.version_option(__version__, "--version", prog_name="portlint", message="%(prog)s %(version)s")
@@ -116,10 +123,18 @@ def run(options: Options) -> int:
 
     registry = load_registry()
     mode = options.mode
+    if options.env is not None and mode != "resolved":
+        from portlint.commands.options import Fatal
+
+        raise Fatal("--env goes with --show-resolved")
     if mode == "catalog":
         from portlint.commands.catalog import run_catalog
 
         return run_catalog(options, registry)
+    if mode == "resolved":
+        from portlint.commands.resolved import run_resolved
+
+        return run_resolved(options, registry)
     if mode in ("map", "free"):
         from portlint.commands.portmap import run_portmap
 

@@ -51,6 +51,10 @@ class Options:
     next_free: int | None = None
     portos_url: str | None = None
     portos_timeout: float = 5.0
+    # what PM2 would run
+    show_resolved: bool = False
+    env: str | None = None
+    cpus: int | None = None
     # performance
     jobs: int | None = None
     no_cache: bool = False
@@ -61,9 +65,12 @@ class Options:
 
     @property
     def mode(self) -> str:
-        """Which command runs: catalog, map (--map, with --next-free too), free (--next-free) or lint."""
+        """Which command runs: catalog, resolved (--show-resolved), map (--map, with --next-free too),
+        free (--next-free) or lint."""
         if self.list_rules or self.explain:
             return "catalog"
+        if self.show_resolved:
+            return "resolved"
         if self.port_map:
             return "map"
         return "free" if self.next_free else "lint"
@@ -77,6 +84,8 @@ class Options:
                 table[key.replace("_", "-")] = split_codes(value)
         if self.role:
             table["role"] = self.role
+        if self.cpus is not None:
+            table["cpus"] = self.cpus
         if self.per_file_ignores:
             entries: dict = {}
             for item in self.per_file_ignores:
