@@ -246,7 +246,9 @@ class InvalidPort(Rule):
     A string, a float, 0 or a number above 65535 is not a port: the process fails to bind, or
     binds a random one (0). In ``env`` a quoted number such as ``'5570'`` is still a port (PM2
     passes env values as strings), though PortOS cannot see it (PL502); in PORTS it must be a
-    number.
+    number. ``--port="5570"`` in an args string reaches the app with its quotes (PM2 keeps them in
+    ``key="..."`` tokens): that is the text ``"5570"``, not a port. And ``increment_var: 'PORT'``
+    with no ``PORT`` in any env block counts from 0: PM2 gives the instances PORT=0, 1, 2...
 
     Bad:
         const PORTS = {

@@ -59,7 +59,8 @@ class PortGap(Rule):
                 f"--env {e}" if e else "no --env" for e in where)
             yield self.report(span, (
                 f"the port block {low}-{high} has a gap{when}: {word} {compact(gap)} "
-                f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}); {say('PL201')}"))
+                f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}){config.cpus_note()}; "
+                f"{say('PL201')}"))
 
 
 def _range_name(settings, port: int) -> str | None:

@@ -365,6 +365,7 @@ def compare(config: dict, environment: dict, started: Started, ignored_env: froz
         for name in sorted(set(by_name) - set(ours)):
             problems.append(f"{name}: PM2 started {len(by_name[name])} process(es) portlint does not list")
     inspected_cluster: list[int] = []
+    unseen = False  # an inspected cluster worker that is no stub (PM2's static server) says nothing
     for name, expected in ours.items():
         theirs = by_name.get(name, [])
         if len(theirs) != len(expected):
@@ -374,9 +375,13 @@ def compare(config: dict, environment: dict, started: Started, ignored_env: froz
             where = f"{name} instance {instance['instance']}"
             problems += _compare_instance(where, app, instance, process, started, ignored_env)
             report = started.reports.get(process["pm_id"])
-            if app["exec_mode"] == "cluster" and report and report.get("debugPort") is not None:
-                inspected_cluster.append(report["debugPort"])
-    if config["apps_complete"] and sorted(inspected_cluster) != sorted(environment["cluster_inspector_ports"]):
+            if app["exec_mode"] == "cluster" and instance.get("inspector") is not None:
+                if report is None:
+                    unseen = True
+                elif report.get("debugPort") is not None:
+                    inspected_cluster.append(report["debugPort"])
+    if config["apps_complete"] and not unseen \
+            and sorted(inspected_cluster) != sorted(environment["cluster_inspector_ports"]):
         problems.append(f"inspected cluster workers: portlint says {environment['cluster_inspector_ports']}, "
                         f"Node gave {sorted(inspected_cluster)}")
     return problems

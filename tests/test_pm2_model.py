@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -171,11 +172,28 @@ def test_exec_mode_and_instance_count_like_pm2(pm2_oracle, cases):
         app = _obj({**question["app"], "interpreter": interpreter})
         counted = pm2.instances_of(app.get("instances"), cpus)
         decided = pm2.exec_mode_of(app, counted, pm2.interpreter_of(app))
+        assert bool(pm2.refusal(app)) == ("error" in answer), (question, answer)
         if "error" in answer:  # PM2 refuses the config: so does portlint
             assert decided.mode is None or counted.count is None, (question, answer)
             continue
         assert decided.mode == answer["exec_mode"], (question, answer, decided)
         assert counted.count == answer["instances"], (question, answer, counted)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+@given(cases=st.lists(st.fixed_dictionaries({}, optional={
+    "port": st.sampled_from([5570, "5571", "abc", "", 0, True, {"a": 1}]),
+    "args": st.sampled_from(["--port 1", ["--port", "2"], 3, False, {"a": 1}]),
+    "node_args": st.sampled_from(["--inspect", ["--inspect=4"], 5]),
+    "exec_mode": st.sampled_from(["fork", "cluster_mode", "", "x"]),
+}), min_size=60, max_size=60))
+def test_what_pm2_refuses(pm2_oracle, cases):
+    from portlint.model import pm2
+
+    asked = [{"kind": "mode", "app": {"name": "a", "script": "a.js", **c}, "interpreter": "node", "cpus": 2}
+             for c in cases]
+    for question, answer in zip(asked, pm2_oracle(asked)):
+        assert bool(pm2.refusal(_obj(question["app"]))) == ("error" in answer), (question, answer)
 
 
 # --- environments --------------------------------------------------------------------------------
@@ -267,3 +285,38 @@ def test_instance_counts_no_machine_runs_are_cheap(tmp_path, instances):
     resolved = subprocess.run([sys.executable, "-c", limit.replace("'--no-cache'", "'--no-cache', '--show-resolved'")],
                               capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert resolved.returncode == 0, resolved.stderr
+
+
+SHELL_TEXT = st.lists(st.sampled_from([
+    "node", "server.js", "--port", "5577", " ", "  ", "\t", "'a b'", '"c d"', "'", '"', "\\ ", "\\'", '\\"',
+    "x\\y", '"e\\"f"', '"g\\\\h"', "'i\\j'", "--port=5578", "=",
+]), max_size=10).map("".join)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+@given(scripts=st.lists(SHELL_TEXT, min_size=40, max_size=40))
+def test_a_shell_script_splits_like_bash(scripts):
+    """The words of a script with spaces, as `bash -c` splits them (no expansions generated)."""
+    from portlint.evaluator.values import Prim
+    from portlint.model.args import arg_words, word_text
+
+    bash = need(shutil.which("bash"), "bash")
+    for script in scripts:
+        proc = subprocess.run([bash, "-c", 'eval "set -- $1" 2>/dev/null || exit 3; for a; do printf "%s\\0" "$a"; done',
+                               "_", script],
+                              capture_output=True, timeout=30)
+        if proc.returncode == 3:  # an unterminated quote: bash refuses it, so would PM2's shell
+            continue
+        theirs = proc.stdout.decode().split("\0")[:-1]
+        assert [word_text(w) for w in arg_words(Prim(script), shell=True)] == theirs, script
+
+
+def test_cpus_option_counts_per_cpu_instances(tmp_path):
+    config = tmp_path / "ecosystem.config.cjs"
+    config.write_text("module.exports = { apps: [{ name: 'w', script: 'w.js', instances: -1 }] };\n")
+    data = json.loads(run_portlint("--no-cache", "--cpus", "8", "--show-resolved", "--format", "json",
+                                   str(config)).stdout)
+    app = data["configs"][0]["environments"][0]["apps"][0]
+    assert app["instances"] == 7 and "CPUs - 1; the `cpus` setting says 8" in app["instances_text"]
+    assert app["exec_mode"] == "cluster"
+    assert run_portlint("--cpus", "0", str(config)).returncode == 2

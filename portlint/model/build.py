@@ -262,6 +262,7 @@ def _what_pm2_makes_of(process: Process, app: Obj, settings: Settings, deploy: d
     process.increment_var_span = inc[1].span if inc else None
     process.shell = pm2.runs_in_shell(app)
     process.serve = pm2.is_serve(app)
+    process.refused = pm2.refusal(app)
 
 
 def _arg_use(process: Process, site: UseSite, flag: str, value: Value, span: Span, settings: Settings,

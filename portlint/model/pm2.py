@@ -21,18 +21,19 @@ from portlint.evaluator.values import UNDEFINED, Arr, EnvDefault, Obj, Prim, Tem
 #: one are not checked, and PL002 says so: a million instances must not cost a million ports.
 MAX_INSTANCES_EXPANDED = 1000
 
-#: PM2's schema keys and their aliases, in the order PM2 tries them (lib/tools/Config.js: the key
-#: itself, then each alias, the first truthy value winning; ``cmd``/``command`` stand for ``script``).
+#: PM2's schema keys and the aliases lib/tools/Config.js tries after the key, in its order: while the
+#: value is falsy, ``conf[key] = json[alias]`` (so a falsy value ends as the last alias's, usually
+#: undefined). ``cmd``/``command`` stand for ``script`` before that (verifyConfs).
 FIELDS = {
-    "script": ("script", "cmd", "command", "exec"),
+    "script": ("exec", "script"),
     "name": ("name",),
     "args": ("args",),
-    "node_args": ("node_args", "interpreter_args", "interpreterArgs", "nodeArgs"),
-    "exec_interpreter": ("exec_interpreter", "interpreter", "execInterpreter"),
-    "exec_mode": ("exec_mode", "execMode"),
+    "node_args": ("interpreter_args", "interpreterArgs", "nodeArgs"),
+    "exec_interpreter": ("interpreter", "execInterpreter"),
+    "exec_mode": ("execMode",),
     "instances": ("instances",),
-    "increment_var": ("increment_var", "incrementVar"),
-    "append_env_to_name": ("append_env_to_name", "appendEnvToName"),
+    "increment_var": ("incrementVar",),
+    "append_env_to_name": ("appendEnvToName",),
     "port": ("port",),
     "cwd": ("cwd",),
 }
@@ -76,13 +77,20 @@ def _falsy(value: Value) -> bool:
 
 
 def field_of(app: Obj, name: str) -> tuple[str, Value] | None:
-    """The key and value PM2 takes for ``name`` (a key of FIELDS): the first alias whose value is not
-    falsy, else the first one written; None when no alias is written."""
-    written = [(key, app.props[key].value) for key in FIELDS.get(name, (name,)) if key in app.props]
-    for key, value in written:
-        if not _falsy(value):
-            return key, value
-    return written[0] if written else None
+    """The key and value PM2 takes for ``name`` (a key of FIELDS), as its schema check picks it;
+    None when it ends undefined."""
+    def written(key: str) -> tuple[str, Value] | None:
+        return (key, app.props[key].value) if key in app.props else None
+
+    found = written(name)
+    if name == "script":  # verifyConfs: `if (app.cmd && !app.script) app.script = app.cmd` (then command)
+        for alias in ("cmd", "command"):
+            if found is None and written(alias) is not None and not _falsy(written(alias)[1]):
+                found = written(alias)
+    for alias in FIELDS.get(name, ()):
+        if found is None or _falsy(found[1]):
+            found = written(alias)
+    return found
 
 
 # --- instances -----------------------------------------------------------------------------------
@@ -269,6 +277,47 @@ def exec_mode_of(app: Obj, instances: Instances, interpreter: Interpreter) -> Ex
         return ExecMode("cluster", f"PM2's default for a {'Bun' if interpreter.name.endswith('bun') else 'Node.js'} "
                                    "app with instances")
     return ExecMode("fork", f"PM2's default for {interpreter.reason}, which it cannot cluster")
+
+
+# --- what PM2 refuses -----------------------------------------------------------------------------
+
+def refusal(app: Obj) -> str:
+    """Why PM2's schema check refuses this app, which makes ``pm2 start`` start nothing from the whole
+    file (lib/Common.js verifyConfs), or '' (also when the values are not known)."""
+    from portlint.evaluator.semantics import to_js_number
+
+    def known(name: str):
+        found = field_of(app, name)
+        if found is None or not isinstance(found[1], (Prim, Obj, Arr)):
+            return None, None
+        value = found[1]
+        return found[0], (value.value if isinstance(value, Prim) else value)
+
+    key, mode = known("exec_mode")
+    if key and mode not in (None, UNDEFINED) and not (isinstance(mode, str) and _EXEC_MODE.match(mode)):
+        return f"{key} {_shown(mode)} is not cluster or fork"
+    key, count = known("instances")
+    if key and (isinstance(count, (bool, Obj, Arr))):
+        return f"{key} {_shown(count)} is not a number"
+    key, port = known("port")
+    if key and (isinstance(port, (bool, Obj, Arr))
+                or (isinstance(port, str) and isinstance(to_js_number(port), float) and math.isnan(to_js_number(port)))):
+        return f"{key} {_shown(port)} is not a number"
+    for name in ("args", "node_args"):
+        key, args = known(name)
+        if key and isinstance(args, (bool, int, float, Obj)):
+            return f"{key} {_shown(args)} is not a string or a list"
+    return ""
+
+
+def _shown(value) -> str:
+    from portlint.evaluator.semantics import to_js_string
+
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (Obj, Arr)):
+        return "an object" if isinstance(value, Obj) else "a list"
+    return to_js_string(value)
 
 
 # --- the script ----------------------------------------------------------------------------------

@@ -127,7 +127,11 @@ def resolve(config: Config, environment: str | None = None) -> Resolved:
         return is_port_key(key, settings.is_connection_key) and not settings.is_connection_key(key)
 
     environments = [_environment(config, name, port_key) for name in names]
-    return Resolved(config.path, problem is None, problem[1] if problem else "", environments, config.apps_complete)
+    why = problem[1] if problem else ""
+    refused = next((p for p in config.processes if p.refused), None)
+    if not why and refused is not None:
+        why = f"PM2 refuses the file: {refused.display_name}'s {refused.refused}"
+    return Resolved(config.path, not why, why, environments, config.apps_complete)
 
 
 def _environment(config: Config, name: str, port_key) -> Environment:
@@ -148,8 +152,8 @@ def _app(process: Process, environment: str, port_key) -> App:
         starts, why_not = False, "it has no script (PM2: \"No script path - aborting\")"
     elif counted.problem:
         starts, why_not = False, counted.problem
-    elif process.exec_mode is None and process.exec_mode_reason.startswith("PM2 refuses"):
-        starts, why_not = False, process.exec_mode_reason
+    elif process.refused:
+        starts, why_not = False, f"PM2 refuses it: {process.refused}"
     env = [EnvVariable(key, _setting(entry.value, entry.layer.block == "env"), entry.layer.block)
            for key, entry in merged.entries.items() if not _undefined(entry.value)]
     unknown = [(layer.block, getattr(part, "reason", "not statically known")) for layer, part in merged.unknown]

@@ -272,6 +272,8 @@ class Process:
     #: ``deploy.<name>.env`` of the config, by target name (PM2 merges it under ``--env <name>``).
     deploy: dict = field(default_factory=dict)
     increment_var_span: Span | None = None
+    #: Why PM2's schema check refuses this app ('' when it does not): then it starts nothing from the file.
+    refused: str = ""
 
     @property
     def display_name(self) -> str:
@@ -502,6 +504,16 @@ class Config:
         for process in self.processes:
             names |= process.environment_names()
         return names
+
+    def cpus_note(self) -> str:
+        """' (instances 'max' of workers: 4, the `cpus` setting)' when the block depends on the CPU
+        count (per-CPU instances with increment_var), else ''."""
+        counted = [(p.display_name, p.counted) for p in self.processes
+                   if p.per_cpu and p.increment_var and any(u.increments for u in p.occupying_uses())]
+        if not counted:
+            return ""
+        name, c = counted[0]
+        return f" (instances {c.written} of {name} counted as {c.count}: the `cpus` setting says {c.cpus})"
 
     def block(self, environment: str | None = None) -> set[int]:
         """Every distinct port the config defines in PORTS or occupies, with the copies increment_var
