@@ -210,12 +210,14 @@ def apps(draw, index: int) -> str:
         fields.append("script: 'serve'")
         if draw(st.booleans()):
             fields.append(f"args: ['./public', '{draw(PORT)}']")
-    instances = draw(st.sampled_from([None, 1, 2, 3, "'max'", 0, -1, "'2'"]))
+    instances = draw(st.sampled_from([None, 1, 2, 3, "'max'", 0, -1, "'2'", -3, 2.7, "'abc'"]))
     if instances is not None:
         fields.append(f"instances: {instances}")
-    mode = draw(st.sampled_from([None, None, "'fork'", "'cluster'", "'fork_mode'", "'cluster_mode'"]))
+    mode = draw(st.sampled_from([None, None, "'fork'", "'cluster'", "'fork_mode'", "'cluster_mode'", "''"]))
     if mode:
-        fields.append(f"exec_mode: {mode}")
+        fields.append(f"{draw(st.sampled_from(['exec_mode', 'execMode']))}: {mode}")
+    if shape == "script" and draw(st.integers(0, 4)) == 0:
+        fields.append("cwd: 'sub'")
     var = draw(st.sampled_from([None, None, "PORT", "API_PORT"]))
     if var:
         fields.append(f"increment_var: '{var}'")
@@ -227,11 +229,13 @@ def apps(draw, index: int) -> str:
         fields.append(f"env_{environment}: {{ PORT: {draw(PORT)} }}")
     if draw(st.booleans()):
         port = draw(PORT)
-        fields.append(f"port: {_js(port) if draw(st.booleans()) else _js(str(port))}")
+        fields.append(f"port: {draw(st.sampled_from([_js(port), _js(str(port)), '0', _js('0')]))}")
     if shape == "script" and draw(st.booleans()):
         fields.append(f"args: {draw(args_strings())}")
     if shape != "shell" and draw(st.integers(0, 3)) == 0:
         fields.append(f"node_args: '--inspect={draw(PORT)}'")
+    if shape != "shell" and draw(st.integers(0, 5)) == 0:
+        fields.append(f"interpreter_args: ['--inspect={draw(PORT)}']")
     if draw(st.integers(0, 3)) == 0:
         fields.append("append_env_to_name: true")
     return "{ " + ", ".join(fields) + " }"

@@ -1,5 +1,6 @@
 """``portlint --show-resolved``: what PM2 would run, as portlint resolved it. Golden outputs for
-fixtures/resolved/ (text for every environment, JSON for one: PORTLINT_UPDATE_GOLDEN=1 rewrites them,
+fixtures/resolved/<case>/ (show-resolved.txt: every environment as text; show-resolved.production.json:
+one environment as JSON; names no discovery takes for a config. PORTLINT_UPDATE_GOLDEN=1 rewrites them,
 then read the diff), the JSON schema over every fixture, and the promise that it shows what the rules
 judge: the ports an environment listens on are the ports the collision rule claims there.
 (Whether PM2 really runs that is tests/test_pm2_tier.py's job.)"""
@@ -24,7 +25,7 @@ def _golden(path, text: str) -> None:
 def test_text_output_is_golden(config):
     proc = run_portlint("--no-cache", "--show-resolved", config.name, cwd=config.parent)
     assert proc.returncode == 0, proc.stderr
-    _golden(config.with_name(config.name + ".resolved.txt"), proc.stdout)
+    _golden(config.with_name("show-resolved.txt"), proc.stdout)
 
 
 @pytest.mark.parametrize("config", CASES, ids=lambda p: str(p.relative_to(FIXTURES)))
@@ -32,7 +33,7 @@ def test_json_output_of_one_environment_is_golden(config):
     proc = run_portlint("--no-cache", "--show-resolved", "--format", "json", "--env", "production", config.name,
                         cwd=config.parent)
     assert proc.returncode == 0, proc.stderr
-    _golden(config.with_name(config.name + ".resolved-production.json"), proc.stdout)
+    _golden(config.with_name("show-resolved.production.json"), proc.stdout)
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +128,9 @@ def test_a_million_instances_are_listed_lazily(tmp_path):
     text = run_portlint("--no-cache", "--show-resolved", str(config)).stdout
     assert "instances 1000-999999, not listed (portlint expands at most 1000)" in text
     assert len(text.splitlines()) < 40
+
+
+def test_the_readme_example_is_the_real_output():
+    proc = run_portlint("--no-cache", "--show-resolved", "--env", "production", "fixtures/resolved/shop", cwd=ROOT)
+    shown = f"$ portlint --show-resolved --env production fixtures/resolved/shop\n{proc.stdout.rstrip()}\n```"
+    assert shown in (ROOT / "README.md").read_text(encoding="utf-8")
