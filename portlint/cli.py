@@ -76,6 +76,13 @@ __all__ = ["cli", "main", "console_main"]
 @click.option("--max-seconds-per-run", type=click.FloatRange(min=0, min_open=True, max=86400), default=None,
               metavar="SECONDS", help="The whole run's time limit; configs it leaves unlinted are reported as not "
                                       "checked (default: the max-seconds-per-run setting, 300).")
+@click.option("--show-resolved", is_flag=True,
+              help="Print what PM2 would run, as portlint resolved it (--format text or json), instead of linting: "
+                   "per environment, app and instance, the name, exec mode, env, args and ports.")
+@click.option("--env", "env", metavar="NAME",
+              help="With --show-resolved: only the environment of `pm2 start FILE --env NAME`.")
+@click.option("--cpus", type=click.IntRange(min=1, max=1024), metavar="N",
+              help="How many CPUs PM2's instances 'max', 0 and -1 count (default: the cpus setting, else 4).")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalog and exit.")
 @click.option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
 @click.version_option(__version__, "--version", prog_name="portlint", message="%(prog)s %(version)s")
@@ -122,10 +129,18 @@ def run(options: Options) -> int:
 
     registry = load_registry()
     mode = options.mode
+    if options.env is not None and mode != "resolved":
+        from portlint.commands.options import Fatal
+
+        raise Fatal("--env goes with --show-resolved")
     if mode == "catalog":
         from portlint.commands.catalog import run_catalog
 
         return run_catalog(options, registry)
+    if mode == "resolved":
+        from portlint.commands.resolved import run_resolved
+
+        return run_resolved(options, registry)
     if mode in ("map", "free"):
         from portlint.commands.portmap import run_portmap
 

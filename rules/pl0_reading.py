@@ -74,9 +74,15 @@ class Unresolvable(Rule):
 class WrongModuleFormat(Rule):
     """The module syntax matches how PM2 loads the file name.
 
-    PM2 loads ``.config.js`` and ``.config.cjs`` files with ``require()``, which cannot load ES
-    module syntax (``export``, ``import``), and loads ``.config.mjs`` with ``import()``, where
-    ``module.exports`` and ``require()`` do not exist. Either mistake makes ``pm2 start`` fail.
+    PM2 loads every JavaScript config with ``require()``. A ``.config.js`` or ``.config.cjs`` file
+    is CommonJS: ES module syntax (``export``, ``import``) makes ``pm2 start`` fail. A
+    ``.config.mjs`` file is an ES module, which Node's ``require()`` loads as its namespace object:
+    ``module.exports`` and ``require()`` do not exist there, and PM2 never unwraps
+    ``export default``, so a config exported only as the default has no apps for PM2 ("No script
+    path - aborting") and nothing starts. In ``.mjs``, export the parts by name
+    (``export const apps = [...]``, ``export const PORTS = {...}``), or use ``module.exports`` in a
+    ``.cjs`` file. The other rules still judge the apps as the file means them, so fixing this
+    reveals nothing new.
 
     Bad:
         export default {
@@ -92,28 +98,15 @@ class WrongModuleFormat(Rule):
     code, name, severity = "PL003", "wrong-module-format", "error"
 
     def check(self, config):
-        import os
-
+        problem = config.load_problem
+        if problem is None:
+            return
+        node, reason = problem
         kind = config.source.kind
-        info = config.info
-        ext = os.path.splitext(config.path)[1] or ".js"
-        if kind == "js" and info.uses_esm is not None:
-            node = info.uses_esm
-            word = "import" if node.type == "ImportDeclaration" else "export"
-            yield self.report(config.parsed.span(node), (
-                f"`{word}` in a {ext} file: PM2 loads {ext} configs with require(), which cannot load ES "
-                "module syntax; use `module.exports = {...}` or rename the file to .mjs"))
-        elif kind == "mjs":
-            node = info.uses_commonjs or _first_require_call(config)
-            if node is not None:
-                word = "require()" if node.type == "CallExpression" else "module.exports"
-                yield self.report(config.parsed.span(node), (
-                    f"{word} in an .mjs file: PM2 loads .mjs configs as ES modules, where it does not exist; "
-                    "use `export default {...}` and `import`, or rename the file to .cjs"))
-
-
-def _first_require_call(config):
-    for node, _ in config.nodes:
-        if node.type == "CallExpression" and node.callee.type == "Identifier" and node.callee.name == "require":
-            return node
-    return None
+        if kind == "js":
+            cure = "use `module.exports = {...}`, or rename the file to .mjs and export the apps by name"
+        elif "export default" in reason:
+            cure = "export them by name (`export const apps = [...]`), or rename the file to .cjs and use `module.exports`"
+        else:
+            cure = "use `export const apps = [...]` and `import`, or rename the file to .cjs"
+        yield self.report(config.parsed.span(node), f"{reason}; {cure}")

@@ -194,7 +194,7 @@ class PortsNotExported(Rule):
             return
         if isinstance(exported, Obj) and not exported.complete:
             return  # a spread we could not resolve may carry it
-        how = ("`export const PORTS = {...}` or `export default { PORTS, apps: [...] }`" if config.source.kind == "mjs"
+        how = ("`export const PORTS = {...}`" if config.source.kind == "mjs"
                else "`module.exports = { PORTS, apps: [...] }`")
         diagnostic = self.report(exported.span, (
             f"the exported config does not include PORTS; {say('PL103', how=how)}"))
@@ -247,7 +247,9 @@ class InvalidPort(Rule):
     A string, a float, 0 or a number above 65535 is not a port: the process fails to bind, or
     binds a random one (0). In ``env`` a quoted number such as ``'5570'`` is still a port (PM2
     passes env values as strings), though PortOS cannot see it (PL502); in PORTS it must be a
-    number.
+    number. ``--port="5570"`` in an args string reaches the app with its quotes (PM2 keeps them in
+    ``key="..."`` tokens): that is the text ``"5570"``, not a port. And ``increment_var: 'PORT'``
+    with no ``PORT`` in any env block counts from 0: PM2 gives the instances PORT=0, 1, 2...
 
     Bad:
         const PORTS = {
@@ -285,6 +287,34 @@ class InvalidPort(Rule):
                     yield self.report(use.span, (
                         f"{use.process.display_name} gets {problem} from {use.where}, which is not a port; "
                         "use an integer from 1 to 65535"))
+        yield from self._increments_from_nothing(config)
+
+    def _increments_from_nothing(self, config):
+        """``increment_var`` naming a port variable no layer sets: PM2 counts it from 0."""
+        from portlint.model.portos import is_port_key
+
+        for process in config.processes:
+            var, span = process.increment_var, process.increment_var_span
+            if not var or span is None or span.source is not config.source:
+                continue
+            if not is_port_key(var, config.settings.is_connection_key) or config.settings.is_connection_key(var):
+                continue
+            unset = process.increment_unset()
+            if not unset:
+                continue
+            every = len(unset) == len(process.environment_names())
+            when = "" if every else " when started with " + " or ".join(
+                f"--env {e}" if e else "no --env" for e in unset)
+            count = process.counted
+            if count.count == 1:
+                given = f"its one instance gets {var}=0, which is not a port (it asks the system for a random one)"
+            else:
+                last = f"{count.count - 1}" if count.count else "..."
+                given = (f"its {count.describe()} get {var}=0-{last}: 0 is not a port (it asks the system for a "
+                         f"random one) and the others are well-known ports")
+            yield self.report(span, (
+                f"{process.display_name}'s increment_var {var!r} counts from a variable no environment sets{when}: "
+                f"PM2 starts it at 0, so {given}; set {var} in env to the first port of the block"))
 
 
 def _port_problem(value, strings_allowed: bool) -> str | None:

@@ -2,7 +2,7 @@
 from portlint.diagnostic import Related
 from portlint.model.advice import say
 from portlint.model.portsets import compact, missing
-from portlint.model.types import by_place, names, relate_uses, used_by, users_of
+from portlint.model.types import Field, by_place, names, relate_uses, used_by, users_of
 from portlint.rule import Rule
 from portlint.words import listed
 
@@ -60,7 +60,8 @@ class PortGap(Rule):
                 (f"--env {e}" if e else "no --env" for e in where), sep=" or ")
             yield self.report(span, (
                 f"the port block {low}-{high} has a gap{when}: {word} {compact(gap)} "
-                f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}); {say('PL201')}"))
+                f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}){config.cpus_note()}; "
+                f"{say('PL201')}"))
 
 
 def _range_name(settings, port: int) -> str | None:
@@ -136,9 +137,12 @@ class PortOutOfRange(Rule):
                 extra = process.occupied(use) - set(use.ports)
                 bad_extra = sorted(p for p in extra if outside(p))
                 if bad_extra:
+                    counted = process.counted
+                    which = "which also take" if counted.expanded == counted.count else \
+                        f"whose first {counted.expanded} alone also take"
                     yield self.report(use.span, (
-                        f"{process.display_name} runs {process.instance_count} instances with increment_var "
-                        f"{process.increment_var!r}, which also take {compact(bad_extra)}, outside {wanted}; "
+                        f"{process.display_name} runs {counted.describe()} with increment_var "
+                        f"{process.increment_var!r}, {which} {compact(bad_extra)}, outside {wanted}; "
                         "start lower or run fewer instances"))
 
 
@@ -265,16 +269,23 @@ class InstancesSharePort(Rule):
     """A fork-mode process with several instances does not give them all one fixed port.
 
     In fork mode every instance is its own process: with ``instances: 4`` and ``PORT: 5570`` all
-    four try to bind 5570 and three crash-loop with EADDRINUSE. Use ``exec_mode: 'cluster'`` (the
-    workers share the port) or ``increment_var: 'PORT'`` (5570, 5571, ... one each, and allocate
-    the whole block). ``'max'``, ``0`` and ``-1`` mean one instance per CPU, which is several.
+    four try to bind 5570 and three crash-loop with EADDRINUSE. Fork mode is what PM2 decides: an
+    explicit ``exec_mode: 'fork'``, an interpreter other than Node.js or Bun (a ``.py`` script, a
+    script with spaces, ``interpreter: 'none'``), or ``instances`` below -1. A Node.js app with
+    ``instances`` set and no ``exec_mode`` runs in cluster mode, where the workers share the
+    port: that is fine. Use ``exec_mode: 'cluster'`` (Node.js apps) or ``increment_var: 'PORT'``
+    (5570, 5571, ... one each; allocate the whole block). ``'max'``, ``0`` and ``-1`` start one
+    instance per CPU (``-1``: one fewer); the ``cpus`` setting says how many CPUs to count.
+
+    Options:
+        cpus
 
     Bad:
         const PORTS = {
           API: 5570 // REST API
         };
         module.exports = { PORTS, apps: [
-          { name: 'api', instances: 4, exec_mode: 'fork', env: { PORT: PORTS.API } },
+          { name: 'api', script: 'api.js', instances: 4, exec_mode: 'fork', env: { PORT: PORTS.API } },
         ] };
 
     Good:
@@ -282,31 +293,40 @@ class InstancesSharePort(Rule):
           API: 5570 // REST API
         };
         module.exports = { PORTS, apps: [
-          { name: 'api', instances: 4, exec_mode: 'cluster', env: { PORT: PORTS.API } },
+          { name: 'api', script: 'api.js', instances: 4, exec_mode: 'cluster', env: { PORT: PORTS.API } },
         ] };
     """
 
     code, name, severity = "PL204", "instances-share-port", "error"
 
     def check(self, config):
-
         for process in config.processes:
             if process.exec_mode != "fork" or process.instances is None:
                 continue
             count = process.instance_count
             if count is None or count < 2:
                 continue
-            shown = "fork-mode instances (one per CPU)" if process.per_cpu else f"{count} fork-mode instances"
+            shown = process.counted.describe()
+            cluster = "`exec_mode: 'cluster'`" if process.interpreter in ("node", "bun") else ""
             for use in process.occupying_uses():
-                if use.span is None or not use.ports:
-                    continue
-                if use.increments:
+                if use.span is None or not use.ports or use.increments:
                     continue
                 port = listed(sorted(use.ports), sep="/")
                 yield self.report(use.span, (
-                    f"{process.display_name} runs {shown} that all bind {port} from "
-                    f"{use.where}, so all but one fail with EADDRINUSE; set `exec_mode: 'cluster'` or "
-                    f"`increment_var: '{use.key if use.site.in_env else 'PORT'}'`"))
+                    f"{process.display_name} runs {shown} in fork mode ({process.exec_mode_reason}) that all "
+                    f"bind {port} from {use.where}, so all but one fail with EADDRINUSE; {_one_port_each(use, cluster)}"))
+
+
+def _one_port_each(use, cluster: str) -> str:
+    """How the copies of a fork-mode app stop sharing the port of ``use``."""
+    if use.site.inspector:
+        return "debug one instance at a time" + (f", or set {cluster}" if cluster else "")
+    if use.site.in_env or use.site.field is Field.PORT:
+        key = use.key if use.site.in_env else "PORT"
+        return f"set {cluster + ' or ' if cluster else ''}`increment_var: '{key}'`"
+    # --port in args or in a script: increment_var counts an env variable, never an argument
+    return (f"{'set ' + cluster + ', or ' if cluster else ''}take the port from env (`PORT: ...`) with "
+            "`increment_var: 'PORT'` instead of --port")
 
 
 def _a(role: str) -> str:

@@ -1,5 +1,5 @@
 """PL3: stay away from well-known ports."""
-from portlint.model.types import by_place, names, relate_uses, used_by, users_of
+from portlint.model.types import Field, by_place, names, relate_uses, used_by, users_of
 from portlint.rule import Rule
 from portlint.words import listed
 
@@ -55,14 +55,22 @@ class WellKnownPort(Rule):
                     what = ("Node's default debugger port, which every other debugged process wants too"
                             if use.site.inspector and port == 9229 else
                             "a well-known port that other software defaults to")
+                    advice = _advice(config, "PL301-use")
+                    if use.site.field is Field.SCRIPT and use.key.startswith("serve"):
+                        # the default of PM2's static server: nothing is written where it is reported
+                        advice = ("PM2's static server listens there unless told otherwise: give it a free port of "
+                                  f"{_wanted(config)} in PORTS and set `PM2_SERVE_PORT: PORTS.KEY` in its env")
                     yield relate_uses(self.report(span, (
-                        f"{names(group)} uses {port} in {use.where}, {what}; "
-                        f"{_advice(config, 'PL301-use')}")), group)
+                        f"{names(group)} uses {port} in {use.where}, {what}; {advice}")), group)
+
+
+def _wanted(config) -> str:
+    ranges = config.settings.allowed_range(config.role)
+    where = listed((f"the {name} range {low}-{high}" for name, low, high in ranges), sep=" or ")
+    return where or "an unused, unusual range"
 
 
 def _advice(config, row: str) -> str:
     from portlint.model.advice import say
 
-    ranges = config.settings.allowed_range(config.role)
-    where = listed((f"the {name} range {low}-{high}" for name, low, high in ranges), sep=" or ")
-    return say(row, wanted=where or "an unused, unusual range")
+    return say(row, wanted=_wanted(config))

@@ -258,7 +258,11 @@ def test_a_requiring_config_follows_the_config_it_requires(tmp_path):
 #: without guessing). Every other JS fixture with one of LEFT_BEHIND migrates cleanly.
 CANNOT_MIGRATE = {
     "rules/PL203/same-config/ecosystem.config.cjs": "two processes listen on one port: splitting them is a choice",
-    "forms/deploy-env/ecosystem.config.cjs": "deploy.production.env.PORT gives every app the same port",
+    "rules/PL203/deploy-beats-port/ecosystem.config.cjs": "deploy.production.env.PORT gives two apps one port",
+    "rules/PL002/instances-huge/ecosystem.config.cjs": "a billion instances with increment_var fit no range",
+    "rules/PL301/serve-default/ecosystem.config.cjs": "PM2's static server on its default 8080, written nowhere",
+    "portos/args-and-port/ecosystem.config.cjs": "PM2's static server on its default 8080 (`serve --port=N` "
+                                                  "is no port argument), written nowhere",
     "rules/PL401/literals/ecosystem.config.cjs": "two UI processes listen on 5571",
     "fixes/literals/ecosystem.config.cjs": "two UI processes listen on 5571",
     "evaluator/loop-workers/ecosystem.config.cjs": "ports computed in a loop (BASE + i), not written in PORTS "

@@ -2,6 +2,9 @@
 when it really loads each fixture (Node runs the file here, in the test only — portlint never does).
 
 Node runs once for all fixtures with an empty environment, so ``process.env.X || 5570`` gives 5570.
+tests/oracle/resolve_ports.mjs applies PM2 7's rules to what Node computes (env < port < deploy <
+env_<name>, args split as PM2 splits them, scripts with spaces, serve, the cluster inspector);
+tests/test_pm2_tier.py checks the same against real PM2.
 Where portlint keeps both branches of a conditional, Node's port must be one of them.
 """
 import json
@@ -97,6 +100,8 @@ def test_ports_match_node(path, oracle, engine):
         # Node cannot load it, and neither can PM2: portlint must say so.
         assert codes & {"PL001", "PL003"}, f"Node fails ({seen['error']}) but portlint reports {sorted(codes)}"
         return
+    if seen.get("pm2_refuses"):  # an .mjs config exported only as the default: PM2 starts nothing
+        assert "PL003" in codes, f"PM2 never reads `export default`, but portlint reports {sorted(codes)}"
     if config is None:
         # Node replaces bad UTF-8 bytes and runs on; portlint refuses text it cannot read exactly.
         assert "PL001" in codes

@@ -13,6 +13,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Settings", ("config_file", "isolated", "role", "extend_labels")),
     ("Port map and PortOS", ("port_map", "next_free", "portos_url", "portos_timeout")),
     ("Performance", ("jobs", "no_cache", "cache_dir", "max_seconds_per_run")),
+    ("What PM2 runs", ("show_resolved", "env", "cpus")),
     ("Rules and help", ("list_rules", "explain", "version", "help")),
 )
 COLUMN_MAX = 30

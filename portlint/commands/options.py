@@ -52,6 +52,10 @@ class Options:
     next_free: int | None = None
     portos_url: str | None = None
     portos_timeout: float = 5.0
+    # what PM2 would run
+    show_resolved: bool = False
+    env: str | None = None
+    cpus: int | None = None
     # performance
     jobs: int | None = None
     no_cache: bool = False
@@ -63,9 +67,12 @@ class Options:
 
     @property
     def mode(self) -> str:
-        """Which command runs: catalog, map (--map, with --next-free too), free (--next-free) or lint."""
+        """Which command runs: catalog, resolved (--show-resolved), map (--map, with --next-free too),
+        free (--next-free) or lint."""
         if self.list_rules or self.explain:
             return "catalog"
+        if self.show_resolved:
+            return "resolved"
         if self.port_map:
             return "map"
         return "free" if self.next_free else "lint"
@@ -81,6 +88,8 @@ class Options:
             table["role"] = self.role
         if self.max_seconds_per_run is not None:
             table["max-seconds-per-run"] = self.max_seconds_per_run
+        if self.cpus is not None:
+            table["cpus"] = self.cpus
         if self.per_file_ignores:
             entries: dict = {}
             for item in self.per_file_ignores:

@@ -1,5 +1,6 @@
-"""Tokenizing ``args``/``node_args`` values: ``--port N``, ``--port=N`` and ``--inspect=[host:]N``,
-with the exact place of each number in the file."""
+"""Splitting ``args``/``node_args`` values into arguments exactly as PM2 7 does (and a ``script``
+with spaces as the shell does), and finding ``--port N``, ``--port=N`` and ``--inspect=[host:]N``
+in them, with the exact place of each number in the file."""
 from __future__ import annotations
 
 import re
@@ -52,23 +53,126 @@ def _text_offset(piece: _Piece) -> int | None:
     return None
 
 
-def _tokens(pieces: list[_Piece]) -> list[list[_Piece]]:
-    """Split pieces into shell-like words; a value glued to text stays in the same word."""
-    words: list[list[_Piece]] = [[]]
-    for piece in pieces:
+#: JavaScript's whitespace (``\\s``), which PM2's pattern splits on (Python's ``\\s`` differs).
+JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+#: The same characters, for str.strip (JavaScript's trim removes these and the line terminators).
+_JS_BLANKS = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(c) for c in range(0x2000, 0x200B))
+#: PM2 7's split of an args string (lib/tools/Config.js): ``key="a b"`` and ``key='a b'`` stay one
+#: token with their quotes, a wholly quoted token is one token, anything else splits on whitespace.
+_PM2_TOKEN = re.compile(
+    rf"""[^{JS_SPACE}"'=]+="[^"]*"|[^{JS_SPACE}"'=]+='[^']*'|"[^"]*"|'[^']*'|[^{JS_SPACE}]+""")
+#: Stands for a value that is not known text while splitting (never a space, a quote or '=').
+_HOLE = "\ue000"
+
+
+def _joined(pieces: list[_Piece]) -> tuple[str, list[tuple[int, int]]]:
+    """The pieces as one text (a value that is not text is one hole character), and for each
+    character the piece it comes from and its offset there (-1 for a hole)."""
+    text: list[str] = []
+    where: list[tuple[int, int]] = []
+    for i, piece in enumerate(pieces):
         if piece.text is None:
-            words[-1].append(piece)
+            text.append(_HOLE)
+            where.append((i, -1))
+        else:
+            text.append(piece.text)
+            where.extend((i, k) for k in range(len(piece.text)))
+    return "".join(text), where
+
+
+def _word(pieces: list[_Piece], where: list[tuple[int, int]], start: int, end: int) -> list[_Piece]:
+    """The characters start..end of the joined pieces, as pieces again (with exact spans)."""
+    out: list[_Piece] = []
+    k = start
+    while k < end:
+        i, offset = where[k]
+        piece = pieces[i]
+        if offset < 0:
+            out.append(piece)
+            k += 1
             continue
-        offset = _text_offset(piece)
-        for m in re.finditer(r"\S+|\s+", piece.text):
-            chunk = m.group(0)
-            if chunk.isspace():
-                if words[-1]:
-                    words.append([])
-                continue
-            span = Span(piece.span.source, offset + m.start(), offset + m.end()) if offset is not None and piece.span else piece.span
-            words[-1].append(_Piece(chunk, piece.value, span))
-    return [w for w in words if w]
+        stop = k
+        while stop < end and where[stop][0] == i and where[stop][1] >= 0:
+            stop += 1
+        first, last = offset, where[stop - 1][1] + 1
+        base = _text_offset(piece)
+        span = Span(piece.span.source, base + first, base + last) if base is not None and piece.span else piece.span
+        out.append(_Piece(piece.text[first:last], piece.value, span))  # type: ignore[index]
+        k = stop
+    return out
+
+
+def _tokens(pieces: list[_Piece]) -> list[list[_Piece]]:
+    """Split a string into arguments as PM2 7 does; a value glued to text stays in the same word."""
+    text, where = _joined(pieces)
+    words = []
+    for m in _PM2_TOKEN.finditer(text):
+        start, end = m.span()
+        token = m.group(0)
+        if token[0] in "\"'" and token[-1] == token[0]:
+            start, end = start + 1, end - 1  # a wholly quoted token loses its quotes
+        if end <= start or not text[start:end].strip(_JS_BLANKS):
+            continue  # PM2 drops empty and blank tokens
+        words.append(_word(pieces, where, start, end))
+    return words
+
+
+def _shell_words(pieces: list[_Piece]) -> list[list[_Piece]]:
+    """Split a shell command (a ``script`` with spaces, run by ``bash -c``) into its words: quotes
+    group and disappear, a backslash escapes, blanks separate. Expansions stay as written."""
+    text, where = _joined(pieces)
+    words: list[list[_Piece]] = []
+    current: list[tuple[int, int]] = []  # (start, end) runs of characters kept in the current word
+    started = False
+    quote = ""
+    k = 0
+
+    def keep(a: int, b: int) -> None:
+        if current and current[-1][1] == a:
+            current[-1] = (current[-1][0], b)
+        else:
+            current.append((a, b))
+
+    def close() -> None:
+        nonlocal started
+        if started:
+            word: list[_Piece] = []
+            for a, b in current:
+                word.extend(_word(pieces, where, a, b))
+            words.append(word)
+        current.clear()
+        started = False
+
+    while k < len(text):
+        ch = text[k]
+        if quote == "'":
+            if ch == "'":
+                quote = ""
+            else:
+                keep(k, k + 1)
+        elif quote == '"':
+            if ch == '"':
+                quote = ""
+            elif ch == "\\" and k + 1 < len(text) and text[k + 1] in '"\\$`':
+                keep(k + 1, k + 2)
+                k += 1
+            else:
+                keep(k, k + 1)
+        elif ch in " \t\n":
+            close()
+        elif ch in "'\"":
+            quote, started = ch, True
+        elif ch == "\\" and k + 1 < len(text):
+            keep(k + 1, k + 2)
+            started = True
+            k += 1
+        else:
+            keep(k, k + 1)
+            started = True
+        k += 1
+    close()
+    return words
 
 
 def _word_text(word: list[_Piece]) -> str | None:
@@ -125,13 +229,50 @@ def _word_value(word: list[_Piece]) -> tuple[Value, Span | None] | None:
     return Unknown(reason="a port built from several values", span=span), span
 
 
-def scan_args(value: Value, inspect: bool = False) -> list[tuple[str, Value, Span]]:
-    """Find ``--port N`` / ``--port=N`` (args) or ``--inspect=[host:]N`` (node_args) in an args value."""
-    if isinstance(value, Arr):
-        words: list[list[_Piece]] = [_pieces(item) for item in value.items]
-    elif isinstance(value, (Prim, Template)) and not (isinstance(value, Prim) and not isinstance(value.value, str)):
-        words = _tokens(_pieces(value))
-    else:
+def arg_words(value: Value, shell: bool = False) -> list[list[_Piece]] | None:
+    """The arguments a value gives the process, each a list of pieces: a list passes item by item
+    (never split), a string is split as PM2 7 splits ``args`` (or, with ``shell``, as bash splits a
+    command line); None for a value that is neither."""
+    if isinstance(value, Arr) and not shell:
+        return [_pieces(item) for item in value.items]
+    if isinstance(value, Template) or (isinstance(value, Prim) and isinstance(value.value, str)):
+        return (_shell_words if shell else _tokens)(_pieces(value))
+    return None
+
+
+def word_text(word: list[_Piece]) -> str | None:
+    """The text of one argument, None when part of it is not known."""
+    out = []
+    for piece in word:
+        if piece.text is not None:
+            out.append(piece.text)
+        elif isinstance(piece.value, Prim) and piece.value.value is not None:
+            out.append(to_js_string(piece.value.value))
+        else:
+            return None
+    return "".join(out)
+
+
+def shown_word(word: list[_Piece]) -> str:
+    """One argument for people: its text, with ``${…}`` where a part is not known."""
+    return "".join(word_text([p]) or "${\u2026}" for p in word)
+
+
+def serve_port_arg(value: Value) -> tuple[Value, Span] | None:
+    """The second argument of PM2's static server (``serve <path> <port>``): the port it listens on
+    when PM2_SERVE_PORT is not set."""
+    words = arg_words(value)
+    if not words or len(words) < 2:
+        return None
+    got = _word_value(words[1])
+    return got if got is not None and got[1] is not None else None  # type: ignore[return-value]
+
+
+def scan_args(value: Value, inspect: bool = False, shell: bool = False) -> list[tuple[str, Value, Span]]:
+    """Find ``--port N`` / ``--port=N`` (args, or a script run by a shell) or ``--inspect=[host:]N``
+    (node_args) in the arguments a value gives."""
+    words = arg_words(value, shell=shell)
+    if words is None:
         return []
     found: list[tuple[str, Value, Span]] = []
     flag_re = _INSPECT_FLAG if inspect else _PORT_FLAG

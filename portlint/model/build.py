@@ -7,7 +7,8 @@ import re
 from portlint.diagnostic import Span
 from portlint.evaluator.interpreter import ModuleEvaluator
 from portlint.evaluator.values import Arr, EnvVar, Obj, Prim, Template, Unknown, Value, default_text
-from portlint.model.args import scan_args
+from portlint.model import pm2
+from portlint.model.args import scan_args, serve_port_arg
 from portlint.model.kinds import decide_kinds, url_references
 from portlint.model.portos import env_label, is_port_key
 from portlint.model.portos_scan import uses_vite
@@ -16,12 +17,13 @@ from portlint.model.types import (Config, Field, Kind, PortsEntry, PortsTable, P
 from portlint.settings.settings import Settings
 from portlint.source.parse import Parsed
 
-#: PM2's camelCase aliases of the fields portlint reads.
+#: The field each alias of an args field is reported under (its UseSite).
 ALIASES = {
     "nodeArgs": "node_args", "interpreterArgs": "interpreter_args", "execMode": "exec_mode",
     "incrementVar": "increment_var",
 }
-ARG_FIELDS = ("args", "node_args", "interpreter_args")
+#: The argument fields: PM2 takes one of node_args/interpreter_args/interpreterArgs/nodeArgs.
+ARG_FIELDS = ("args", "node_args")
 
 
 def build_config(parsed: Parsed, evaluator: ModuleEvaluator, settings: Settings) -> Config:
@@ -36,13 +38,14 @@ def build_config(parsed: Parsed, evaluator: ModuleEvaluator, settings: Settings)
             unknown = app if isinstance(app, Unknown) else Unknown(reason="an app that is not an object", span=app.span)
             unresolved.add(unknown, f"app #{index + 1}")
             continue
-        process = _process(app, index, unresolved, settings)
-        for name, env in deploy:
-            _env_uses(process, UseSite(Field.DEPLOY, name), env, settings, unresolved)
-        process.cpus = settings.cpus
+        process = _process(app, index, unresolved, settings, deploy)
+        for name, env in deploy.items():
+            if isinstance(env, Obj):
+                _env_uses(process, UseSite(Field.DEPLOY, name), env, settings, unresolved)
         process.mark_effective()
         processes.append(process)
-    config = Config(parsed.source.path, parsed, evaluator, exports, ports, processes, unresolved.items, settings)
+    config = Config(parsed.source.path, parsed, evaluator, exports, ports, processes, unresolved.items, settings,
+                    apps_complete=_apps_complete(exports, apps))
     _link_and_label(config)
     decide_kinds(config)
     return config
@@ -144,19 +147,30 @@ def _apps_of(exports: Value, unresolved: _Collector) -> list[Value]:
     return []
 
 
-def _deploy_envs(exports: Value, unresolved: _Collector) -> list[tuple[str, Obj]]:
-    """``deploy.<name>.env`` blocks: environment every app gets under ``pm2 deploy <name>``."""
+def _apps_complete(exports: Value, apps: list[Value]) -> bool:
+    """Every app of the config is known: no unknown part of the apps list, no app that is not known."""
+    if isinstance(exports, Unknown) or any(not isinstance(app, Obj) for app in apps):
+        return False
+    holder = exports
+    if isinstance(exports, Obj):
+        holder = next((exports.get(k) for k in ("apps", "pm2") if exports.get(k) is not None), exports)
+    return not isinstance(holder, (Obj, Arr)) or holder.complete
+
+
+def _deploy_envs(exports: Value, unresolved: _Collector) -> dict[str, Value]:
+    """``deploy.<name>.env`` blocks: PM2 merges them into every app's env under ``--env <name>``."""
     deploy = exports.get("deploy") if isinstance(exports, Obj) else None
     if not isinstance(deploy, Obj):
-        return []
-    out = []
+        return {}
+    out: dict[str, Value] = {}
     for name, prop in deploy.props.items():
         target = prop.value
         env = target.get("env") if isinstance(target, Obj) else None
         if isinstance(env, Obj):
-            out.append((name, env))
+            out[name] = env
         elif isinstance(env, Unknown):
             unresolved.add(env, f"deploy.{name}.env")
+            out[name] = env
     return out
 
 
@@ -171,15 +185,6 @@ def _env_uses(process: Process, site: UseSite, env: Value, settings: Settings, u
         unresolved.add(env, f"{site} of {process.display_name}")
 
 
-def _field(app: Obj, name: str) -> tuple[str, Value] | None:
-    if name in app.props:
-        return name, app.props[name].value
-    for alias, canonical in ALIASES.items():
-        if canonical == name and alias in app.props:
-            return alias, app.props[alias].value
-    return None
-
-
 def _text(value: Value | None) -> str | None:
     """A name as Node would compute it: a string, a template, or the default of
     ``process.env.APP_NAME || 'api'`` (None for anything else)."""
@@ -188,18 +193,11 @@ def _text(value: Value | None) -> str | None:
     return default_text(value)
 
 
-def _process(app: Obj, index: int, unresolved: _Collector, settings: Settings) -> Process:
+def _process(app: Obj, index: int, unresolved: _Collector, settings: Settings, deploy: dict[str, Value]) -> Process:
     name_value = app.get("name")
     process = Process(_text(name_value), app.span, app, index, name_span=name_value.span if name_value else None)
     unresolved.parts(app, process.display_name)
-    instances = _field(app, "instances")
-    process.instances = instances[1] if instances else None
-    mode = _field(app, "exec_mode")
-    mode_text = _text(mode[1]) if mode else None
-    if mode_text and "cluster" in mode_text:
-        process.exec_mode = "cluster"
-    inc = _field(app, "increment_var")
-    process.increment_var = _text(inc[1]) if inc else None
+    _what_pm2_makes_of(process, app, settings, deploy, unresolved)
 
     for key, prop in app.props.items():
         value = prop.value
@@ -212,17 +210,66 @@ def _process(app: Obj, index: int, unresolved: _Collector, settings: Settings) -
                 _ports_object_uses(process, value, "", settings, unresolved)
             elif isinstance(value, Unknown):
                 unresolved.add(value, f"the ports object of {process.display_name}")
-    for alias in ARG_FIELDS:
-        found = _field(app, alias)
+    for name in ARG_FIELDS:
+        found = pm2.field_of(app, name)
         if found is None:
             continue
-        if isinstance(found[1], Unknown):
-            unresolved.add(found[1], f"{alias} of {process.display_name}")
+        key, value = found
+        if isinstance(value, Unknown):
+            unresolved.add(value, f"{key} of {process.display_name}")
             continue
-        for flag, port_value, span in scan_args(found[1], inspect=(alias != "args")):
-            use = _add_use(process, UseSite(Field(alias)), flag, port_value, settings, unresolved, span=span)
-            use.literal = use.literal or (isinstance(port_value, Prim) and port_value.literal and span.contains(port_value.origin))
+        site = UseSite(Field(ALIASES.get(key, key)))
+        if process.serve and name == "args":
+            served = serve_port_arg(value)
+            if served is not None:
+                _arg_use(process, site, "port argument", served[0], served[1], settings, unresolved)
+            continue
+        for flag, port_value, span in scan_args(value, inspect=(name != "args")):
+            _arg_use(process, site, flag, port_value, span, settings, unresolved)
+    script = pm2.script_of(app)
+    if script is not None and process.shell:
+        for flag, port_value, span in scan_args(script[1], shell=True):
+            _arg_use(process, UseSite(Field.SCRIPT), flag, port_value, span, settings, unresolved)
+    if script is not None and process.serve:  # 8080, where neither PM2_SERVE_PORT nor an argument says otherwise
+        default = Prim(pm2.SERVE_DEFAULT_PORT, span=script[1].span, origin=script[1].span)
+        use = _add_use(process, UseSite(Field.SCRIPT), "serve (its default port)", default, settings, unresolved)
+        if not any(use in uses for uses in process.environments().values()):
+            process.uses.remove(use)
     return process
+
+
+def _what_pm2_makes_of(process: Process, app: Obj, settings: Settings, deploy: dict[str, Value],
+                       unresolved: _Collector) -> None:
+    """Instances, exec mode, interpreter, increment_var, shell and serve, as PM2 decides them."""
+    process.cpus = settings.cpus
+    process.deploy = deploy
+    instances = pm2.field_of(app, "instances")
+    process.instances = instances[1] if instances else None
+    counted = process.counted
+    if counted.problem and instances is not None:
+        unresolved.add(Unknown(reason=counted.problem, span=instances[1].span), f"the instances of {process.display_name}")
+    if counted.count is not None and counted.count > pm2.MAX_INSTANCES_EXPANDED and instances is not None:
+        unresolved.add(Unknown(reason=f"portlint checks the ports of at most {pm2.MAX_INSTANCES_EXPANDED} "
+                                      "instances of an app", span=instances[1].span),
+                       f"the ports of instances {pm2.MAX_INSTANCES_EXPANDED + 1}-{counted.count} of "
+                       f"{process.display_name}")
+    interpreter = pm2.interpreter_of(app)
+    process.interpreter, process.interpreter_reason = interpreter.name, interpreter.reason
+    mode = pm2.exec_mode_of(app, counted, interpreter)
+    process.exec_mode, process.exec_mode_reason = mode.mode, mode.reason
+    inc = pm2.field_of(app, "increment_var")
+    process.increment_var = _text(inc[1]) if inc else None
+    process.increment_var_span = inc[1].span if inc else None
+    process.shell = pm2.runs_in_shell(app)
+    process.serve = pm2.is_serve(app)
+    process.refused = pm2.refusal(app)
+
+
+def _arg_use(process: Process, site: UseSite, flag: str, value: Value, span: Span, settings: Settings,
+             unresolved: _Collector) -> PortUse:
+    use = _add_use(process, site, flag, value, settings, unresolved, span=span)
+    use.literal = use.literal or (isinstance(value, Prim) and value.literal and span.contains(value.origin))
+    return use
 
 
 def _ports_object_uses(process: Process, obj: Obj, prefix: str, settings: Settings, unresolved: _Collector) -> None:
@@ -264,7 +311,7 @@ def _link_and_label(config: Config) -> None:
                 use.label = ""  # a URL names another process's port; labels belong to listeners
             elif use.site.field is Field.PORTS:
                 use.label = use.key
-            elif use.site.field is Field.ARGS:
+            elif use.site.field in (Field.ARGS, Field.SCRIPT):
                 use.label = "ui"
             elif use.site.inspector:
                 use.label = "cdp"  # the Node inspector speaks the Chrome DevTools Protocol

@@ -108,7 +108,9 @@ def summarize(config: Config) -> ConfigSummary:
             end_row, end_col = use.span.end_location
             envs = tuple(sorted(process.environments_of(use, universe)))
             for port in sorted(process.occupied(use)):
-                claims.append(PortClaim(owner, process.display_name, process.name, where, port,
+                shown = where if port in use.valid_ports else f"{where} + {port - min(use.valid_ports)}: " \
+                    f"increment_var {process.increment_var} of {process.counted.describe()}"
+                claims.append(PortClaim(owner, process.display_name, process.name, shown, port,
                                         use.span.path, row, col, end_row, end_col, binds=use.binds,
                                         copy=port not in use.valid_ports, envs=envs,
                                         variant=variant if owner is identity else ()))

@@ -25,6 +25,7 @@ class Field(Enum):
     NODE_ARGS = "node_args"  # --inspect=N
     INTERPRETER_ARGS = "interpreter_args"  # --inspect=N
     PORTS = "ports"  # a per-app ports object
+    SCRIPT = "script"  # --port N in a script run by a shell; the port of script 'serve'
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,8 @@ class PortUse:
 
     @property
     def where(self) -> str:
+        if self.site.field is Field.SCRIPT:
+            return f"script {self.key}"
         if self.site.in_args:
             return f"{self.site.block} {self.key}"
         if self.site.field is Field.PORT:
@@ -244,6 +247,8 @@ class PortUse:
 
 @dataclass(eq=False)
 class Process:
+    """One app of the config, with what PM2 makes of it (portlint.model.pm2 decides; this holds it)."""
+
     name: str | None
     span: Span | None
     value: Obj
@@ -251,35 +256,49 @@ class Process:
     name_span: Span | None = None
     uses: list[PortUse] = field(default_factory=list)
     instances: Value | None = None
-    exec_mode: str = "fork"
+    exec_mode: str | None = "fork"  # fork or cluster as PM2 decides it; None when not known
     increment_var: str | None = None
     cpus: int = 4  # what 'max', 0 and -1 instances mean (the `cpus` setting)
+    #: Why the exec mode is what it is (``exec_mode: 'fork'``, "instances set and a Node.js script").
+    exec_mode_reason: str = ""
+    #: What runs the script (node, bun, none, python...), None when not known; and why.
+    interpreter: str | None = "node"
+    interpreter_reason: str = ""
+    #: The script has spaces: PM2 runs it with ``bash -c`` and drops ``args``.
+    shell: bool = False
+    #: ``script: 'serve'``: PM2's static server, which listens on PM2_SERVE_PORT, its second
+    #: argument, or 8080, and ignores PORT.
+    serve: bool = False
+    #: ``deploy.<name>.env`` of the config, by target name (PM2 merges it under ``--env <name>``).
+    deploy: dict = field(default_factory=dict)
+    increment_var_span: Span | None = None
+    #: Why PM2's schema check refuses this app ('' when it does not): then it starts nothing from the file.
+    refused: str = ""
 
     @property
     def display_name(self) -> str:
         return self.name if self.name is not None else f"app #{self.index + 1}"
 
     @property
+    def counted(self):
+        """How many instances PM2 starts, and why (portlint.model.pm2.Instances)."""
+        from portlint.model.pm2 import instances_of
+
+        cached = self.__dict__.get("_counted")
+        if cached is None or cached[0] is not self.instances or cached[1] != self.cpus:
+            cached = (self.instances, self.cpus, instances_of(self.instances, self.cpus))
+            self.__dict__["_counted"] = cached
+        return cached[2]
+
+    @property
     def per_cpu(self) -> bool:
-        """``instances`` is 'max', 0 or -1: one copy per CPU (minus one for -1)."""
-        v = self.instances.value if isinstance(self.instances, Prim) else None
-        return v in (0, -1) or (isinstance(v, str) and v.strip().lower() in ("max", "0", "-1"))
+        """``instances`` is 'max', 0 or -1 (or another value PM2 counts per CPU)."""
+        return self.counted.per_cpu
 
     @property
     def instance_count(self) -> int | None:
-        """How many copies PM2 starts: a number, or the `cpus` setting for 'max'/0/-1; None if unknown."""
-        if self.instances is None:
-            return 1
-        if not isinstance(self.instances, Prim):
-            return None
-        v = self.instances.value
-        if self.per_cpu:
-            return max(1, self.cpus - 1) if str(v).strip() == "-1" else self.cpus
-        if isinstance(v, str) and v.strip().isdigit():
-            v = int(v.strip())
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 1:
-            return int(v)
-        return None
+        """How many copies PM2 starts (the `cpus` setting for 'max'/0/-1); None if unknown."""
+        return self.counted.count
 
     def occupying_uses(self) -> Iterator[PortUse]:
         """The uses that allocate a port (listen and shared) that PM2 really applies somewhere."""
@@ -290,29 +309,66 @@ class Process:
         return (u for u in self.uses if u.kind is Kind.LISTEN and u.effective)
 
     def environment_names(self) -> set[str]:
-        """'' (no --env) and every name of an env_<name> or deploy.<name>.env block."""
-        return {""} | {u.site.env for u in self.uses if u.site.in_env}
+        """'' (no --env), every name of an env_<name> block and every deploy target with an env."""
+        from portlint.model.pm2 import environment_names
+
+        return environment_names(self.value, self.deploy)
+
+    def merged_env(self, environment: str):
+        """The environment PM2 gives this app under ``--env environment`` ('' = none), key by key,
+        with the layer each value comes from (portlint.model.pm2.MergedEnv)."""
+        from portlint.model.pm2 import merge_env
+
+        cache = self.__dict__.setdefault("_merged", {})
+        if environment not in cache:
+            cache[environment] = merge_env(self.value, self.deploy, environment)
+        return cache[environment]
 
     def environments(self) -> dict[str, list[PortUse]]:
-        """For each environment PM2 can start this app in ('' = no --env), the uses it applies:
-        the winning env key of each layer plus args, node_args and the ports object. Computed once
-        per state of ``uses`` (rules ask for it for every use); treat the result as read-only."""
+        """For each environment PM2 can start this app in ('' = no --env), the uses that take effect:
+        the env keys that win the merge (``env`` < ``port`` < ``deploy.<env>.env`` < ``env_<env>``),
+        args unless a shell runs the script, ``--inspect`` unless in cluster mode, the port of
+        ``serve``, and the ports object. Computed once per state of ``uses``; read-only."""
         cached = self.__dict__.get("_environments")
         if cached is not None and cached[0] == len(self.uses):
             return cached[1]
         out: dict[str, list[PortUse]] = {}
         for name in sorted(self.environment_names()):
-            layers = ([UseSite(Field.DEPLOY, name)] if name else []) + [UseSite(Field.ENV), UseSite(Field.PORT)] \
-                + ([UseSite(Field.ENV, name)] if name else [])
-            winners: dict[str, PortUse] = {}
-            for layer in layers:
-                for use in self.uses:
-                    if use.site == layer:
-                        winners["PORT" if use.site.field is Field.PORT else use.key] = use
-            others = [u for u in self.uses if not (u.site.in_env or u.site.field is Field.PORT)]
-            out[name] = list(winners.values()) + others
+            out[name] = [u for u in self.uses if self._applies(u, name)]
         self.__dict__["_environments"] = (len(self.uses), out)
         return out
+
+    def uses_in(self, environment: str) -> list[PortUse]:
+        """The uses that take effect when PM2 starts this app with ``--env environment`` ('' = none),
+        also for a name this app has no block of its own for (then only deploy.<name>.env adds)."""
+        mine = self.environments()
+        if environment in mine:
+            return mine[environment]
+        return [u for u in self.uses if self._applies(u, environment)]
+
+    def _applies(self, use: PortUse, environment: str) -> bool:
+        merged = self.merged_env(environment)
+        site = use.site
+        if site.in_env or site.field is Field.PORT:
+            entry = merged.entries.get("PORT" if site.field is Field.PORT else use.key)
+            if entry is None or entry.layer.block != site.block:
+                return False
+            if self.serve and not use.in_url:
+                return use.key == "PM2_SERVE_PORT" and _truthy(entry.value)  # serve ignores PORT
+            return True
+        if self.serve and site.field in (Field.ARGS, Field.SCRIPT):
+            served = merged.entries.get("PM2_SERVE_PORT")
+            if served is not None and _truthy(served.value):
+                return False
+            has_arg = any(u.site.field is Field.ARGS for u in self.uses)
+            return site.field is Field.ARGS or not has_arg
+        if site.field is Field.ARGS:
+            return not self.shell  # a shell runs the script string; PM2 drops args
+        if site.field is Field.SCRIPT:
+            return self.shell
+        if site.inspector:
+            return self.exec_mode != "cluster"  # Node's cluster gives each worker --inspect-port=9229+k
+        return True
 
     def environments_of(self, use: PortUse, universe: set[str] | None = None) -> set[str]:
         """The environments (of ``universe``, default this process's own) in which ``use`` applies;
@@ -332,12 +388,28 @@ class Process:
             use.effective = id(use) in applied
 
     def occupied(self, use: PortUse) -> set[int]:
-        """The ports a use occupies, counting the copies ``increment_var`` adds."""
+        """The ports a use occupies, counting the copies ``increment_var`` adds (Number(value) + k for
+        instance k, for at most MAX_INSTANCES_EXPANDED instances)."""
         ports = use.valid_ports
-        count = self.instance_count
-        if use.increments and count and count > 1:
-            return {p + i for p in ports for i in range(count)}
+        copies = self.counted.expanded if self.counted.count else 1
+        if use.increments and copies > 1:
+            return {p + i for p in ports for i in range(copies) if p + i <= 65535}
         return set(ports)
+
+    def increment_unset(self) -> list[str]:
+        """The environments in which ``increment_var`` names a variable no layer sets: PM2 then gives
+        the instances 0, 1, 2..."""
+        if not self.increment_var:
+            return []
+        return [name for name in sorted(self.environment_names())
+                if self.increment_var not in self.merged_env(name).entries]
+
+
+def _truthy(value: Value) -> bool:
+    """Truthy, or not known to be falsy."""
+    from portlint.evaluator.semantics import truthy
+
+    return truthy(value) is not False
 
 
 @dataclass(eq=False)
@@ -358,6 +430,8 @@ class Config:
     processes: list[Process]
     unresolved: list[Unresolved]
     settings: "Settings"
+    #: False when part of the apps list is not known without running the file (PM2 may start more).
+    apps_complete: bool = True
 
     @property
     def nodes(self) -> list:
@@ -388,6 +462,35 @@ class Config:
     def info(self) -> "ModuleInfo":
         return self.evaluator.info
 
+    @property
+    def load_problem(self) -> tuple[object, str] | None:
+        """Why PM2 cannot load this file the way it loads its file name, as (node, reason), or None:
+        ES module syntax in a file PM2 require()s as CommonJS, CommonJS in an .mjs file, or an .mjs
+        file whose apps are only in ``export default`` (PM2 require()s it and never unwraps
+        ``.default``: "No script path - aborting", nothing starts)."""
+        import os
+
+        kind, info = self.source.kind, self.info
+        ext = os.path.splitext(self.path)[1] or ".js"
+        if kind == "js" and info.uses_esm is not None:
+            node = info.uses_esm
+            word = "import" if node.type == "ImportDeclaration" else "export"
+            return node, (f"`{word}` in a {ext} file: PM2 loads {ext} configs with require(), which cannot load ES "
+                          "module syntax")
+        if kind != "mjs":
+            return None
+        node = info.uses_commonjs or _first_require_call(self)
+        if node is not None:
+            word = "require()" if node.type == "CallExpression" else "module.exports"
+            return node, f"{word} in an .mjs file: PM2 loads it as an ES module, where {word} does not exist"
+        if info.default_export is not None and not ({"apps", "pm2"} & set(info.named_exports)) and self.processes:
+            body = self.parsed.program.body if self.parsed.program is not None else []
+            node = next((s for s in body if s.type == "ExportDefaultDeclaration"), info.default_export)
+            return node, (
+                "`export default` in an .mjs file: PM2 loads it with require() and does not unwrap `.default`, so "
+                "it finds no apps (\"No script path - aborting\") and starts nothing")
+        return None
+
     def uses(self) -> Iterator[PortUse]:
         for process in self.processes:
             yield from process.uses
@@ -402,6 +505,16 @@ class Config:
             names |= process.environment_names()
         return names
 
+    def cpus_note(self) -> str:
+        """' (instances 'max' of workers: 4, the `cpus` setting)' when the block depends on the CPU
+        count (per-CPU instances with increment_var), else ''."""
+        counted = [(p.display_name, p.counted) for p in self.processes
+                   if p.per_cpu and p.increment_var and any(u.increments for u in p.occupying_uses())]
+        if not counted:
+            return ""
+        name, c = counted[0]
+        return f" (instances {c.written} of {name} counted as {c.count}: the `cpus` setting says {c.cpus})"
+
     def block(self, environment: str | None = None) -> set[int]:
         """Every distinct port the config defines in PORTS or occupies, with the copies increment_var
         adds; with ``environment``, the ports occupied in that one only (PORTS entries always count)."""
@@ -415,6 +528,13 @@ class Config:
                 if environment is None or environment in process.environments_of(use, universe):
                     ports |= {p for p in process.occupied(use) if 1 <= p <= 65535}
         return ports
+
+def _first_require_call(config: Config):
+    for node, _ in config.nodes:
+        if node.type == "CallExpression" and node.callee.type == "Identifier" and node.callee.name == "require":
+            return node
+    return None
+
 
 def by_place(uses, span_of=lambda use: use.written_span) -> list[tuple[Span, list[PortUse]]]:
     """Uses grouped by the place a finding about them sits (one cause, one finding): apps a

@@ -17,9 +17,19 @@ Module.prototype.require = function (request) {
   return originalRequire.call(this, request);
 };
 
+// Files PM2 would refuse although they hold apps (real path -> why), for the oracles to mark.
+export const refused = {};
+
 export async function load(relative) {
   const file = resolve(relative);
   if (/\.json5?$/i.test(file)) return new Function(`return (${readFileSync(file, 'utf8')}\n)`)();
-  if (/\.mjs$/i.test(file)) { const mod = await import(pathToFileURL(file).href); return mod.default ?? mod; }
+  if (/\.mjs$/i.test(file)) {
+    const mod = await import(pathToFileURL(file).href);
+    if (mod.apps || mod.pm2 || !mod.default) return mod;
+    // PM2 require()s it and never unwraps the default export: it starts nothing ("No script path");
+    // the apps the file means are still given, marked
+    refused[file] = 'export default';
+    return mod.default;
+  }
   return createRequire(pathToFileURL(file).href)(file);
 }
