@@ -1,4 +1,5 @@
 """PL3: stay away from well-known ports."""
+from portlint.model.advice import row_for
 from portlint.model.types import by_place, names, relate_uses, used_by, users_of
 from portlint.rule import Rule
 
@@ -38,8 +39,8 @@ class WellKnownPort(Rule):
         settings = self.settings
         if config.ports is not None:
             for entry in config.ports.entries:
-                if entry.span is None or entry.span.source is not config.source:
-                    continue
+                if entry.span is None or entry.span.source is not config.source or entry.connection:
+                    continue  # a connection-only entry is a service's port (PostgreSQL's 5432), not an allocation
                 users = users_of(config, entry)
                 for port in sorted(entry.ports):
                     if settings.is_well_known(port):
@@ -56,7 +57,7 @@ class WellKnownPort(Rule):
                             "a well-known port that other software defaults to")
                     yield relate_uses(self.report(span, (
                         f"{names(group)} uses {port} in {use.where}, {what}; "
-                        f"{_advice(config, 'PL301-use')}")), group)
+                        f"{_advice(config, row_for(config, 'PL301-use'))}")), group)
 
 
 def _advice(config, row: str) -> str:

@@ -110,7 +110,7 @@ def apply_fixes(session: Session) -> FixReport:
 
     options, done = session.options, FixReport()
     texts: dict[str, str] = {}
-    roots = list(options.paths) or ["."]
+    roots = (list(options.paths) or ["."]) + session.required  # a required config is named by the one requiring it
     for path in session.files:
         refused = None if path in session.stdin_text else outside_roots(path, roots)
         if refused:  # a link to a file outside the folders given: lint it, never rewrite it

@@ -45,6 +45,8 @@ class Session:
     paths: list[str]  # as given, with '-' replaced by the --stdin-filename
     stdin_text: dict[str, str] = field(default_factory=dict)  # path -> text, when linting standard input
     external: list = field(default_factory=list)  # ports the live PortOS apps take
+    #: configs the linted ones require that were not found otherwise: linted (and fixed) with them
+    required: list[str] = field(default_factory=list)
 
     def run(self, keep_configs: bool = False):
         with settings_errors():
@@ -71,11 +73,20 @@ def open_session(options: Options, registry, use_cache: bool) -> Session:
         resolver = SettingsResolver(dict(overrides), config_file=options.config_file, isolated=options.isolated)
         resolver.default()
         files = paths if stdin_text else _discover(options, paths, resolver)
+        required = [] if stdin_text else _required(files, resolver)
+        files = files + required
         spec = EngineSpec(tuple(overrides.items()), options.config_file, options.isolated, options.disable_noqa)
         cache = _cache(options, registry) if use_cache and not stdin_text else None
         engine = Engine(resolver, registry, disable_noqa=options.disable_noqa, external_ports=external,
                         cache=cache, jobs=options.jobs, spec=spec)
-    return Session(options, registry, resolver, engine, files, paths, stdin_text, external)
+    return Session(options, registry, resolver, engine, files, paths, stdin_text, external, required)
+
+
+def _required(files: list[str], resolver) -> list[str]:
+    """The configs the found ones require (a root config's services), linted with them."""
+    from portlint.engine.required import required_configs
+
+    return required_configs(files, excluded=lambda path: resolver.for_path(path).is_excluded(path))
 
 
 def _check_selectors(options: Options, registry) -> None:

@@ -25,13 +25,11 @@ def _move_to_free_blocks(engine, outcomes: dict[str, FixOutcome]) -> None:
             configs.append(config)  # JSON and YAML configs cannot move, but their ports are taken
     for plan in plan_moves(configs, engine.settings_for, engine.project.external_ports):
         outcome = outcomes[plan.path]
-        if plan.refused:
-            if plan.reasons:
-                outcome.dropped.append((plan.reasons[0], f"{plan.path}: cannot move to a free block: {plan.refused}; "
-                                        "its ports are left as they are"))
-            continue
+        if plan.refused and plan.reasons:
+            outcome.dropped.append((plan.reasons[0], f"{plan.path}: cannot move to a free block: {plan.refused}; "
+                                    "its ports are left as they are"))
         if plan.fix is None:
-            continue
+            continue  # (a config that cannot move may still carry URLs that follow another's move)
         text = apply_edits(outcome.text, list(plan.fix.edits))
         try:
             parse(Source(plan.path, text))

@@ -90,6 +90,8 @@ class PortsEntry:
     comment: str | None = None
     #: Several processes use it and none binds it through PORT/port/--port/ports.
     shared: bool = False
+    #: Only connections use it (``DB_PORT: PORTS.DB``): a service's port, not one the config allocates.
+    connection: bool = False
 
     @property
     def span(self) -> Span | None:
@@ -304,13 +306,15 @@ class Process:
         for name in sorted(self.environment_names()):
             layers = ([UseSite(Field.DEPLOY, name)] if name else []) + [UseSite(Field.ENV), UseSite(Field.PORT)] \
                 + ([UseSite(Field.ENV, name)] if name else [])
-            winners: dict[str, PortUse] = {}
+            winners: dict[str, list[PortUse]] = {}
             for layer in layers:
+                here: dict[str, list[PortUse]] = {}  # a key's uses in this layer (a URL may name several ports)
                 for use in self.uses:
                     if use.site == layer:
-                        winners["PORT" if use.site.field is Field.PORT else use.key] = use
+                        here.setdefault("PORT" if use.site.field is Field.PORT else use.key, []).append(use)
+                winners.update(here)
             others = [u for u in self.uses if not (u.site.in_env or u.site.field is Field.PORT)]
-            out[name] = list(winners.values()) + others
+            out[name] = [u for uses in winners.values() for u in uses] + others
         self.__dict__["_environments"] = (len(self.uses), out)
         return out
 
@@ -408,7 +412,8 @@ class Config:
         ports: set[int] = set()
         if self.ports:
             for entry in self.ports.entries:
-                ports |= {p for p in entry.ports if 1 <= p <= 65535}
+                if not entry.connection:
+                    ports |= {p for p in entry.ports if 1 <= p <= 65535}
         universe = self.environment_names()
         for process in self.processes:
             for use in process.occupying_uses():

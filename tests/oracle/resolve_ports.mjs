@@ -1,28 +1,12 @@
 // Test-only oracle: load each ecosystem file the way PM2 does (this RUNS the file, which is
 // why portlint itself never does this) and print, per app, the ports it really gets.
 // Usage: node resolve_ports.mjs FILE... ; prints {file: {apps: [{name, ports}]} | {error}}.
-import { createRequire, Module } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import { builtinModules } from 'node:module';
+import { load } from './load_config.mjs';
 
 const CONNECTION = ['DB', 'DATABASE', 'PG', 'POSTGRES', 'MYSQL', 'MARIADB', 'MSSQL', 'REDIS', 'MONGO',
   'MONGODB', 'SMTP', 'MAIL', 'EMAIL', 'IMAP', 'POP3', 'AMQP', 'RABBITMQ', 'KAFKA', 'ELASTIC',
   'ELASTICSEARCH', 'MEMCACHED', 'LDAP', 'NATS', 'MQTT', 'CLICKHOUSE', 'INFLUX', 'CASSANDRA', 'NEO4J',
   'MINIO', 'S3'];
-
-// Packages from node_modules (dotenv and friends) are stubbed: fixtures ship no node_modules.
-const stub = () => new Proxy(function () {}, {
-  get: (_, key) => (key === 'then' ? undefined : stub()),
-  apply: () => stub(),
-});
-const originalRequire = Module.prototype.require;
-Module.prototype.require = function (request) {
-  const bare = !request.startsWith('.') && !request.startsWith('/') && !request.startsWith('node:');
-  if (bare && !builtinModules.includes(request)) return stub();
-  return originalRequire.call(this, request);
-};
 
 // A loopback host:port inside an env string (API_URL: 'http://localhost:5570'): a reference use.
 const LOOPBACK = /(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]):(\d*)/gi;
@@ -94,13 +78,6 @@ function appsOf(config) {
   }
   if ('script' in config || 'name' in config) return [config];
   return [];
-}
-
-async function load(relative) {
-  const file = resolve(relative);
-  if (/\.json5?$/i.test(file)) return new Function(`return (${readFileSync(file, 'utf8')}\n)`)();
-  if (/\.mjs$/i.test(file)) { const mod = await import(pathToFileURL(file).href); return mod.default ?? mod; }
-  return createRequire(pathToFileURL(file).href)(file);
 }
 
 const out = {};
