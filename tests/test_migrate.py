@@ -381,3 +381,27 @@ def test_json_ports_count_as_taken(tmp_path):
     proc = run_portlint(str(tmp_path), "--fix", "--unsafe-fixes", "--isolated", "--no-cache")
     assert "API: 5571 // notes-api" in (tmp_path / "ecosystem.config.js").read_text()
     assert "legacy/ecosystem.json: cannot move to a free block: a JSON config cannot hold a PORTS constant" in proc.stderr
+
+
+@pytest.mark.parametrize("name, text, export", [
+    ("ecosystem.config.cjs", "module.exports.apps = [\n  { name: 'feed', script: 'f.js', env: { PORT: 5570 } },\n];\n",
+     "module.exports.PORTS = PORTS;"),
+    ("ecosystem.config.cjs", "exports.apps = [\n  { name: 'feed', script: 'f.js', env: { PORT: 5570 } },\n];\n",
+     "module.exports.PORTS = PORTS;"),
+    ("ecosystem.config.mjs", "export const apps = [\n  { name: 'feed', script: 'f.mjs', env: { PORT: 5570 } },\n];\n",
+     "export const PORTS = {"),
+    ("ecosystem.config.mjs", "export default {\n  apps: [{ name: 'feed', script: 'f.mjs', env: { PORT: 5570 } }],\n};\n",
+     "export default {\n  PORTS,"),
+])
+def test_ports_are_exported_in_the_shape_the_config_exports(name, text, export, tmp_path):
+    """PL101's fix exports what it declares, in the config's own shape, so no PL103 follows (issue 27
+    item 5); Node sees PORTS beside the same apps."""
+    from node_exports import dump_exports
+
+    path = tmp_path / name
+    path.write_text(text)
+    proc = run_portlint(str(path), "--fix", "--isolated", "--no-cache")
+    fixed = path.read_text()
+    assert export in fixed and "PL103" not in proc.stdout and "PL101" not in proc.stdout, (fixed, proc.stdout)
+    exports = dump_exports([path])[str(path)]["exports"]
+    assert exports["PORTS"] == {"API": 5570} and exports["apps"][0]["env"] == {"PORT": 5570}, exports

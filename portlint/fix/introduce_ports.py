@@ -205,7 +205,7 @@ def _export_form(config) -> str | None:
     if isinstance(exported, Obj) and span is not None and span.source is config.source \
             and config.source.text[span.start:span.start + 1] == "{":
         return "object"
-    if config.info.named_exports and not isinstance(exported, Obj):
+    if config.info.named_exports and config.info.default_export is None and config.parsed.is_module:
         return "named"
     if _assigns_export_members(config.parsed.program):
         return "member"
@@ -276,9 +276,9 @@ def introduce_ports(config) -> Introduction | None:
                 return None
             expressions.extend(dropped)
             unsafe.append(f"`{default.text}` becomes `{reference}`: the environment no longer overrides the port")
-    numbers = [(s, r) for s, r in numbers if not any(e.start <= s.start and s.end <= e.end for e in expressions)]
     covered = {span.start for span, _ in numbers}
     numbers += _references_in_strings(config, {e.port: f"PORTS.{e.key}" for e in entries}, covered)
+    numbers = [(s, r) for s, r in numbers if not any(e.start <= s.start and s.end <= e.end for e in expressions)]
     if any(span.start < where.end for span, _ in numbers) or any(e.start < where.end for e in expressions):
         return None  # a port written before the declaration could go: PORTS would not exist yet
     rewritten = rewrite_numbers(config, numbers)
