@@ -11,9 +11,14 @@ class MissingPortsConstant(Rule):
     ports (``DB_PORT``, ``SMTP_PORT``...) are not allocations and do not need one. JSON and YAML
     files cannot declare constants; the policy asks for an ``ecosystem.config.cjs`` instead.
 
-    ``--fix`` introduces PORTS in a JavaScript config: one commented entry per port the processes
-    write, with the same numbers, and every use, reference and URL rewritten to ``PORTS.KEY``.
-    ``--fix --unsafe-fixes`` then moves the entries to a free block (see "Adopting the policy").
+    ``--fix`` introduces PORTS in a JavaScript config: one commented entry per port its processes
+    listen on, with the same numbers, exported next to the apps, and every use, reference and URL
+    naming one of them rewritten to ``PORTS.KEY``; connections (``DB_PORT``, ``REDIS_URL``) stay as
+    written. When that clean form changes what a process sees (``process.env.PORT || 3000`` becomes
+    ``PORTS.API``; a ``--port 5173`` PortOS read needs ``VITE_PORT``, a key the process did not
+    have) the fix is unsafe and the message says why. ``--fix --unsafe-fixes`` then moves the
+    entries that must move (see "Adopting the policy"). A config that exports a bare array of apps
+    gets no fix: an array cannot carry PORTS.
 
     Bad:
         module.exports = {

@@ -405,3 +405,35 @@ def test_ports_are_exported_in_the_shape_the_config_exports(name, text, export, 
     assert export in fixed and "PL103" not in proc.stdout and "PL101" not in proc.stdout, (fixed, proc.stdout)
     exports = dump_exports([path])[str(path)]["exports"]
     assert exports["PORTS"] == {"API": 5570} and exports["apps"][0]["env"] == {"PORT": 5570}, exports
+
+
+@pytest.mark.parametrize("ports, taken, moves", [
+    ([5584, 5585, 5587], [], [("C", 5587, 5586)]),  # close a one-port gap by moving one port
+    ([5580, 5590], [], [("B", 5590, 5581)]),  # the port above the gap comes down
+    ([3000, 5173], [], [("A", 3000, 5570), ("B", 5173, 5571)]),  # out of range: the first free block
+    ([5575, 5576], [5576], [("B", 5576, 5574)]),  # one port taken by another config: it alone moves
+    ([5575, 5576, 5577], [5576], [("A", 5575, 5578), ("B", 5576, 5579)]),  # no block of 3 keeps two of them
+    ([5575, 5576], [], []),  # a valid block keeps its numbers
+])
+def test_renumbering_moves_the_fewest_ports(ports, taken, moves, registry, tmp_path):
+    from portlint.engine.pipeline import Engine
+    from portlint.fix.renumber import plan_moves
+    from portlint.settings.settings import Settings
+
+    engine = Engine(Settings(), registry)
+    keys = "ABCD"
+    path = tmp_path / "mine" / "ecosystem.config.cjs"
+    path.parent.mkdir()
+    path.write_text("const PORTS = {\n" + "".join(f"  {k}: {p}, // app-{k.lower()}\n" for k, p in zip(keys, ports))
+                    + "};\nmodule.exports = { PORTS, apps: [\n"
+                    + "".join(f"  {{ name: 'app-{k.lower()}', script: 'a.js', env: {{ PORT: PORTS.{k} }} }},\n"
+                              for k in keys[:len(ports)]) + "] };\n")
+    configs = [engine.lint_file(str(path))[0]]
+    for port in taken:
+        other = tmp_path / f"a-settled-{port}" / "ecosystem.config.cjs"  # planned first: it keeps its port
+        other.parent.mkdir()
+        other.write_text(f"const PORTS = {{\n  API: {port}, // x\n}};\nmodule.exports = {{ PORTS, apps: "
+                         f"[{{ name: 'x{port}', script: 'x.js', env: {{ PORT: PORTS.API }} }}] }};\n")
+        configs.append(engine.lint_file(str(other))[0])
+    plan = next(p for p in plan_moves(configs, engine.settings_for) if p.path == str(path))
+    assert [(k, o, n) for k, o, n in plan.moves if o != n] == moves

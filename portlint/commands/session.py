@@ -73,7 +73,7 @@ def open_session(options: Options, registry, use_cache: bool) -> Session:
         resolver = SettingsResolver(dict(overrides), config_file=options.config_file, isolated=options.isolated)
         resolver.default()
         files = paths if stdin_text else _discover(options, paths, resolver)
-        required = [] if stdin_text else _required(files, resolver)
+        required = [] if stdin_text else _required(files, paths, resolver)
         files = files + required
         spec = EngineSpec(tuple(overrides.items()), options.config_file, options.isolated, options.disable_noqa)
         cache = _cache(options, registry) if use_cache and not stdin_text else None
@@ -82,11 +82,14 @@ def open_session(options: Options, registry, use_cache: bool) -> Session:
     return Session(options, registry, resolver, engine, files, paths, stdin_text, external, required)
 
 
-def _required(files: list[str], resolver) -> list[str]:
-    """The configs the found ones require (a root config's services), linted with them."""
+def _required(files: list[str], paths: list[str], resolver) -> list[str]:
+    """The configs the named ones require (a root config's services), linted with them. A folder's
+    configs are all found by walking it, so only files named on the command line are read for this."""
     from portlint.engine.required import required_configs
 
-    return required_configs(files, excluded=lambda path: resolver.for_path(path).is_excluded(path))
+    named = set(paths)
+    return required_configs([f for f in files if f in named], known=files,
+                            excluded=lambda path: resolver.for_path(path).is_excluded(path))
 
 
 def _check_selectors(options: Options, registry) -> None:

@@ -18,15 +18,16 @@ _REQUEST = re.compile(r"""(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s*|\bimpo
 MAX_REQUIRED = 1000
 
 
-def required_configs(files: list[str], excluded=None) -> list[str]:
-    """The configs ``files`` require (directly or through one another) that are not among them, in
-    the order they are first required; ``excluded(path)`` answers the settings' exclude patterns."""
+def required_configs(files: list[str], excluded=None, known: list[str] = ()) -> list[str]:
+    """The configs ``files`` require (directly or through one another) that are not among them nor
+    ``known`` (the run's other files), in the order they are first required; ``excluded(path)``
+    answers the settings' exclude patterns."""
     from portlint.engine.pipeline import project_root
     from portlint.evaluator.loader import Loader
     from portlint.source.discover import is_config_name
     from portlint.source.files import UnreadableFile, read_regular
 
-    seen = {_real(f) for f in files if f != "-"}
+    seen = {_real(f) for f in [*files, *known] if f != "-"}
     out: list[str] = []
     queue = [f for f in files if f != "-"]
     while queue and len(out) < MAX_REQUIRED:

@@ -198,14 +198,15 @@ def plan_moves(configs, settings_for, external=()) -> list[Plan]:
                 no_room.append(i)
             settled.setdefault(groups[i], set()).update(plan.held if plan.fix else own_block(config))
     if no_room:
-        _cancel_for_room(configs, plans, waiting, literals_of, settings_for, external, groups)
+        _cancel_for_room(configs, plans, waiting, literals_of, settings_for, external, no_room)
     _follow_references(configs, [plans[i] for i in order], groups)
     return [plans[i] for i in order]
 
 
-def _cancel_for_room(configs, plans, waiting, literals_of, settings_for, external, groups) -> None:
-    """The range has no room for the run: nothing moves, and every config that had to says how many
-    ports its range is missing (the ports all of them need, less the free ones)."""
+def _cancel_for_room(configs, plans, waiting, literals_of, settings_for, external, no_room) -> None:
+    """A range has no room for the run (``no_room``: the configs that found none): nothing moves in
+    it, and every config that had to says how many ports it is missing (the ports all of them need,
+    less the free ones)."""
     fine: set[int] = set()  # the ports of configs that stay: fine, or not movable for another reason
     for i, config in enumerate(configs):
         if literals_of.get(i) is None:
@@ -218,6 +219,8 @@ def _cancel_for_room(configs, plans, waiting, literals_of, settings_for, externa
         ranges = tuple(settings.allowed_range(configs[i].role) or settings.allowed_range("user"))
         by_range.setdefault((ranges, id(settings)), []).append(i)
     for (ranges, _), members in by_range.items():
+        if not set(members) & set(no_room):
+            continue  # this range had room for every config that moves into it
         settings = settings_for(configs[members[0]].path)
         taken = fine | {p.port for p in external}
         free = sum(1 for _, low, high in ranges for p in range(low, high + 1)
