@@ -12,9 +12,14 @@ class MissingPortsConstant(Rule):
     ports (``DB_PORT``, ``SMTP_PORT``...) are not allocations and do not need one. JSON and YAML
     files cannot declare constants; the policy asks for an ``ecosystem.config.cjs`` instead.
 
-    ``--fix`` introduces PORTS in a JavaScript config: one commented entry per port the processes
-    write, with the same numbers, and every use, reference and URL rewritten to ``PORTS.KEY``.
-    ``--fix --unsafe-fixes`` then moves the entries to a free block (see "Adopting the policy").
+    ``--fix`` introduces PORTS in a JavaScript config: one commented entry per port its processes
+    listen on, with the same numbers, exported next to the apps, and every use, reference and URL
+    naming one of them rewritten to ``PORTS.KEY``; connections (``DB_PORT``, ``REDIS_URL``) stay as
+    written. When that clean form changes what a process sees (``process.env.PORT || 3000`` becomes
+    ``PORTS.API``; a ``--port 5173`` PortOS read needs ``VITE_PORT``, a key the process did not
+    have) the fix is unsafe and the message says why. ``--fix --unsafe-fixes`` then moves the
+    entries that must move (see "Adopting the policy"). A config that exports a bare array of apps
+    gets no fix: an array cannot carry PORTS.
 
     Bad:
         module.exports = {
@@ -37,6 +42,8 @@ class MissingPortsConstant(Rule):
         if config.ports is not None:
             return
         uses = [u for p in config.processes for u in p.uses if u.kind.occupies]
+        # reported in the file that writes the ports: a root config's services report their own
+        uses = [u for u in uses if u.span is not None and u.span.source is config.source] or uses
         if not uses:
             return
         first = uses[0]
@@ -44,21 +51,26 @@ class MissingPortsConstant(Rule):
         if config.source.kind in ("json", "yaml"):
             yield self.report(span, (
                 f"{first.process.display_name} gets port {_shown(first)} from {first.where}, but a "
-                f"{config.source.kind.upper()} file cannot define a PORTS constant; move the config to "
-                "ecosystem.config.cjs with a top-level `const PORTS = {...}`"))
+                f"{config.source.kind.upper()} file cannot define a PORTS constant; {say('PL101-json')}"))
             return
+        from portlint.fix.introduce_ports import introduce_ports, refusal
+
         count = len(uses)
         others = f" (and {count - 1} more port use{'s' if count > 2 else ''})" if count > 1 else ""
+        planned = introduce_ports(config)
+        if refusal(config):
+            advice = say("PL101-array")
+        elif planned is not None and planned.unsafe:
+            advice = say("PL101-unsafe", why="; ".join(planned.unsafe))
+        else:
+            advice = say("PL101")
         diagnostic = self.report(span, (
             f"{first.process.display_name} gets port {_shown(first)} from {first.where}{others}, but the "
-            f"config has no top-level PORTS constant; {say('PL101')}"))
-        from portlint.fix.introduce_ports import introduce_ports
-
-        planned = introduce_ports(config)
+            f"config has no top-level PORTS constant; {advice}"))
         if planned is not None:
             from portlint.fix.apply import Fix
 
-            diagnostic.fix = Fix("safe", planned[1], tuple(planned[0]))
+            diagnostic.fix = Fix(planned.applicability, planned.message, tuple(planned.edits))
         yield diagnostic
 
 

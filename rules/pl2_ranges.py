@@ -1,6 +1,6 @@
 """PL2: ranges — contiguous blocks, the right range, no collisions."""
 from portlint.diagnostic import Related
-from portlint.model.advice import say
+from portlint.model.advice import row_for, say
 from portlint.model.portsets import compact, missing
 from portlint.model.types import Field, by_place, names, relate_uses, used_by, users_of
 from portlint.rule import Rule
@@ -117,8 +117,8 @@ class PortOutOfRange(Rule):
 
         if config.ports is not None:
             for entry in config.ports.entries:
-                if entry.span is None or entry.span.source is not config.source:
-                    continue
+                if entry.span is None or entry.span.source is not config.source or entry.connection:
+                    continue  # a connection-only entry is a service's port, not one this config allocates
                 users = users_of(config, entry)
                 for port in sorted(p for p in entry.ports if outside(p)):
                     yield relate_uses(self.report(entry.span, (
@@ -129,7 +129,7 @@ class PortOutOfRange(Rule):
             for port in sorted(p for p in group[0].ports if outside(p)):
                 yield relate_uses(self.report(span, (
                     f"{names(group)} uses {port} in {group[0].where}, {explain(port)}; "
-                    f"{say('PL202-use', a_role=_a(role), wanted=wanted)}")), group)
+                    f"{say(row_for(config, 'PL202-use'), a_role=_a(role), wanted=wanted)}")), group)
         for process in config.processes:
             for use in process.occupying_uses():
                 if use.span is None:

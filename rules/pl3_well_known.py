@@ -1,4 +1,5 @@
 """PL3: stay away from well-known ports."""
+from portlint.model.advice import row_for
 from portlint.model.types import Field, by_place, names, relate_uses, used_by, users_of
 from portlint.rule import Rule
 from portlint.words import listed
@@ -39,8 +40,8 @@ class WellKnownPort(Rule):
         settings = self.settings
         if config.ports is not None:
             for entry in config.ports.entries:
-                if entry.span is None or entry.span.source is not config.source:
-                    continue
+                if entry.span is None or entry.span.source is not config.source or entry.connection:
+                    continue  # a connection-only entry is a service's port (PostgreSQL's 5432), not an allocation
                 users = users_of(config, entry)
                 for port in sorted(entry.ports):
                     if settings.is_well_known(port):
@@ -55,7 +56,7 @@ class WellKnownPort(Rule):
                     what = ("Node's default debugger port, which every other debugged process wants too"
                             if use.site.inspector and port == 9229 else
                             "a well-known port that other software defaults to")
-                    advice = _advice(config, "PL301-use")
+                    advice = _advice(config, row_for(config, 'PL301-use'))
                     if use.site.field is Field.SCRIPT and use.key.startswith("serve"):
                         # the default of PM2's static server: nothing is written where it is reported
                         advice = ("PM2's static server listens there unless told otherwise: give it a free port of "

@@ -1,5 +1,5 @@
 """PL4: DRY — env refers, PORTS defines."""
-from portlint.model.advice import ROWS, say
+from portlint.model.advice import ROWS, row_for, say
 from portlint.rule import Rule
 from portlint.words import listed
 
@@ -55,8 +55,7 @@ def _literal_advice(config, use, reference: str):
     """(advice row, its fields, the fix's edits) for a literal that PORTS holds: the form that leads
     to the policy's example and no other finding."""
     from portlint.evaluator.values import EnvDefault
-    from portlint.fix.apply import Edit
-    from portlint.fix.edits import add_env_key, reference_allowed_at, replace_literal
+    from portlint.fix.edits import add_env_key, env_override_fix, replace_literal
     from portlint.model.portos_reasons import env_key_for
     from portlint.model.types import Field
 
@@ -66,18 +65,15 @@ def _literal_advice(config, use, reference: str):
         key = env_key_for(use.process, use.label)
         edits = replace_literal(config, use, reference)
         has_key = any(u.site.in_env and u.key == key for u in use.process.uses)
-        if edits and not has_key:
+        if edits and not has_key:  # the env key PortOS reads is one the process did not have: unsafe
             added = add_env_key(config, use.process, key, reference)
             edits = edits + added if added else None
-        return "PL401-args", {"reference": reference, "env_key": key}, edits
+        return ("PL401-args" if has_key else "PL401-args-new-key"), {"reference": reference, "env_key": key}, edits
     if isinstance(use.value, EnvDefault) and use.kind.occupies:
-        # PortOS cannot read `process.env.PORT || PORTS.API` (PL502): the clean form drops the
+        # PortOS cannot read `process.env.PORT || PORTS.API` (PL502): the one clean form drops the
         # override, which changes meaning, so the fix is unsafe.
-        span = use.span
-        edits = None
-        if span.source is config.source and reference_allowed_at(config, span.start):
-            edits = [Edit(span.start, span.end, reference)]
-        return "PL401-default", {"reference": reference, "key": use.key}, edits
+        found = env_override_fix(config, use, reference)
+        return "PL401-default", {"reference": reference, "key": use.key}, found[1] if found else None
     return "PL401-literal", {"reference": reference}, replace_literal(config, use, reference)
 
 
@@ -164,10 +160,11 @@ class DuplicatedLiteral(Rule):
                 if earlier is use or earlier.literal_span.same_place(use.literal_span):
                     continue  # the same text reached twice (a YAML alias, a shared object) is written once
                 row = earlier.span.location[0]
+                advice = say(row_for(config, "PL403")) if row_for(config, "PL403") in ROWS else \
+                    "define it once in PORTS and refer to it"
                 yield self.report(use.literal_span, (
                     f"{port} is written again in {use.where} of {use.process.display_name} (first in "
-                    f"{earlier.where} of {earlier.process.display_name}, line {row}); define it once in PORTS "
-                    "and refer to it")).relate(earlier.literal_span, f"first written in {earlier.where} of "
+                    f"{earlier.where} of {earlier.process.display_name}, line {row}); {advice}")).relate(earlier.literal_span, f"first written in {earlier.where} of "
                                                f"{earlier.process.display_name}")
 
 

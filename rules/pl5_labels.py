@@ -215,22 +215,31 @@ def _fix(config, process, use, port: int):
     key PortOS reads; ``process.env.X || PORTS.KEY`` becomes ``PORTS.KEY``."""
     from portlint.evaluator.values import EnvDefault
     from portlint.fix.apply import Edit, Fix
-    from portlint.fix.edits import add_env_key, reference_allowed_at
+    from portlint.fix.edits import add_env_key, env_override_fix, reference_allowed_at
     from portlint.model import portos_reasons as why
+    from portlint.model.advice import ROWS
     from portlint.model.types import Field
 
     reference = why.reference(config, use, port)
     if not reference.startswith("PORTS."):
         return None
-    if use.site.field in (Field.ARGS, Field.PORT):  # PM2 copies `port` into env.PORT: same meaning
+    if use.site.field in (Field.ARGS, Field.PORT):
         key = why.env_key_for(process, use.label)
         if any(u.site.in_env and u.key == key for u in process.uses):
             return None
         edits = add_env_key(config, process, key, reference)
-        return Fix("safe", f"Add {key}: {reference} to the env of {process.display_name}", tuple(edits)) if edits else None
-    if use.site.in_env and use.site.field is Field.ENV and isinstance(use.value, EnvDefault) \
-            and use.span.source is config.source and reference_allowed_at(config, use.span.start):
-        return Fix("unsafe", f"Replace {use.span.text} with {reference}", (Edit(use.span.start, use.span.end, reference),))
+        # PM2 copies `port` into env.PORT: the same meaning; beside args the key is new to the process
+        row = "PL502-port-field" if use.site.field is Field.PORT else "PL502-template-args"
+        return Fix(ROWS[row].fix, f"Add {key}: {reference} to the env of {process.display_name}",
+                   tuple(edits)) if edits else None
+    if use.site.in_env and use.site.field is Field.ENV and isinstance(use.value, EnvDefault):
+        found = env_override_fix(config, use, reference)
+        if found:
+            return Fix(ROWS["PL502-env-default"].fix, f"Replace {found[0].text} with {reference}", tuple(found[1]))
+    if use.site.in_env and why.computed_from_entry(use) and use.span.source is config.source \
+            and reference_allowed_at(config, use.span.start) and use.entry.reference == reference:
+        return Fix(ROWS["PL502-constant"].fix, f"Replace {use.span.text} with {reference}",
+                   (Edit(use.span.start, use.span.end, reference),))
     return None
 
 

@@ -126,3 +126,56 @@ def test_a_label_conflict_in_a_template_is_one_finding(tmp_path):
         "  env: { PORT: bot.port, API_PORT: PORTS.ADMIN } })) };\n")
     out = run_portlint("--no-cache", "--select", "PL503", str(tmp_path)).stdout
     assert out.count("PL503") == 1 and "bot-a (and bot-b, built from the same template)" in out
+
+
+def test_connections_by_key_by_scheme_and_their_ports_entries():
+    """A service the process connects to is a connection, by its key (DB_PORT, REDIS_URL,
+    SMTP_HOST, KAFKA_BROKERS) or its URL's scheme (clickhouse:// in SEARCH): not a port use of the
+    config, no PL002 when the environment chooses it (issue 27 item 3; issue 29 item 4)."""
+    config = model_of(FIXTURES / "kinds" / "connections" / "ecosystem.config.cjs")
+    got = {(u.key, tuple(sorted(u.ports))): u.kind.value for u in config.uses()}
+    assert got == {
+        ("PORT", (5570,)): "listen", ("WS_PORT", (5571,)): "listen", ("DB_PORT", ()): "connection",
+        ("REDIS_URL", (6379,)): "connection", ("DATABASE_URL", (5432,)): "connection",
+        ("MONGO_URI", (27017,)): "connection", ("MONGO_URI", (27018,)): "connection",
+        ("SMTP_HOST", (2525,)): "connection", ("AMQP_URL", (5671,)): "connection",
+        ("KAFKA_BROKERS", (9092,)): "connection", ("KAFKA_BROKERS", (9093,)): "connection",
+        ("LDAP_URL", (389,)): "connection", ("SEARCH", (8123,)): "connection",
+    }
+    assert config.unresolved == []  # DB_PORT: process.env.DB_PORT is not worth a PL002
+    assert config.block() == {5570, 5571}
+
+
+def test_connection_schemes_and_prefixes_are_settings(tmp_path):
+    (tmp_path / "portlint.toml").write_text('extend-connection-schemes = ["VAULT"]\nextend-connection-prefixes = ["CACHE"]\n')
+    config = tmp_path / "ecosystem.config.cjs"
+    config.write_text("const PORTS = {\n  API: 5570, // api: REST API\n};\nmodule.exports = { PORTS, apps: [{ name: 'api', "
+                      "script: 'a.js', env: { PORT: PORTS.API, SECRETS: 'vault://localhost:8200', "
+                      "CACHE_SERVERS: 'localhost:11311', CACHE_PORT: 11311 } }] };\n")
+    got = {u.key: u.kind.value for u in model_of(config).uses()}
+    assert got == {"PORT": "listen", "SECRETS": "connection", "CACHE_SERVERS": "connection", "CACHE_PORT": "connection"}
+    (tmp_path / "portlint.toml").write_text('connection-schemes = ["redis"]\n')
+    got = {u.key: u.kind.value for u in model_of(config).uses()}
+    assert got["SECRETS"] == "reference"  # replaced: vault:// is no longer a service the process connects to
+    (tmp_path / "portlint.toml").write_text('connection-schemes = "redis"\n')
+    proc = run_portlint("--no-cache", str(config))
+    assert proc.returncode == 2 and "connection-schemes: expected a list of non-empty strings" in proc.stderr
+
+
+def test_a_ports_entry_only_connections_use_is_no_allocation():
+    """DB: 5432 read by DB_PORT, PGPORT and a postgres:// URL: not judged by PL201/PL202/PL301 (issue
+    29 item 5), not in the block, and the migration never moves it."""
+    path = FIXTURES / "kinds" / "connection-entries" / "ecosystem.config.cjs"
+    config = model_of(path)
+    assert [(e.key, e.connection) for e in config.ports.entries] == [("API", False), ("DB", True)]
+    assert config.block() == {5570}
+    assert run_portlint("--no-cache", "--isolated", str(path)).stdout == ""
+
+
+def test_a_url_in_an_env_fallback_is_a_reference():
+    """`process.env.API_URL || 'http://127.0.0.1:5570'`: PL401 and PL403 see the URL's port (issue 29)."""
+    path = FIXTURES / "kinds" / "url-fallback" / "ecosystem.config.cjs"
+    refs = {(u.key, tuple(u.ports)) for u in model_of(path).uses() if u.kind.value == "reference"}
+    assert refs == {("API_URL", (5570,)), ("SEARCH_URL", (5590,)), ("SEARCH_WS", (5590,))}
+    out = run_portlint("--no-cache", "--isolated", str(path)).stdout
+    assert "16:59: PL401 wiki-ui writes 5570 literally in env.API_URL" in out and out.count("PL403") == 1

@@ -13,6 +13,8 @@ from test_node_oracle import require_node, run_oracle
 MIGRATE = FIXTURES / "migrate"
 CASES = sorted(p for p in MIGRATE.iterdir() if p.is_dir())
 LEFT_BEHIND = {"PL101", "PL201", "PL202", "PL203", "PL301", "PL401", "PL402", "PL403"}
+#: Migration cases that cannot migrate, with the codes they keep and why (the golden shows them unchanged).
+KEEPS = {"exports-array": ({"PL101", "PL301"}, "`module.exports = [...]` cannot carry PORTS: reshaping it is the author's call")}
 
 
 def configs_in(folder: Path) -> list[Path]:
@@ -29,23 +31,9 @@ def migrated(case: Path, tmp_path: Path, *flags: str) -> Path:
     return work
 
 
-#: Cases whose safe migration adds an env key the process never had (VITE_PORT beside --port, PORT
-#: beside a --port arg): that changes what the process sees, so the fix verifier refuses it under
-#: --fix until the fix moves that part to --unsafe-fixes (issue 27 item 5). strict: an XPASS says
-#: the fix was split and the mark can go.
-SAFE_FIX_ADDS_ENV_KEYS = {"api-vite-ui", "args-port", "esm"}
-
-
-def _golden_params():
-    for case in CASES:
-        for unsafe in (False, True):
-            marks = [pytest.mark.xfail(strict=True, reason="the safe fix adds an env key; the verifier refuses it")] \
-                if not unsafe and case.name in SAFE_FIX_ADDS_ENV_KEYS else []
-            yield pytest.param(case, unsafe, marks=marks, id=f"{case.name}-{'unsafe' if unsafe else 'safe'}")
-
-
-@pytest.mark.parametrize("case, unsafe", _golden_params())
-def test_golden_migration(case, unsafe, tmp_path):
+@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_golden_migration(case, unsafe, tmp_path, registry):
     flags = ("--unsafe-fixes",) if unsafe else ()
     work = migrated(case, tmp_path, *flags)
     suffix = ".unsafe-fixed" if unsafe else ".fixed"
@@ -59,10 +47,53 @@ def test_golden_migration(case, unsafe, tmp_path):
     assert diff.returncode == 0 and diff.stdout == ""
     data = json.loads(run_portlint(str(work), "--format", "json", "--isolated", "--no-cache").stdout)
     codes = {d["code"] for d in data}
+    assert codes <= _codes(registry, configs_in(case)), data  # no fix brings a code the run did not have
     if unsafe:
-        assert not codes & LEFT_BEHIND, data  # every one of these shapes migrates cleanly
+        assert not codes & LEFT_BEHIND - KEEPS.get(case.name, (set(),))[0], data  # these shapes migrate cleanly
     else:
-        assert "PL101" not in codes and "PL103" not in codes and "PL401" not in codes
+        assert "PL103" not in codes and "PL401" not in codes
+
+
+def _codes(registry, files: list[Path]) -> set[str]:
+    from portlint.engine.pipeline import Engine
+    from portlint.settings.settings import Settings
+
+    return {d.code for d in Engine(Settings(), registry).run([str(f) for f in files]).diagnostics}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_exports_before_and_after_in_node(case, tmp_path):
+    """Node loads each golden before and after (the same folder, an empty environment): after --fix
+    the exports are the same but for the new PORTS; after --fix --unsafe-fixes only port numbers
+    differ, each old one to one new one in the user range within each config (across configs, see
+    test_node_agrees), no connection changes, and the only new env keys are VITE_PORT/PORT holding
+    the port the app gets from --port."""
+    from node_exports import check_moves, dump_exports, port_changes, value_at, without_new_ports
+
+    originals = configs_in(case)
+    seen = {}
+    for variant in ("before", ".fixed", ".unsafe-fixed"):
+        root = tmp_path / variant.strip(".") / case.name
+        targets = []
+        for original in originals:
+            target = root / original.relative_to(case)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(original if variant == "before" else original.with_name(original.name + variant), target)
+            targets.append(target)
+        dumped = dump_exports(targets, [root])
+        seen[variant] = [dumped[str(t)] for t in targets]
+    for original, before, safe, unsafe in zip(originals, *seen.values()):
+        where = str(original.relative_to(case))
+        assert "error" not in before and "error" not in safe and "error" not in unsafe, (where, safe, unsafe)
+        assert port_changes(before["exports"], without_new_ports(before["exports"], safe["exports"])) == [], where
+        added: list = []
+        moved = port_changes(before["exports"], without_new_ports(before["exports"], unsafe["exports"]), added=added)
+        check_moves(moved, {place: str(value_at(before["exports"], place)) for place, _, _ in moved})
+        for place, value in added:  # VITE_PORT / PORT beside --port: the port the app listens on
+            keys = value if place.endswith(".env") and isinstance(value, dict) else {place.rsplit(".", 1)[-1]: value}
+            app = value_at(unsafe["exports"], place.rsplit(".env", 1)[0])
+            for key, port in keys.items():
+                assert key in ("VITE_PORT", "PORT") and str(port) in json.dumps(app.get("args")), (where, place, app)
 
 
 def _ports_by_process(seen: dict, root: Path, files: list[Path]) -> dict:
@@ -80,7 +111,8 @@ def _partition(ports: dict) -> set:
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_node_agrees(case, tmp_path, registry):
     """--fix: every process gets the same ports; --fix --unsafe-fixes: new ports in the user
-    range, one contiguous block per config, the same partition of processes by port."""
+    range, one contiguous block per config, the same partition of processes by port over the
+    whole run (a URL in web/ naming api/'s port moves with it)."""
     require_node()
     originals = configs_in(case)
     safe, unsafe = [], []
@@ -95,36 +127,31 @@ def test_node_agrees(case, tmp_path, registry):
     before = _ports_by_process(seen, case, originals)
     assert _ports_by_process(seen, tmp_path / "fixed", safe) == before
     after = _ports_by_process(seen, tmp_path / "unsafe-fixed", unsafe)
+    for name in {k[0] for k in before}:  # within a config: the same partition of processes by port
+        assert _partition({k: v for k, v in after.items() if k[0] == name}) == \
+            _partition({k: v for k, v in before.items() if k[0] == name}), name
+    for group in _partition(after):  # across configs: processes on one port were on one port before (a URL
+        assert any(group <= earlier for earlier in _partition(before)), group  # in web/ follows api/)
+    if case.name in KEEPS:
+        return
     for original, target in zip(originals, unsafe):
         name = str(original.relative_to(case))
-        mine = lambda ports: {k: v for k, v in ports.items() if k[0] == name}  # noqa: E731
-        assert _partition(mine(after)) == _partition(mine(before))  # references moved with their listener
-        connections = _connection_ports(registry, original)  # DB_PORT, SMTP_PORT...: not allocations
-        block = _block(registry, target)  # with the ports increment_var adds, which Node does not list
-        ports = {p for plist in mine(after).values() for p in plist} - connections
+        mine = {k: v for k, v in after.items() if k[0] == name}
+        block, others = _block_and_others(registry, target)  # with increment_var's ports, which Node does not list
+        ports = {p for plist in mine.values() for p in plist} - others
         assert ports <= block and all(5570 <= p <= 5599 for p in block), (ports, block)
-        assert sorted(block) == list(range(min(block), max(block) + 1)), block
-    everyone = [p for plist in after.values() for p in set(plist)]
-    shared = {p for p in everyone if everyone.count(p) > 1}
-    for port in shared:  # a port two processes share after the move was shared in one config before
-        holders = {k for k, plist in after.items() if port in plist}
-        assert len({f for f, _ in holders}) == 1 or port in set().union(*map(lambda o: _connection_ports(registry, o), originals))
+        assert sorted(block) == list(range(min(block), max(block) + 1)) if block else True, block
 
 
-def _block(registry, path: Path) -> set[int]:
+def _block_and_others(registry, path: Path) -> tuple[set[int], set[int]]:
+    """The config's block, and the ports it names without allocating them: connections (DB_PORT,
+    REDIS_URL) and references to ports of other configs or of no process of the run."""
     from portlint.engine.pipeline import Engine
     from portlint.settings.settings import Settings
 
     config, _ = Engine(Settings(), registry).lint_file(str(path))
-    return config.block()
-
-
-def _connection_ports(registry, path: Path) -> set[int]:
-    from portlint.engine.pipeline import Engine
-    from portlint.settings.settings import Settings
-
-    config, _ = Engine(Settings(), registry).lint_file(str(path))
-    return {p for u in config.uses() if u.connection for p in u.ports}
+    block = config.block()
+    return block, {p for u in config.uses() if not u.kind.occupies for p in u.ports} - block
 
 
 def test_show_fixes_lists_each_move_and_diff_shows_the_whole_plan(tmp_path):
@@ -157,9 +184,44 @@ def test_no_room_says_so_and_changes_nothing(tmp_path):
     taken.write_text("const PORTS = {\n  API: 5571, // x: API\n};\nmodule.exports = { PORTS, apps: "
                      "[{ name: 'x', script: 'x.js', env: { PORT: PORTS.API } }] };\n")
     proc = run_portlint(str(tmp_path), "--fix", "--unsafe-fixes", "--no-cache")
-    assert ("cannot move to a free block: no block of 2 free ports in the user range 5570-5571; its ports are "
-            "left as they are") in proc.stderr
+    assert ("cannot move to a free block: the user range 5570-5571 has 1 free port and this config needs 2: "
+            "1 missing; nothing was moved; its ports are left as they are") in proc.stderr
     assert (MIGRATE / "url-to-api" / "ecosystem.config.cjs.fixed").read_text() == config.read_text()
+
+
+def test_no_room_for_the_run_moves_nothing(tmp_path):
+    """Two configs must move and the range holds one of them: neither moves (a half-done migration
+    is not what the user asked for), and both say how many ports the range is missing."""
+    (tmp_path / "portlint.toml").write_text('ranges = { user = "5570-5572" }\n')
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "ecosystem.config.cjs").write_text(
+            "module.exports = { apps: [\n"
+            f"  {{ name: '{name}-api', script: 'a.js', env: {{ PORT: 3000 }} }},\n"
+            f"  {{ name: '{name}-ui', script: 'u.js', env: {{ PORT: 3001 }} }},\n] }};\n")
+    proc = run_portlint(str(tmp_path), "--fix", "--unsafe-fixes", "--no-cache")
+    assert proc.stderr.count("the user range 5570-5572 has 3 free ports and 2 configs need 4: 1 missing; "
+                             "nothing was moved") == 2, proc.stderr
+    for name in ("a", "b"):
+        assert "API: 3000," in (tmp_path / name / "ecosystem.config.cjs").read_text()  # the safe part is done
+
+
+def test_a_root_config_named_alone_brings_the_configs_it_requires(tmp_path):
+    """`portlint ecosystem.config.js` on a root that spreads its services' apps: each service's
+    findings are reported in its own file, and the migration edits the services (issue 27 item 6)."""
+    case = MIGRATE / "root-requires"
+    shutil.copytree(case, tmp_path / "store", ignore=shutil.ignore_patterns("*.fixed", "*.unsafe-fixed", "*.expected"))
+    work = tmp_path / "store"
+    proc = run_portlint("ecosystem.config.js", "--isolated", "--no-cache", cwd=work)
+    assert proc.returncode == 1
+    assert "services/orders/ecosystem.config.js:7:20: PL101 orders-api gets port 3000" in proc.stdout, proc.stdout
+    assert "services/storefront/ecosystem.config.js:7:21: PL101 storefront gets port 5173" in proc.stdout
+    both = run_portlint("ecosystem.config.js", "services/orders/ecosystem.config.js", "--isolated", "--no-cache", cwd=work)
+    assert both.stdout == proc.stdout  # named and required: linted once
+    run_portlint("ecosystem.config.js", "--fix", "--unsafe-fixes", "--isolated", "--no-cache", cwd=work)
+    for original in configs_in(case):
+        fixed = work / original.relative_to(case)
+        assert fixed.read_text() == original.with_name(original.name + ".unsafe-fixed").read_text(), fixed
 
 
 def test_a_port_outside_ports_is_not_left_behind(tmp_path):
@@ -278,6 +340,9 @@ CANNOT_MIGRATE = {
                                                           "and a collision that is a choice",
     "evaluator/try-catch-mode/ecosystem.config.cjs": "a PORTS entry that is a conditional on a value read at run time "
                                                       "(its own settings allow its ports)",
+    "advice/PL101-array/ecosystem.config.cjs": "`module.exports = [...]` cannot carry PORTS (PL101 says so)",
+    "kinds/url-fallback/ecosystem.config.cjs": "two URLs name 5590, a port no process of the run listens on: "
+                                               "never renumbered, and not this config's to put in PORTS (PL403)",
 }
 
 
@@ -316,19 +381,6 @@ def test_the_repository_fixtures_migrate(registry, tmp_path):
     assert len(migrated_cleanly) >= 20, migrated_cleanly
 
 
-@pytest.mark.parametrize("head, expected_head", [
-    ("/**\n * PM2 apps of the wiki.\n */\n", "/**\n * PM2 apps of the wiki.\n */\n// Ports of this config"),
-    ("// header\n\n// the apps\n", "// header\n\n// Ports of this config"),
-])
-def test_ports_go_below_a_file_header_and_above_the_comment_of_the_exports(head, expected_head, tmp_path):
-    config = tmp_path / "ecosystem.config.cjs"
-    config.write_text(head + "module.exports = { apps: [{ name: 'wiki', script: 'w.js', env: { PORT: 3000 } }] };\n")
-    run_portlint(str(config), "--fix", "--isolated", "--no-cache")
-    text = config.read_text()
-    assert text.startswith(expected_head), text
-    assert "};\n\n" + head.splitlines(keepends=True)[-1] + "module.exports = { PORTS," in text or head.startswith("/**")
-
-
 def test_json_ports_count_as_taken(tmp_path):
     """A JSON config cannot move, but the block a JS config moves to avoids its ports."""
     (tmp_path / "legacy").mkdir()
@@ -337,3 +389,59 @@ def test_json_ports_count_as_taken(tmp_path):
     proc = run_portlint(str(tmp_path), "--fix", "--unsafe-fixes", "--isolated", "--no-cache")
     assert "API: 5571 // notes-api" in (tmp_path / "ecosystem.config.js").read_text()
     assert "legacy/ecosystem.json: cannot move to a free block: a JSON config cannot hold a PORTS constant" in proc.stderr
+
+
+@pytest.mark.parametrize("name, text, export", [
+    ("ecosystem.config.cjs", "module.exports.apps = [\n  { name: 'feed', script: 'f.js', env: { PORT: 5570 } },\n];\n",
+     "module.exports.PORTS = PORTS;"),
+    ("ecosystem.config.cjs", "exports.apps = [\n  { name: 'feed', script: 'f.js', env: { PORT: 5570 } },\n];\n",
+     "module.exports.PORTS = PORTS;"),
+    ("ecosystem.config.mjs", "export const apps = [\n  { name: 'feed', script: 'f.mjs', env: { PORT: 5570 } },\n];\n",
+     "export const PORTS = {"),
+    ("ecosystem.config.mjs", "export default {\n  apps: [{ name: 'feed', script: 'f.mjs', env: { PORT: 5570 } }],\n};\n",
+     "export default {\n  PORTS,"),
+])
+def test_ports_are_exported_in_the_shape_the_config_exports(name, text, export, tmp_path):
+    """PL101's fix exports what it declares, in the config's own shape, so no PL103 follows (issue 27
+    item 5); Node sees PORTS beside the same apps."""
+    from node_exports import dump_exports
+
+    path = tmp_path / name
+    path.write_text(text)
+    proc = run_portlint(str(path), "--fix", "--isolated", "--no-cache")
+    fixed = path.read_text()
+    assert export in fixed and "PL103" not in proc.stdout and "PL101" not in proc.stdout, (fixed, proc.stdout)
+    exports = dump_exports([path])[str(path)]["exports"]
+    assert exports["PORTS"] == {"API": 5570} and exports["apps"][0]["env"] == {"PORT": 5570}, exports
+
+
+@pytest.mark.parametrize("ports, taken, moves", [
+    ([5584, 5585, 5587], [], [("C", 5587, 5586)]),  # close a one-port gap by moving one port
+    ([5580, 5590], [], [("B", 5590, 5581)]),  # the port above the gap comes down
+    ([3000, 5173], [], [("A", 3000, 5570), ("B", 5173, 5571)]),  # out of range: the first free block
+    ([5575, 5576], [5576], [("B", 5576, 5574)]),  # one port taken by another config: it alone moves
+    ([5575, 5576, 5577], [5576], [("A", 5575, 5578), ("B", 5576, 5579)]),  # no block of 3 keeps two of them
+    ([5575, 5576], [], []),  # a valid block keeps its numbers
+])
+def test_renumbering_moves_the_fewest_ports(ports, taken, moves, registry, tmp_path):
+    from portlint.engine.pipeline import Engine
+    from portlint.fix.renumber import plan_moves
+    from portlint.settings.settings import Settings
+
+    engine = Engine(Settings(), registry)
+    keys = "ABCD"
+    path = tmp_path / "mine" / "ecosystem.config.cjs"
+    path.parent.mkdir()
+    path.write_text("const PORTS = {\n" + "".join(f"  {k}: {p}, // app-{k.lower()}\n" for k, p in zip(keys, ports))
+                    + "};\nmodule.exports = { PORTS, apps: [\n"
+                    + "".join(f"  {{ name: 'app-{k.lower()}', script: 'a.js', env: {{ PORT: PORTS.{k} }} }},\n"
+                              for k in keys[:len(ports)]) + "] };\n")
+    configs = [engine.lint_file(str(path))[0]]
+    for port in taken:
+        other = tmp_path / f"a-settled-{port}" / "ecosystem.config.cjs"  # planned first: it keeps its port
+        other.parent.mkdir()
+        other.write_text(f"const PORTS = {{\n  API: {port}, // x\n}};\nmodule.exports = {{ PORTS, apps: "
+                         f"[{{ name: 'x{port}', script: 'x.js', env: {{ PORT: PORTS.API }} }}] }};\n")
+        configs.append(engine.lint_file(str(other))[0])
+    plan = next(p for p in plan_moves(configs, engine.settings_for) if p.path == str(path))
+    assert [(k, o, n) for k, o, n in plan.moves if o != n] == moves

@@ -111,7 +111,9 @@ def test_portos_own_config_is_core_without_settings():
     proc = run_portlint(str(PORTOS_OWN))
     assert "PL202" not in proc.stdout, proc.stdout
     user = run_portlint("--role", "user", str(PORTOS_OWN))
-    assert user.stdout.count("PL202") >= 8  # every PORTS entry and use in 5554-5561
+    # every PORTS entry and use in 5554-5560; DB (5561) only connections use (PGPORT, DB_PORT): a
+    # service's port, which PL202 does not judge (issue 29 item 5)
+    assert user.stdout.count("PL202") >= 7
     assert "role auto" not in user.stdout  # --role decides: nothing was inferred
 
 

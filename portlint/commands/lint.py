@@ -164,7 +164,7 @@ def _texts_to_fix(session: Session, linted) -> tuple[dict[str, str], dict]:
     fixable = None if options.unsafe_fixes or linted is None else {
         d.path for d in linted.diagnostics if d.fix is not None and _applicability(d.fix) in wanted}
     texts, stamps = {}, {}
-    roots = list(options.paths) or ["."]
+    roots = (list(options.paths) or ["."]) + session.required  # a required config is named by the one requiring it
     for path in session.files:
         if path in session.stdin_text:
             texts[path] = session.stdin_text[path]

@@ -45,6 +45,8 @@ class Session:
     paths: list[str]  # as given, with '-' replaced by the --stdin-filename
     stdin_text: dict[str, str] = field(default_factory=dict)  # path -> text, when linting standard input
     external: list = field(default_factory=list)  # ports the live PortOS apps take
+    #: configs the linted ones require that were not found otherwise: linted (and fixed) with them
+    required: list[str] = field(default_factory=list)
 
     def run(self, keep_configs: bool = False):
         with settings_errors():
@@ -76,6 +78,8 @@ def open_session(options: Options, registry, use_cache: bool) -> Session:
         seconds = resolver.default().max_seconds_per_run
         deadline = RunDeadline(seconds, started + seconds)
         files = paths if stdin_text else _discover(options, paths, resolver)
+        required = [] if stdin_text else _required(files, paths, resolver)
+        files = files + required
         if options.output_file:  # refused before any work: a FIFO, a link out of the project, a linted config
             from portlint.report.output import check_target
 
@@ -84,7 +88,17 @@ def open_session(options: Options, registry, use_cache: bool) -> Session:
         cache = _cache(options, registry) if use_cache and not stdin_text else None
         engine = Engine(resolver, registry, disable_noqa=options.disable_noqa, external_ports=external,
                         cache=cache, jobs=options.jobs, spec=spec, deadline=deadline)
-    return Session(options, registry, resolver, engine, files, paths, stdin_text, external)
+    return Session(options, registry, resolver, engine, files, paths, stdin_text, external, required)
+
+
+def _required(files: list[str], paths: list[str], resolver) -> list[str]:
+    """The configs the named ones require (a root config's services), linted with them. A folder's
+    configs are all found by walking it, so only files named on the command line are read for this."""
+    from portlint.engine.required import required_configs
+
+    named = set(paths)
+    return required_configs([f for f in files if f in named], known=files,
+                            excluded=lambda path: resolver.for_path(path).is_excluded(path))
 
 
 def _check_selectors(options: Options, registry) -> None:

@@ -3,6 +3,7 @@ export PORTS, add a PORTS entry. Each builder returns None when it cannot do it 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from portlint.fix.apply import Edit
 
@@ -107,14 +108,16 @@ def _strings_of(config) -> tuple[list[int], list[tuple[str, int, int]]]:
     return _STRINGS[1]
 
 
-def export_ports(config) -> list[Edit] | None:
-    """Add ``PORTS`` as the first key of the exported object literal."""
+def export_ports(config, declared_before: int | None = None) -> list[Edit] | None:
+    """Add ``PORTS`` as the first key of the exported object literal (``declared_before``: where a
+    PORTS the same fix declares ends, for the temporal dead zone)."""
     exported = config.exports
     span = getattr(exported, "span", None)
     if span is None or span.source is not config.source:
         return None
     text = config.source.text
-    if text[span.start:span.start + 1] != "{" or not reference_allowed_at(config, span.start):
+    allowed = reference_allowed_at(config, span.start) if declared_before is None else declared_before <= span.start
+    if text[span.start:span.start + 1] != "{" or not allowed:
         return None
     inside = text[span.start + 1:span.end - 1]
     if not inside.strip():
@@ -125,6 +128,73 @@ def export_ports(config) -> list[Edit] | None:
         indent = re.match(r"[ \t]*", after).group(0)
         return [Edit(span.start + 1, span.start + 1, newline_of(text) + indent + "PORTS,")]
     return [Edit(span.start + 1, span.start + 1, " PORTS,")]
+
+
+@dataclass(frozen=True)
+class EnvOverride:
+    """``process.env.X || N`` (or ``??``, ``Number(process.env.X) || N``) as written in the file."""
+
+    start: int
+    end: int
+    text: str
+
+
+def env_default_of(config, use) -> EnvOverride | None:
+    """The ``process.env.X || N`` expression a use takes its port from, where it is written in this
+    file (in the use, or in the constant it reads); None when the use is no such default."""
+    from portlint.evaluator.values import EnvDefault, Prim
+
+    if not isinstance(use.value, EnvDefault):
+        return None
+    default = use.value.default
+    # where the default is written: its own place (`|| PORTS.API`, `|| 3000`), else its number's
+    places = [getattr(default, "span", None), getattr(default, "origin", None)]
+    places += [a.origin for a in use.value.alternatives() if isinstance(a, Prim) and a.literal]
+    parents = _parents(config)
+    found = None
+    for place in places:
+        if place is None or place.source is not config.source:
+            continue
+        for node, _ in config.nodes:
+            if node.type == "LogicalExpression" and node.operator in ("||", "??"):
+                right = config.parsed.span(node.right)
+                if right.start <= place.start and place.end <= right.end:
+                    if found is None or config.parsed.span(found).start <= config.parsed.span(node).start:
+                        found = node  # the innermost
+        if found is not None:
+            break
+    if found is None:
+        return None
+    parent = parents.get(id(found))
+    while parent is not None and parent.type == "LogicalExpression" and parent.operator in ("||", "??") \
+            and parent.right is found:
+        found, parent = parent, parents.get(id(parent))
+    span = config.parsed.span(found)
+    return EnvOverride(span.start, span.end, span.text)
+
+
+def _parents(config) -> dict:
+    cached = config.__dict__.get("_fix_parents")
+    if cached is None:
+        cached = config.__dict__["_fix_parents"] = {id(node): parent for node, parent in config.nodes}
+    return cached
+
+
+def drop_env_override(config, default: EnvOverride, reference: str) -> list[Edit] | None:
+    """The one rewrite of ``process.env.X || N`` on every fix path (PL401, PL502, the migration):
+    the whole expression becomes ``reference`` (``PORTS.API``), the clean form PortOS reads. The
+    environment no longer overrides the port, so every fix that makes it is unsafe."""
+    if default is None:
+        return None
+    return [Edit(default.start, default.end, reference)]
+
+
+def env_override_fix(config, use, reference: str) -> tuple[EnvOverride, list[Edit]] | None:
+    """The rewrite for a rule's fix on an existing PORTS: where PORTS can be read already."""
+    default = env_default_of(config, use)
+    if default is None or not reference_allowed_at(config, default.start):
+        return None
+    return default, drop_env_override(config, default, reference)
 
 
 PLACEHOLDER = "TODO: say what this port is for"

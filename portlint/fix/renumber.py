@@ -1,12 +1,19 @@
-"""Move to a free block (the unsafe fix for PL201/PL202/PL203/PL301): renumber a config's PORTS into
-the first free contiguous block of its role's range, looking at every config of the run.
+"""Move to a valid block (the unsafe fix for PL201/PL202/PL203/PL301): renumber a config's PORTS so
+its block is contiguous, in its role's range, clear of well-known ports and of every other config
+of the run, moving the fewest ports that do it.
 
-Only the values of the PORTS literal change; entries keep their order and an entry that
-``instances`` widen through ``increment_var`` keeps its width. Every use and reference already
-reads PORTS (the safe fixes saw to that), so they follow. Configs that are fine keep their ports
-and count as taken, as do the live PortOS apps (``--portos-url``); variants of one config and
-configs that require one another never push each other away. A config whose ports do not all go
-through its PORTS literal, or for which the range has no room, is left as it is, with the reason.
+Only the values of the PORTS literal change: ports already in a valid block keep their numbers
+(closing a one-port gap moves one port), and a config moves to a new block only when its block is
+out of range, well-known or colliding; moved entries fill the block's free places in the order
+they are written, and an entry that ``instances`` widen through ``increment_var`` keeps its
+width. Every use and reference already reads PORTS (the safe fixes saw to that), so they follow;
+a loopback URL written as digits in another config of the run (web/'s ``API_URL`` naming api/'s
+port) is rewritten to the same new number. Connection-only PORTS entries (a database's port) never
+move. Configs that are fine keep their ports and count as taken, as do the live PortOS apps
+(``--portos-url``); variants of one config and configs that require one another never push each
+other away. A config whose ports do not all go through its PORTS literal is left as it is, with the
+reason; when a range has no room for every config that must move into it, nothing moves and the
+message says how many ports are missing.
 """
 from __future__ import annotations
 
@@ -34,8 +41,9 @@ class Plan:
 
 
 def _entry_literals(config):
-    """[(entry, old port, value span)] when every PORTS entry is a number written in this file's
-    PORTS literal; None otherwise (nothing can be moved by editing PORTS alone)."""
+    """[(entry, old port, value span)] when every PORTS entry the config allocates (connection-only
+    entries aside) is a number written in this file's PORTS literal; None otherwise (nothing can be
+    moved by editing PORTS alone)."""
     from portlint.evaluator.values import Prim
     from portlint.fix.edits import ports_declarator
 
@@ -44,6 +52,8 @@ def _entry_literals(config):
         return None
     out = []
     for entry in config.ports.entries:
+        if entry.connection:
+            continue  # a service's port the config connects to: never moved
         value, span = entry.value, entry.span
         if not (isinstance(value, Prim) and value.literal and isinstance(value.value, int)) or span is None \
                 or span.source is not config.source or not span.text.isdigit():
@@ -62,10 +72,31 @@ def _width(config, entry) -> int:
     return width
 
 
+def own_block(config) -> set[int]:
+    """The ports a config allocates where it writes them: its PORTS entries (connection-only ones
+    aside) and the ports its own processes take in this file, not those of the configs it requires
+    (a root that lists its services' apps): they are planned in their own files."""
+    cached = config.__dict__.get("_own_block")
+    if cached is not None:
+        return cached
+    own = {u for p in config.processes for u in p.occupying_uses() if u.span is not None and u.span.source is config.source}
+    if len(own) == sum(1 for p in config.processes for _ in p.occupying_uses()):
+        block = config.block()  # every port is written here: the config's block
+    else:
+        block = {p for e in (config.ports.entries if config.ports else ()) if not e.connection for p in e.ports
+                 if 1 <= p <= 65535}
+        for process in config.processes:
+            for use in process.occupying_uses():
+                if use in own:
+                    block |= {p for p in process.occupied(use) if 1 <= p <= 65535}
+    config.__dict__["_own_block"] = block
+    return block
+
+
 def _own_problems(config, settings) -> list[str]:
     from portlint.model.portsets import missing
 
-    block = config.block()
+    block = own_block(config)
     allowed = settings.allowed_range(config.role)
     reasons = []
     if missing(block):
@@ -79,21 +110,26 @@ def _own_problems(config, settings) -> list[str]:
 
 def _stray(config, olds: set[int]) -> str | None:
     """A place that gets one of ``olds`` without going through PORTS: moving PORTS would split it."""
-    from portlint.fix.introduce_ports import host_ports_in_strings, listening_uses
+    from portlint.fix.introduce_ports import listening_uses
+    from portlint.model.kinds import addresses_in_strings
+    from portlint.model.types import Kind
 
     for use in listening_uses(config):
+        if use.span is None or use.span.source is not config.source:
+            continue  # a port of a config this one requires: planned in that file
         if use.entry is None and use.ports & olds:
             return f"{use.process.display_name} gets {sorted(use.ports & olds)[0]} from {use.where} without PORTS"
-    for start, _, port in host_ports_in_strings(config):
-        if port in olds:
+    for start, _, port, kind in addresses_in_strings(config):
+        if port in olds and kind is Kind.REFERENCE:
             row, col = config.source.position(start)
             return f"line {row}:{col} names port {port} in a string"
     return None
 
 
 def _groups(configs) -> list[int]:
-    """Configs that describe the same processes (variants in one folder, a config and the configs
-    it requires, one app object reached twice) share a group number."""
+    """Configs that describe the same processes (variants in one folder, one app object reached
+    twice) share a group number. A config that lists the apps of the configs it requires shares
+    nothing with them: each plans only the ports it writes (``own_block``)."""
     from portlint.model.config import summarize
 
     parent = list(range(len(configs)))
@@ -105,26 +141,24 @@ def _groups(configs) -> list[int]:
         return i
 
     keys: dict[tuple, int] = {}
-    real = {os.path.realpath(c.path): i for i, c in enumerate(configs)}
     for i, config in enumerate(configs):
-        folder = os.path.dirname(os.path.realpath(config.path))
-        marks = {("app", c.identity) for c in summarize(config).claims}
-        marks |= {("name", folder, p.name) for p in config.processes if p.name}
+        real = os.path.realpath(config.path)
+        folder = os.path.dirname(real)
+        # only the apps this file writes: a root listing its services' apps plans only its own ports
+        marks = {("app", c.identity) for c in summarize(config).claims if c.identity[0] == real}
+        marks |= {("name", folder, p.name) for p in config.processes
+                  if p.name and p.span is not None and p.span.source is config.source}
         for mark in marks:
             j = keys.setdefault(mark, i)
             parent[find(i)] = find(j)
-        for dep in getattr(config.evaluator.loader, "read_paths", []):
-            j = real.get(os.path.realpath(dep))
-            if j is not None:
-                parent[find(i)] = find(j)
     return [find(i) for i in range(len(configs))]
 
 
 def plan_moves(configs, settings_for, external=()) -> list[Plan]:
     """A plan for every config of the run, in path order: settle the configs that are fine, then
-    give each config that is not the first free block its role's range has."""
-    from portlint.report.freeblock import first_free_block
-
+    move each config that is not by the fewest ports that make its block valid. When a range has
+    no room for every config that must move into it, nothing moves and each of them says how many
+    ports are missing. Loopback URLs of other configs that name a moved port follow it."""
     order = sorted(range(len(configs)), key=lambda i: configs[i].path)
     groups = _groups(configs)
     plans = {i: Plan(configs[i], groups[i]) for i in order}
@@ -144,23 +178,105 @@ def plan_moves(configs, settings_for, external=()) -> list[Plan]:
         if _borrowed(config):
             continue  # its ports are written in the configs it requires: they are planned there
         plan.reasons = _own_problems(config, settings_for(config.path))
-        if not plan.reasons and config.block() & taken_for(i):
+        if not plan.reasons and own_block(config) & taken_for(i):
             plan.reasons = ["PL203"]
         if plan.reasons:
             waiting.append(i)
         else:
-            settled.setdefault(groups[i], set()).update(config.block())
+            settled.setdefault(groups[i], set()).update(own_block(config))
     literals_of = {}
     for i in waiting:  # configs that cannot move keep their ports: settle them before placing others
         literals_of[i], plans[i].refused = _movable(configs[i])
         if plans[i].refused:
-            settled.setdefault(groups[i], set()).update(configs[i].block())
+            settled.setdefault(groups[i], set()).update(own_block(configs[i]))
+    no_room = []
     for i in waiting:
         config, plan = configs[i], plans[i]
         if plan.refused is None:
-            _place(plan, literals_of[i], settings_for(config.path), taken_for(i), first_free_block)
-            settled.setdefault(groups[i], set()).update(plan.held if plan.fix else config.block())
+            _place(plan, literals_of[i], settings_for(config.path), taken_for(i))
+            if plan.refused is not None:
+                no_room.append(i)
+            settled.setdefault(groups[i], set()).update(plan.held if plan.fix else own_block(config))
+    if no_room:
+        _cancel_for_room(configs, plans, waiting, literals_of, settings_for, external, no_room)
+    _follow_references(configs, [plans[i] for i in order], groups)
     return [plans[i] for i in order]
+
+
+def _cancel_for_room(configs, plans, waiting, literals_of, settings_for, external, no_room) -> None:
+    """A range has no room for the run (``no_room``: the configs that found none): nothing moves in
+    it, and every config that had to says how many ports it is missing (the ports all of them need,
+    less the free ones)."""
+    fine: set[int] = set()  # the ports of configs that stay: fine, or not movable for another reason
+    for i, config in enumerate(configs):
+        if literals_of.get(i) is None:
+            fine |= own_block(config)
+    by_range: dict[tuple, list[int]] = {}
+    for i in waiting:
+        if literals_of.get(i) is None:
+            continue
+        settings = settings_for(configs[i].path)
+        ranges = tuple(settings.allowed_range(configs[i].role) or settings.allowed_range("user"))
+        by_range.setdefault((ranges, id(settings)), []).append(i)
+    for (ranges, _), members in by_range.items():
+        if not set(members) & set(no_room):
+            continue  # this range had room for every config that moves into it
+        settings = settings_for(configs[members[0]].path)
+        taken = fine | {p.port for p in external}
+        free = sum(1 for _, low, high in ranges for p in range(low, high + 1)
+                   if p not in taken and not settings.is_well_known(p))
+        needed = sum(_size(configs[i], literals_of[i]) for i in members)
+        shown = " or ".join(f"the {name} range {low}-{high}" for name, low, high in ranges)
+        who = f"{len(members)} configs need" if len(members) > 1 else "this config needs"
+        if needed > free:
+            why = (f"{shown} has {free} free port{'s' if free != 1 else ''} and {who} {needed}: "
+                   f"{needed - free} missing; nothing was moved")
+        else:
+            why = f"{shown} has no free contiguous block for every config of the run; nothing was moved"
+        for i in members:
+            plans[i].fix, plans[i].moves, plans[i].held = None, [], set()
+            plans[i].refused = why
+
+
+def _follow_references(configs, plans: list[Plan], groups) -> None:
+    """A loopback URL written as digits in another config (``API_URL: 'http://localhost:3000'`` in
+    web/, whose API is in api/) names a port that moved: it moves to the same new number. Only when
+    one config of the run listens on the port, and not the config that writes the URL."""
+    from portlint.fix.apply import Edit, Fix
+    from portlint.model.kinds import addresses_in_strings
+    from portlint.model.types import Kind
+
+    listeners: dict[int, set[int]] = {}
+    for config, group in zip(configs, groups):
+        for port in own_block(config):
+            listeners.setdefault(port, set()).add(group)
+    moved: dict[int, tuple[int, str]] = {}  # old -> (new, the code that moved it)
+    for plan in plans:
+        if plan.fix is not None:
+            for _, old, new in plan.moves:
+                if old != new and listeners.get(old) == {plan.group}:
+                    moved[old] = (new, plan.reasons[0])
+    if not moved:
+        return
+    for plan in plans:
+        config = plan.config
+        if config.source.kind not in ("js", "mjs") or config.parsed.program is None:
+            continue
+        own = own_block(config)
+        edits = [Edit(start, end, str(moved[port][0])) for start, end, port, kind in addresses_in_strings(config)
+                 if kind is Kind.REFERENCE and port in moved and port not in own]
+        if not edits:
+            continue
+        follows = list(dict.fromkeys((int(config.source.text[e.start:e.end]), int(e.content)) for e in edits))
+        shown = ", ".join(f"{old} → {new}" for old, new in follows)
+        message = f"Move the ports other configs of the run moved in its URLs: {shown}"
+        plan.moves = plan.moves + [("URL", old, new) for old, new in follows]
+        if not plan.reasons:
+            plan.reasons = [moved[follows[0][0]][1]]
+        if plan.fix is None:
+            plan.fix = Fix("unsafe", message, tuple(edits))
+        else:
+            plan.fix = Fix("unsafe", f"{plan.fix.message}; {message[0].lower()}{message[1:]}", plan.fix.edits + tuple(edits))
 
 
 def _movable(config):
@@ -173,7 +289,7 @@ def _movable(config):
         return None, ("its ports are not all numbers written in its own PORTS literal" if config.ports is not None
                       else "it has no PORTS constant")
     stray = _stray(config, {old for _, old, _ in literals})
-    if stray or config.block() - _widened(config, literals):
+    if stray or own_block(config) - _widened(config, literals):
         return None, f"{stray or 'a port is given outside PORTS'}; moving PORTS would leave it behind"
     return literals, None
 
@@ -190,33 +306,77 @@ def _widened(config, literals) -> set[int]:
     return ports
 
 
-def _place(plan: Plan, literals, settings, taken: set[int], first_free_block) -> None:
+def _size(config, literals) -> int:
+    widths: dict[int, int] = {}
+    for entry, old, _ in literals:
+        widths[old] = max(widths.get(old, 1), _width(config, entry))
+    return sum(widths.values())
+
+
+def _place(plan: Plan, literals, settings, taken: set[int]) -> None:
+    """Give the config the valid block that moves the fewest of its ports (then the one that starts
+    nearest its lowest kept port, so a gap is closed from above; then the lowest): ports already
+    inside it keep their numbers, the others fill its free places in the order they are written."""
     config = plan.config
     widths: dict[int, int] = {}
     for entry, old, _ in literals:
         widths[old] = max(widths.get(old, 1), _width(config, entry))
     size = sum(widths.values())
     ranges = settings.allowed_range(config.role) or settings.allowed_range("user")
-    block = None
+    best = None
     for _, low, high in ranges:
-        block = first_free_block(size, low, high, taken, settings.is_well_known)
-        if block:
-            break
-    if block is None:
+        for start in _free_starts(size, low, high, taken, settings.is_well_known):
+            new_of = _assign(widths, start, size)
+            if new_of is None:
+                continue
+            kept = [old for old in widths if new_of[old] == old]
+            cost = (len(widths) - len(kept), start - min(kept) if kept and start >= min(kept) else
+                    (min(kept) - start if kept else 0), start)
+            if best is None or cost < best[0]:
+                best = (cost, start, new_of)
+    if best is None:
         shown = " or ".join(f"the {name} range {low}-{high}" for name, low, high in ranges)
         plan.refused = f"no block of {size} free port{'s' if size != 1 else ''} in {shown}"
         return
-    new_of, cursor = {}, block[0]
-    for old, width in widths.items():  # dict order: the order the entries are written in
-        new_of[old] = cursor
-        cursor += width
+    _, start, new_of = best
     edits, moves = [], []
     for entry, old, span in literals:
         moves.append((entry.key, old, new_of[old]))
         if new_of[old] != old:
             edits.append(Edit(span.start, span.end, str(new_of[old])))
     plan.moves = moves
-    plan.held = set(range(block[0], block[1] + 1))
+    plan.held = set(range(start, start + size))
     if edits:
         shown = ", ".join(f"{k} {o} → {n}" for k, o, n in moves if o != n)
-        plan.fix = Fix("unsafe", f"Move PORTS to {block[0]}-{block[1]}: {shown}", tuple(edits))
+        plan.fix = Fix("unsafe", f"Move PORTS to {start}-{start + size - 1}: {shown}", tuple(edits))
+
+
+def _free_starts(size: int, low: int, high: int, taken: set[int], avoid):
+    """Every start of ``size`` consecutive ports in ``[low, high]`` none of which is taken or avoided."""
+    run = 0
+    for port in range(low, high + 1):
+        run = 0 if port in taken or avoid(port) else run + 1
+        if run >= size:
+            yield port - size + 1
+
+
+def _assign(widths: dict[int, int], start: int, size: int) -> dict[int, int] | None:
+    """old -> new for the block ``[start, start + size)``: an old port whose ports all lie inside it
+    (and free of the ports kept before it) keeps them; the others take the free places, in order."""
+    end = start + size
+    used: set[int] = set()
+    new_of: dict[int, int] = {}
+    for old, width in widths.items():  # dict order: the order the entries are written in
+        ports = set(range(old, old + width))
+        if start <= old and old + width <= end and not ports & used:
+            new_of[old] = old
+            used |= ports
+    for old, width in widths.items():
+        if old in new_of:
+            continue
+        place = next((p for p in range(start, end - width + 1) if not set(range(p, p + width)) & used), None)
+        if place is None:
+            return None
+        new_of[old] = place
+        used |= set(range(place, place + width))
+    return new_of

@@ -104,12 +104,10 @@ def _move_to_free_blocks(engine, outcomes: dict[str, FixOutcome]) -> None:
     candidates: dict[str, Candidate] = {}
     for plan in plans:
         outcome = outcomes[plan.path]
-        if plan.refused:
-            if plan.reasons:
-                outcome.dropped.append((plan.reasons[0], f"{plan.path}: cannot move to a free block: {plan.refused}; "
-                                        "its ports are left as they are"))
-            continue
-        if plan.fix is not None:
+        if plan.refused and plan.reasons:
+            outcome.dropped.append((plan.reasons[0], f"{plan.path}: cannot move to a free block: {plan.refused}; "
+                                    "its ports are left as they are"))
+        if plan.fix is not None:  # (a config that cannot move may still carry URLs that follow another's move)
             candidates[plan.path] = Candidate(plan.path, plan, apply_edits(outcome.text, list(plan.fix.edits)),
                                               {old: new for _, old, new in plan.moves if old != new})
     refused = refused_moves(engine, outcomes, candidates, plans) if candidates else {}

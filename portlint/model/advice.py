@@ -36,6 +36,24 @@ ROWS: dict[str, Advice] = {
         "PL101", "port uses and no top-level PORTS",
         "define `const PORTS = {{...}}` and refer to its entries (one documented entry per port: "
         "`API: 5570, // REST API`)", "safe"),
+    "PL101-unsafe": Advice(
+        "PL101", "port uses and no top-level PORTS, where the clean form changes what a process sees: "
+        "`PORT: process.env.PORT || 5570` (the environment no longer overrides it), or `args: '--port 5571'` "
+        "PortOS read and a template it cannot (the env key it reads, `VITE_PORT`/`PORT`, is new to the process)",
+        "define `const PORTS = {{...}}` and refer to its entries (one documented entry per port: "
+        "`API: 5570, // REST API`); that changes what a process sees ({why}), so only `--fix --unsafe-fixes` "
+        "writes it", "unsafe"),
+    "PL101-array": Advice(
+        "PL101", "port uses, no top-level PORTS, and `module.exports = [...]` (a bare array of apps)",
+        "define `const PORTS = {{...}}` and export it with the apps, `module.exports = {{ PORTS, apps: [...] }}` "
+        "(a config that requires this one then reads `.apps`)",
+        None, "an array cannot carry PORTS, and turning it into an object changes what configs that require "
+        "this one read"),
+    "PL101-json": Advice(
+        "PL101", "port uses in a JSON or YAML config (a file that cannot hold a constant)",
+        "move the config to ecosystem.config.cjs with a top-level `const PORTS = {{...}}`", None,
+        "a second file listing the same processes would make PM2, PortOS and portlint each pick one: which "
+        "file stays is the project's decision"),
     "PL103": Advice("PL103", "PORTS is not exported", "export it next to apps ({how}) so other configs can import it",
                     "safe"),
     "PL104": Advice("PL104", "a PORTS entry without a comment",
@@ -49,33 +67,57 @@ ROWS: dict[str, Advice] = {
     "PL202-use": Advice("PL202", "a port use written outside the role's range (not in PORTS)",
                         "{a_role} config takes its ports from {wanted}: give it a free one in PORTS (`KEY: N, // what listens`) and write "
                         "PORTS.KEY here", "unsafe"),
+    "PL202-use-json": Advice(
+        "PL202", "a port written outside the role's range in a JSON or YAML config",
+        "{a_role} config takes its ports from {wanted}: write a free one here, or move the config to "
+        "ecosystem.config.cjs and give the port a PORTS entry there", None,
+        "a JSON or YAML file cannot hold PORTS, so there is no block to move it into"),
     "PL301-entry": Advice("PL301", "a PORTS entry on a well-known port",
                           "give it a free port of {wanted}, next to the config's block", "unsafe"),
     "PL301-use": Advice("PL301", "a port use written on a well-known port (a debugger's `--inspect=9229` too)",
                         "give it a free port of {wanted} in PORTS (`KEY: N, // what listens`) and write "
                         "PORTS.KEY here", "unsafe"),
+    "PL301-use-json": Advice(
+        "PL301", "a well-known port written in a JSON or YAML config",
+        "write a free port of {wanted} here, or move the config to ecosystem.config.cjs and give the port a "
+        "PORTS entry there", None, "a JSON or YAML file cannot hold PORTS, so there is no block to move it into"),
     "PL401-literal": Advice("PL401", "a number equal to a PORTS value", "write `{reference}` here", "safe"),
     "PL401-default": Advice(
         "PL401", "`process.env.X || N` with N in PORTS",
         "write `{key}: {reference}` (PortOS reads that; the environment no longer overrides the port)",
         "unsafe"),
     "PL401-args": Advice(
-        "PL401", "`--port N` in an args string with N in PORTS",
+        "PL401", "`--port N` in an args string with N in PORTS, the env already holding the key PortOS reads",
         "write the args as a template, `--port ${{{reference}}}`, and `{env_key}: {reference}` in env "
         "(the key PortOS reads)",
         "safe"),
+    "PL401-args-new-key": Advice(
+        "PL401", "`--port N` in an args string with N in PORTS, and no `VITE_PORT`/`PORT` in env",
+        "write the args as a template, `--port ${{{reference}}}`, and `{env_key}: {reference}` in env "
+        "(the key PortOS reads)",
+        "unsafe"),
     "PL401-url": Advice("PL401", "a port inside a URL or host:port string",
                         "write `${{{reference}}}` there, in a template string", "safe"),
     "PL402": Advice("PL402", "a port use written as a number no PORTS entry holds",
                     "add it to PORTS with a comment (`KEY: {port}, // what listens`) and refer to PORTS.KEY",
                     "unsafe"),
+    "PL403-json": Advice(
+        "PL403", "the same port written twice in a JSON or YAML config",
+        "move the config to ecosystem.config.cjs, where PORTS defines it once and both places refer to it", None,
+        "a JSON or YAML file cannot hold PORTS: each place has to write the number"),
     "PL502-template-args": Advice(
-        "PL502", "args as a template (`--port ${PORTS.UI}`) or an array, or a `port` field, and no env key "
-        "PortOS reads",
+        "PL502", "args as a template (`--port ${PORTS.UI}`) or an array, and no env key PortOS reads",
+        "add `{env_key}: {reference}` to its env", "unsafe"),
+    "PL502-port-field": Advice(
+        "PL502", "a `port` field PortOS cannot read (`port: PORTS.API`) and no env key it reads",
         "add `{env_key}: {reference}` to its env", "safe"),
     "PL502-env-default": Advice(
         "PL502", "`PORT: process.env.PORT || PORTS.API`",
         "write `{key}: {reference}`", "unsafe"),
+    "PL502-constant": Advice(
+        "PL502", "an env port read from a local constant that holds a PORTS entry (`PORT: API_PORT` after "
+        "`const API_PORT = PORTS.API`)",
+        "write `{key}: {reference}`", "safe"),
     "PL502-entry-key": Advice(
         "PL502", "PORTS holds the port under a key PortOS cannot read (`'health-check': 5572`)",
         "give the entry a plain key (`{suggested}: {port}`) and write `{key}: PORTS.{suggested}`", None,
@@ -89,6 +131,25 @@ ROWS: dict[str, Advice] = {
 }
 
 
+#: Why a fix that is unsafe only because of what it adds or drops is unsafe (for --list-rules and
+#: --explain): the rows whose clean form changes what the process sees.
+CHANGES_WHAT_THE_PROCESS_SEES = {
+    "PL101-unsafe": "drops an environment override, or adds an env key the process did not have",
+    "PL401-default": "the environment no longer overrides the port",
+    "PL401-args-new-key": "adds an env key the process did not have",
+    "PL502-template-args": "adds an env key the process did not have",
+    "PL502-env-default": "the environment no longer overrides the port",
+}
+
+
+def row_for(config, row: str) -> str:
+    """The row that applies to ``config``: in a JSON or YAML file, which cannot hold PORTS, the
+    row written for such files (``PL202-use-json``) when the table has one."""
+    if config.source.kind in ("json", "yaml") and f"{row}-json" in ROWS:
+        return f"{row}-json"
+    return row
+
+
 def say(row: str, **fields) -> str:
     """The advice text of ``row`` with its fields filled in."""
     return ROWS[row].write.format(**fields)
@@ -98,14 +159,23 @@ def rows_for(code: str) -> list[tuple[str, Advice]]:
     return [(name, row) for name, row in ROWS.items() if row.code == code]
 
 
+def fix_label(code: str, fixable: str | None) -> str | None:
+    """The fixes a code has, as the advice table says (``safe, unsafe`` when its rows have both);
+    a rule the table has no row for keeps its own ``fixable``."""
+    kinds = [k for k in ("safe", "unsafe") if any(row.fix == k for _, row in rows_for(code))]
+    return ", ".join(kinds) if kinds else fixable
+
+
 def markdown(code: str) -> list[str]:
     """The ``Advice`` section of a rule in docs/rules.md (empty when the table has no row)."""
     rows = rows_for(code)
     if not rows:
         return []
     out = ["**Advice** (what the message tells you to write):", ""]
-    for _, row in rows:
+    for name, row in rows:
         fix = f"{row.fix} fix" if row.fix else f"no fix: {row.why_no_fix}"
+        if name in CHANGES_WHAT_THE_PROCESS_SEES:
+            fix += f": {CHANGES_WHAT_THE_PROCESS_SEES[name]}"
         out.append(f"- {row.situation}: {_generic(row)} ({fix})")
     return out + [""]
 
@@ -116,5 +186,6 @@ def _generic(row: Advice) -> str:
         def __missing__(self, key):
             return {"reference": "PORTS.KEY", "key": "PORT", "env_key": "VITE_PORT/PORT", "port": "N",
                     "wanted": "the role's range", "a_role": "a user",
-                    "how": "`module.exports = { PORTS, apps: [...] }`", "suggested": "KEY"}.get(key, key)
+                    "how": "`module.exports = { PORTS, apps: [...] }`", "suggested": "KEY",
+                    "why": "what it drops or adds"}.get(key, key)
     return row.write.format_map(Placeholder())

@@ -180,7 +180,8 @@ def _env_uses(process: Process, site: UseSite, env: Value, settings: Settings, u
         for env_key, env_prop in env.props.items():
             if is_port_key(env_key, settings.is_connection_key):
                 _add_use(process, site, env_key, env_prop.value, settings, unresolved)
-        process.uses.extend(url_references(process, site, env, lambda k: is_port_key(k, settings.is_connection_key)))
+        process.uses.extend(url_references(process, site, env, lambda k: is_port_key(k, settings.is_connection_key),
+                                           settings))
     elif isinstance(env, Unknown):
         unresolved.add(env, f"{site} of {process.display_name}")
 
@@ -290,8 +291,8 @@ def _add_use(process: Process, site: UseSite, key: str, value: Value, settings: 
                   for alt in value.alternatives())
     kind = Kind.CONNECTION if site.in_env and settings.is_connection_key(key) else Kind.LISTEN
     use = PortUse(process, site, key, value, span, literal=literal, kind=kind)
-    if any(isinstance(alt, (Unknown, EnvVar)) for alt in value.alternatives()):
-        unresolved.add(value, f"{use.where} of {process.display_name}")
+    if kind is not Kind.CONNECTION and any(isinstance(alt, (Unknown, EnvVar)) for alt in value.alternatives()):
+        unresolved.add(value, f"{use.where} of {process.display_name}")  # a connection is no port use to check
     process.uses.append(use)
     return use
 

@@ -46,7 +46,10 @@ def _in_env(config, process, use, port: int) -> str:
     taken = [u for u in process.uses if u.source in PORTOS_ENV_BLOCKS and u.key == key and u is not use]
     if taken:
         return f"it lists env.{key} for this process instead, so give both the same port"
-    return say("PL502-template-args", env_key=key, reference=reference(config, use, port))
+    from portlint.model.types import Field
+
+    row = "PL502-port-field" if use.site.field is Field.PORT else "PL502-template-args"
+    return say(row, env_key=key, reference=reference(config, use, port))
 
 
 def not_in_file(view, process, port: int | None, one: bool = False) -> str:
@@ -153,8 +156,9 @@ def _env_reason(config, app, process, use, port: int) -> str:
         if "//" in text or "/*" in text:
             return ("PortOS reads the value up to the next comma, and here that takes in a comment (step 6); "
                     "put a comma right after the value")
+        row = "PL502-constant" if computed_from_entry(use) else "PL502-env-default"
         return (f"PortOS reads the value as `{text}`, which is not digits, `... || N` or a PORTS/`*_PORT` constant "
-                f"it knows (step 6); {say('PL502-env-default', key=key, reference=ref)}")
+                f"it knows (step 6); {say(row, key=key, reference=ref)}")
     later = [r for r in reads if r.port and r.port != port and PORTOS_ENV_BLOCKS.index(r.block) >= PORTOS_ENV_BLOCKS.index(block)]
     if later:
         return (f"PortOS keeps one value per key, the last of env < env_development < env_production (step 6): "
@@ -164,6 +168,16 @@ def _env_reason(config, app, process, use, port: int) -> str:
         return (f"PortOS names {key} {label!r}, a label this process already has ({label}:{app.ports[label]}), and "
                 f"keeps the first (step 7); rename the key")
     return "PortOS's labelling drops it (step 7)"
+
+
+def computed_from_entry(use) -> bool:
+    """``PORT: API_PORT`` (or ``cfg.api``) written in env, whose value is exactly a PORTS entry
+    (``const API_PORT = PORTS.API``): writing ``PORTS.API`` there keeps the value."""
+    from portlint.evaluator.values import Prim
+
+    text = use.span.text if use.span is not None else ""
+    return (use.entry is not None and isinstance(use.value, Prim) and not text.startswith("PORTS")
+            and re.fullmatch(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*", text) is not None)
 
 
 def _wrapped_here(config) -> bool:

@@ -91,6 +91,8 @@ class PortsEntry:
     comment: str | None = None
     #: Several processes use it and none binds it through PORT/port/--port/ports.
     shared: bool = False
+    #: Only connections use it (``DB_PORT: PORTS.DB``): a service's port, not one the config allocates.
+    connection: bool = False
 
     @property
     def span(self) -> Span | None:
@@ -521,7 +523,8 @@ class Config:
         ports: set[int] = set()
         if self.ports:
             for entry in self.ports.entries:
-                ports |= {p for p in entry.ports if 1 <= p <= 65535}
+                if not entry.connection:
+                    ports |= {p for p in entry.ports if 1 <= p <= 65535}
         universe = self.environment_names()
         for process in self.processes:
             for use in process.occupying_uses():

@@ -197,6 +197,10 @@ def _upper(parse: Callable[[Any, str, str], tuple[str, ...]]) -> Callable[[Any, 
     return lambda value, where, key: tuple(v.upper() for v in parse(value, where, key))
 
 
+def _lower(parse: Callable[[Any, str, str], tuple[str, ...]]) -> Callable[[Any, str, str], tuple[str, ...]]:
+    return lambda value, where, key: tuple(v.lower() for v in parse(value, where, key))
+
+
 #: Every settings key (written with ``-``; ``_`` works too) and its parser.
 PARSERS: dict[str, Parser] = {
     "labels": _sets("labels", _str_list),
@@ -209,6 +213,8 @@ PARSERS: dict[str, Parser] = {
     "allowed-ports": _sets("allowed_ports", _port_list),
     "connection-prefixes": _sets("connection_prefixes", _upper(_str_list)),
     "extend-connection-prefixes": _extends("connection_prefixes", _upper(_str_list)),
+    "connection-schemes": _sets("connection_schemes", _lower(_str_list)),
+    "extend-connection-schemes": _extends("connection_schemes", _lower(_str_list)),
     "severity": _severity,
     "select": _selection,
     "ignore": _selection,

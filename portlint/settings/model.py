@@ -22,6 +22,17 @@ DEFAULT_CONNECTION_PREFIXES = (
     "LDAP", "NATS", "MQTT", "CLICKHOUSE", "INFLUX", "CASSANDRA", "NEO4J", "MINIO", "S3",
 )
 
+#: URL schemes of services a process connects to (``redis://localhost:6379``): a connection.
+DEFAULT_CONNECTION_SCHEMES = (
+    "redis", "rediss", "postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongodb+srv", "amqp", "amqps",
+    "nats", "mqtt", "mqtts", "smtp", "smtps", "ldap", "ldaps", "kafka", "memcached", "clickhouse", "cassandra",
+    "neo4j", "bolt",
+)
+#: What follows a connection prefix in an env key that holds a service's address (``REDIS_URL``,
+#: ``DATABASE_URL``, ``MONGO_URI``, ``MEMCACHED_SERVERS``): the whole value is a connection.
+CONNECTION_ADDRESS_SUFFIXES = ("URL", "URI", "URIS", "URLS", "DSN", "HOST", "HOSTS", "SERVER", "SERVERS", "ADDR",
+                               "ADDRESS", "ENDPOINT", "BROKERS", "CONNECTION", "CONNECTION_STRING", "CONN")
+
 ROLES = ("auto", "user", "core", "reserved", "any")
 #: ``role = "auto"``: a config whose processes are all named like this is PortOS's own (core).
 PORTOS_PROCESS_PREFIX = "portos-"
@@ -40,6 +51,7 @@ class Settings:
     well_known: PortSet = DEFAULT_WELL_KNOWN
     allowed_ports: PortSet = PortSet()
     connection_prefixes: tuple[str, ...] = DEFAULT_CONNECTION_PREFIXES
+    connection_schemes: tuple[str, ...] = DEFAULT_CONNECTION_SCHEMES
     severity: tuple[tuple[str, str], ...] = ()
     #: One layer per source (settings file, then command line), each (select, ignore, extend-select,
     #: extend-ignore); a later layer decides over an earlier one, as the command line over the file.
@@ -145,6 +157,22 @@ class Settings:
             stem = key
         else:
             return False
+        return self._connection_stem(stem)
+
+    def is_connection_address_key(self, env_key: str) -> bool:
+        """REDIS_URL, DATABASE_URL, MONGO_URI, MEMCACHED_SERVERS...: a key whose value is the address
+        of a service the process connects to (a connection prefix, then ``_URL``/``_URI``/``_DSN``/...)."""
+        key = env_key.upper()
+        for suffix in CONNECTION_ADDRESS_SUFFIXES:
+            if key.endswith("_" + suffix) and self._connection_stem(key[: -len(suffix) - 1]):
+                return True
+        return False
+
+    def is_connection_scheme(self, scheme: str | None) -> bool:
+        """``redis``, ``postgres``, ``amqp``...: a URL scheme naming a service the process connects to."""
+        return scheme is not None and scheme.lower() in self.connection_schemes
+
+    def _connection_stem(self, stem: str) -> bool:
         return any(stem.startswith(prefix) for prefix in self.connection_prefixes)
 
     def validate(self) -> "Settings":
