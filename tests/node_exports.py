@@ -25,8 +25,8 @@ def dump_exports(files: list[Path], roots: list[Path] = ()) -> dict[str, dict]:
     strings it shows up in (``path.join(__dirname, 'server')``), so copies in two folders compare."""
     node = require_node()
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
-    proc = subprocess.run([node, str(DUMP), *map(str, files)], capture_output=True, text=True, env=env,
-                          timeout=120, cwd=ROOT)
+    proc = subprocess.run([node, str(DUMP)], input=json.dumps([str(f) for f in files]), capture_output=True,
+                          text=True, env=env, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     names = sorted({str(r) for r in roots} | {os.path.realpath(r) for r in roots}, key=len, reverse=True)
 

@@ -1,11 +1,7 @@
 // Test-only oracle: load each ecosystem file the way PM2 does (this RUNS the file, which is
 // why portlint itself never does this) and print, per app, the ports it really gets.
 // Usage: node resolve_ports.mjs FILE... ; prints {file: {apps: [{name, ports}]} | {error}}.
-<<<<<<< HEAD
 import { load, refused } from './load.mjs';
-=======
-import { load } from './load_config.mjs';
->>>>>>> wp-migrate
 
 const CONNECTION = ['DB', 'DATABASE', 'PG', 'POSTGRES', 'MYSQL', 'MARIADB', 'MSSQL', 'REDIS', 'MONGO',
   'MONGODB', 'SMTP', 'MAIL', 'EMAIL', 'IMAP', 'POP3', 'AMQP', 'RABBITMQ', 'KAFKA', 'ELASTIC',
