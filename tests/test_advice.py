@@ -37,15 +37,7 @@ def test_every_row_has_a_fixture_and_every_fixture_a_row():
     assert sorted(p.name for p in ADVICE.iterdir() if p.is_dir()) == sorted(ROWS)
 
 
-#: Rows whose safe fix adds an env key the process never had (VITE_PORT, PORT): the fix verifier
-#: refuses that under --fix until the fix moves that part to --unsafe-fixes (issue 27 item 5).
-SAFE_FIX_ADDS_ENV_KEYS = {"PL401-args", "PL502-template-args"}
-
-
-@pytest.mark.parametrize("row", [
-    pytest.param(p.name, marks=[pytest.mark.xfail(strict=True, reason="the safe fix adds an env key")]
-                 if p.name in SAFE_FIX_ADDS_ENV_KEYS else [])
-    for p in sorted(ADVICE.iterdir()) if p.is_dir()])
+@pytest.mark.parametrize("row", [p.name for p in sorted(ADVICE.iterdir()) if p.is_dir()])
 def test_following_the_advice_leaves_a_clean_config(row, engine, tmp_path):
     from portlint.fix.run import fix_files
     from portlint.model.advice import ROWS

@@ -23,7 +23,7 @@ def required_configs(files: list[str], excluded=None, known: list[str] = ()) -> 
     ``known`` (the run's other files), in the order they are first required; ``excluded(path)``
     answers the settings' exclude patterns."""
     from portlint.engine.pipeline import project_root
-    from portlint.evaluator.loader import Loader
+    from portlint.evaluator.loader import ModuleLoader
     from portlint.source.discover import is_config_name
     from portlint.source.files import UnreadableFile, read_regular
 
@@ -38,7 +38,7 @@ def required_configs(files: list[str], excluded=None, known: list[str] = ()) -> 
             continue  # PL001 says why when it is linted
         if "require" not in text and "import" not in text:
             continue
-        loader = Loader(project_root(os.path.dirname(os.path.abspath(path))))
+        loader = ModuleLoader(project_root(os.path.dirname(os.path.abspath(path))))
         for match in _REQUEST.finditer(text):
             found, _ = loader.resolve(match.group(2), path)
             if found is None or not is_config_name(os.path.basename(found)) or found in seen:

@@ -79,18 +79,29 @@ def own_block(config) -> set[int]:
     cached = config.__dict__.get("_own_block")
     if cached is not None:
         return cached
-    own = {u for p in config.processes for u in p.occupying_uses() if u.span is not None and u.span.source is config.source}
-    if len(own) == sum(1 for p in config.processes for _ in p.occupying_uses()):
+    own = {u for p in config.processes for u in p.occupying_uses() if _written_here(u, config.source)}
+    entries = [e for e in (config.ports.entries if config.ports else ()) if e.span is None or e.span.source is config.source]
+    if len(own) == sum(1 for p in config.processes for _ in p.occupying_uses()) \
+            and len(entries) == len(config.ports.entries if config.ports else ()):
         block = config.block()  # every port is written here: the config's block
     else:
-        block = {p for e in (config.ports.entries if config.ports else ()) if not e.connection for p in e.ports
-                 if 1 <= p <= 65535}
+        block = {p for e in entries if not e.connection for p in e.ports if 1 <= p <= 65535}
         for process in config.processes:
             for use in process.occupying_uses():
                 if use in own:
                     block |= {p for p in process.occupied(use) if 1 <= p <= 65535}
     config.__dict__["_own_block"] = block
     return block
+
+
+def _written_here(use, source) -> bool:
+    """Whether the number a use takes is written in ``source``: a literal or a PORTS entry of this
+    file, not an entry of a PORTS imported from another config (that config plans it)."""
+    if use.span is None or use.span.source is not source:
+        return False
+    origins = [getattr(alt, "origin", None) for alt in use.value.alternatives()]
+    origins = [o for o in origins if o is not None]
+    return not origins or any(o.source is source for o in origins)
 
 
 def _own_problems(config, settings) -> list[str]:
