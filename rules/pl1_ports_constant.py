@@ -44,13 +44,13 @@ class MissingPortsConstant(Rule):
             yield self.report(span, (
                 f"{first.process.display_name} gets port {_shown(first)} from {first.where}, but a "
                 f"{config.source.kind.upper()} file cannot define a PORTS constant; move the config to "
-                "ecosystem.config.cjs with a top-level `const PORTS = {...}`"))
+                "ecosystem.config.cjs with a top-level `const PORTS = {...}`"), ports=_all_ports(uses))
             return
         count = len(uses)
         others = f" (and {count - 1} more port use{'s' if count > 2 else ''})" if count > 1 else ""
         diagnostic = self.report(span, (
             f"{first.process.display_name} gets port {_shown(first)} from {first.where}{others}, but the "
-            f"config has no top-level PORTS constant; {say('PL101')}"))
+            f"config has no top-level PORTS constant; {say('PL101')}"), ports=_all_ports(uses))
         from portlint.fix.introduce_ports import introduce_ports
 
         planned = introduce_ports(config)
@@ -59,6 +59,10 @@ class MissingPortsConstant(Rule):
 
             diagnostic.fix = Fix("safe", planned[1], tuple(planned[0]))
         yield diagnostic
+
+
+def _all_ports(uses) -> set[int]:
+    return {port for use in uses for port in use.ports}
 
 
 def _shown(use) -> str:
@@ -237,7 +241,7 @@ class UndocumentedPort(Rule):
             shown = "/".join(map(str, sorted(entry.ports))) or "?"
             last = entry.key.split(".")[-1]
             yield self.report(entry.key_span, (
-                f"{entry.reference} ({shown}) has no comment; {say('PL104', key=last, port=shown)}"))
+                f"{entry.reference} ({shown}) has no comment; {say('PL104', key=last, port=shown)}"), ports=entry.ports)
 
 
 class InvalidPort(Rule):
@@ -360,4 +364,5 @@ class DuplicatePortValue(Rule):
                 continue
             row = first.span.location[0] if first.span else "?"
             yield self.report(entry.span, (
-                f"{entry.reference} holds {port}, like {first.reference} (line {row}); give each entry its own port"))
+                f"{entry.reference} holds {port}, like {first.reference} (line {row}); give each entry its own port"),
+                ports=[port])

@@ -45,7 +45,7 @@ class WellKnownPort(Rule):
                     if settings.is_well_known(port):
                         yield relate_uses(self.report(entry.span, (
                             f"{entry.reference} is {port}{used_by(users)}, a well-known port that other software "
-                            f"defaults to; {_advice(config, 'PL301-entry')}")), users)
+                            f"defaults to; {_advice(config, 'PL301-entry')}"), ports=[port]), users)
         uses = [u for p in config.processes for u in p.uses if u.kind.occupies and u.entry is None]
         for span, group in by_place(uses):
             use = group[0]
@@ -56,7 +56,7 @@ class WellKnownPort(Rule):
                             "a well-known port that other software defaults to")
                     yield relate_uses(self.report(span, (
                         f"{names(group)} uses {port} in {use.where}, {what}; "
-                        f"{_advice(config, 'PL301-use')}")), group)
+                        f"{_advice(config, 'PL301-use')}"), ports=[port]), group)
 
 
 def _advice(config, row: str) -> str:

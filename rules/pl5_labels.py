@@ -47,9 +47,9 @@ class NonStandardLabel(Rule):
         view = view_of(config)
         groups: dict[tuple, list] = {}  # one process's label in env and env_production: one finding
         for process in config.processes:
-            listed = view.listed(process.name)
             for use in listening_uses(process):  # labels belong to listeners, not references
-                shown = [lab for port in sorted(use.valid_ports) for lab in listed.get(port, [])]
+                shown = [view.label_of_use(process, use, port) for port in sorted(use.valid_ports)]
+                shown = [label for label in shown if label is not None]
                 for label in dict.fromkeys(shown or ([use.label] if use.label else [])):
                     if DERIVED_LABELS.get(label, label) in labels:
                         continue
@@ -65,7 +65,7 @@ class NonStandardLabel(Rule):
             yield self.report(span, (
                 f"{names(uses)} port from {where}: {how} {label!r}, which is not one of the "
                 f"labels {', '.join(self.settings.labels)}; use a standard label or add {label!r} to the "
-                "`labels` setting"))
+                "`labels` setting"), ports={port for u in uses for port in u.valid_ports})
 
 
 class InvisibleToPortos(Rule):
@@ -129,13 +129,13 @@ class InvisibleToPortos(Rule):
         if not uses:
             return
         app = view.app_at(process)
-        listed = view.listed(process.name)
+        listed = view.listed_for(process)
         if view.own and app is None and not listed:
             ports = sorted(set().union(*(u.valid_ports for u in uses)))
             yield self.report(process.name_span or process.span or uses[0].span, (
                 f"PortOS finds an app only where `{{ name: '...'` opens it (an unquoted name key, first, with a "
                 f"quoted string: step 3); {process.display_name} and its ports ({', '.join(map(str, ports))}) will "
-                "not show in its apps list; make `name: '...'` the first key"))
+                "not show in its apps list; make `name: '...'` the first key"), ports=ports)
             return
         by_port: dict[int, list] = {}
         for use in uses:
@@ -158,15 +158,16 @@ class InvisibleToPortos(Rule):
             if shown:
                 yield self.report(use.span, (
                     f"{head} will show in the PortOS apps list as {shown[0]!r}, not {use.label!r}: "
-                    f"{_label_reason(view, app, shown[0], use.label)}"))
+                    f"{_label_reason(view, app, shown[0], use.label)}"), ports=[port])
             elif app is not None and app.name != process.name and port in app.ports.values():
                 yield self.report(use.span, (
                     f"{head} will show in the PortOS apps list under process {app.name!r}, not "
                     f"{process.display_name!r}: PortOS takes the name from the first quoted text after `name:` "
-                    "(step 3); write the name as one plain string"))
+                    "(step 3); write the name as one plain string"), ports=[port])
             elif not why.overridden_by_later_env(app, use, port):  # env vs env_production: alternatives
                 diagnostic = self.report(use.span, f"{head} will not show in the PortOS apps list: "
-                                                   f"{why.unlisted(config, view, app, process, use, port)}")
+                                                   f"{why.unlisted(config, view, app, process, use, port)}",
+                                         ports=hidden or [port])
                 diagnostic.fix = _fix(config, process, use, port)
                 yield diagnostic
 
@@ -178,25 +179,26 @@ class InvisibleToPortos(Rule):
         hidden = []
         total = 0
         for process in config.processes:
-            listed = view.listed(process.name)
+            listed = view.listed_for(process)
             for use in listening_uses(process):
                 if use.span.source is not config.source or not use.valid_ports or use.site.inspector:
                     continue
                 total += 1
                 missing = sorted(p for p in use.valid_ports if p not in listed)
                 if missing:
-                    hidden.append((process, use, missing[0]))
+                    hidden.append((process, use, missing))
         if hidden and len(hidden) == total:
-            process, use, port = hidden[0]
+            process, use, _ = hidden[0]
             yield self.report(use.span, (
                 (f"none of the {total} port uses in this file will show" if total != 1 else
                  "the one port use in this file will not show") +
-                f" in the PortOS apps list: {why.not_in_file(view, None, None, one=total == 1)}"))
+                f" in the PortOS apps list: {why.not_in_file(view, None, None, one=total == 1)}"),
+                ports={p for _, _, missing in hidden for p in missing})
             return
-        for process, use, port in hidden:
+        for process, use, missing in hidden:
             yield self.report(use.span, (
-                f"{process.display_name}'s port {port} ({use.where}) will not show in the PortOS apps list: "
-                f"{why.not_in_file(view, process, port)}"))
+                f"{process.display_name}'s port {missing[0]} ({use.where}) will not show in the PortOS apps list: "
+                f"{why.not_in_file(view, process, missing[0])}"), ports=missing[:1])
 
 
 def _api_hidden(config, view) -> bool:
@@ -309,8 +311,8 @@ class LabelConflict(Rule):
                 pending.append((place, use, (
                     f"gets two ports labelled {use.label!r}{when}: {earlier_port} from "
                     f"{earlier.where} and {port} from {use.where}; PortOS shows one port per label, so use "
-                    "the same port or a different key for the second")))
-        for place, use, message in pending:
+                    "the same port or a different key for the second"), (earlier_port, port)))
+        for place, use, message, ports in pending:
             who = done[place]
             also = f" (and {', '.join(who[1:])}, built from the same template)" if len(who) > 1 else ""
-            yield self.report(use.span, f"{who[0]}{also} {message}")
+            yield self.report(use.span, f"{who[0]}{also} {message}", ports=ports)

@@ -23,7 +23,8 @@ def test_map_json_lists_every_port_with_where_and_why():
     assert rows[("notes-ui", 5581)]["label"] == "devUi"
     assert {(r["process"], r["port"], r["connection"]) for r in data["connections"]} == {("notes-api", 5432, True)}
     assert all(set(r) == {"file", "row", "column", "process", "label", "port", "description", "source", "connection",
-                          "kind", "listener", "portos", "portos_only"} for r in data["ports"] + data["connections"])
+                          "kind", "listener", "portos", "portos_only", "codes", "live", "live_differs"}
+               for r in data["ports"] + data["connections"])
     assert {r["kind"] for r in data["connections"]} == {"connection"}
     # PortOS reads notes-ui's VITE_PORT and relabels it devUi (notes-api has an api port); it cannot
     # read `process.env.DB_PORT ?? 5432`, so the connection row is not in its list
@@ -54,7 +55,7 @@ def test_map_shows_each_port_once_under_who_listens():
     assert table[0].split()[:2] == ["5580", "scout-server"] and "scout-ui" in table[0]
     assert table[1].split()[:4] == ["5580", "scout-ui", "viteApi", "viteApi*"]
     assert "shared by scout-browser, scout-server" in table[3]
-    assert text[-1].startswith("* listed by PortOS, but portlint sees no port of that process there")
+    assert text[-1].startswith("* listed by PortOS for a process that does not listen on it")
     md = run_portlint("--no-cache", "--map", "--format", "markdown", str(folder)).stdout
     assert "| 5580 | scout-server | api | api | REST API and WebSocket | scout-ui |" in md
     html = run_portlint("--no-cache", "--map", "--format", "html", str(folder)).stdout

@@ -41,7 +41,7 @@ def run_portmap(options: Options, registry) -> int:
         free = find_free_block(result.configs, session.first_settings(), options, session.external)
     if not options.port_map:
         return _print_free_block(options, free)
-    return _print_map(options, result.configs, session.resolver, free)
+    return _print_map(options, result, session, free)
 
 
 def search_range(settings, options: Options) -> tuple[str, int, int]:
@@ -73,27 +73,37 @@ def _print_free_block(options: Options, free: FreeBlock) -> int:
     return EXIT_CLEAN
 
 
-def _print_map(options: Options, configs, resolver, free: FreeBlock | None) -> int:
-    """The map in the chosen format; with --next-free, the free block inside it (exit 1 when there is none)."""
+def _print_map(options: Options, result, session, free: FreeBlock | None) -> int:
+    """The map in the chosen format, marked from this run's diagnostics; with --portos-url, beside
+    the live apps list; with --next-free, the free block inside it (exit 1 when there is none)."""
     from portlint.report import portmap
+    from portlint.report.marks import marks_of
 
+    configs = result.configs
     rows = portmap.rows_of(configs)
+    marks = marks_of(result.diagnostics)
+    portmap.apply_marks(rows, marks)
+    live = None
+    if options.portos_url:
+        from portlint.report.live import compare
+
+        live = compare(rows, session.external, options.portos_url)
     block = free.block if free is not None else None
     fmt = options.output_format
     if fmt == "html":
         from portlint.report.htmlmap import render_html
 
-        text = render_html(rows, resolver.default(), {c.path: c.role for c in configs}, block)
+        text = render_html(rows, session.resolver.default(), marks, block, live=live)
     elif fmt == "json":
-        data = json.loads(portmap.render_json(rows))
+        data = json.loads(portmap.render_json(rows, marks, live))
         if free is not None:
             data["next_free"] = free.as_json() if block else None
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = portmap.render_markdown(rows) if fmt == "markdown" else portmap.render_text(rows)
+        text = (portmap.render_markdown if fmt == "markdown" else portmap.render_text)(rows, marks, live)
         if free is not None:
             found = (f"Next free block of {free.size} in the {free.range_name} range {free.low}-{free.high}: "
                      f"{free.text()}") if block else f"No free block: {free.none_found()}"
-            text += ("\n" if fmt == "markdown" else "\n") + found + "\n"
+            text += "\n" + found + "\n"
     write_output(options, text)
     return EXIT_PROBLEMS if free is not None and block is None else EXIT_CLEAN

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import portlint.model.portos_scan as portos_scan
@@ -61,9 +61,9 @@ def portos_file(folder: str) -> str | None:
 
 
 @lru_cache(maxsize=64)
-def _scan_file(path: str, stamp: tuple) -> tuple[ScannedApp, ...]:
+def _scan_file(path: str, stamp: tuple) -> portos_scan.Scan:
     with open(path, encoding="utf-8", errors="replace") as handle:
-        return tuple(portos_scan.scan(handle.read()))
+        return portos_scan.scan_file(handle.read())
 
 
 @dataclass
@@ -78,15 +78,37 @@ class PortosView:
     read: str | None
     own: bool
     apps: tuple[ScannedApp, ...]
+    #: the names PortOS resolves in the file it reads (steps 1-2): ``PORTS.X``, ``FOO_PORT``
+    constants: dict = field(default_factory=dict)
 
     def listed(self, name: str | None) -> dict[int, list[str]]:
         """port -> labels under which PortOS lists a process of this name."""
-        out: dict[int, list[str]] = {}
-        for app in self.apps:
-            if app.name == name:
-                for label in portos_scan.js_key_order(app.ports):
-                    out.setdefault(app.ports[label], []).append(label)
-        return out
+        return _by_port(a for a in self.apps if a.name == name)
+
+    def apps_of(self, process) -> list[ScannedApp]:
+        """The apps of PortOS's list that are this process: the one PortOS reads from its own object
+        when it has the process's name (two processes of one name are then told apart), else every
+        app of that name (the file PortOS reads is another one, or an app built elsewhere)."""
+        own = self.app_at(process)
+        if own is not None and own.name == process.name:
+            return [own]
+        return [a for a in self.apps if a.name == process.name]
+
+    def listed_for(self, process) -> dict[int, list[str]]:
+        """port -> labels under which PortOS lists this process."""
+        return _by_port(self.apps_of(process))
+
+    def label_of_use(self, process, use, port: int) -> str | None:
+        """The label PortOS lists ``port`` of this process under, for the row of ``use``: the label
+        PortOS took from this very use when there is one (a port listed under two labels, such as
+        ``CDP_PORT`` and ``DEBUG_PORT`` giving one port, has a row per label), else its first."""
+        apps = self.apps_of(process)
+        labels = [label for app in apps for label in app.labels_of(port)]
+        for app in apps:
+            for label in app.labels_of(port):
+                if took_from(label, app.origins[label], use):
+                    return label
+        return labels[0] if labels else None
 
     def app_at(self, process) -> ScannedApp | None:
         """The app PortOS reads from this process's own object, when this file is the one it reads."""
@@ -102,8 +124,30 @@ class PortosView:
     def rows(self):
         """(app, label, port) for every port PortOS lists from this file, in its order."""
         for app in self.apps:
-            for label in portos_scan.js_key_order(app.ports):
-                yield app, label, app.ports[label]
+            for label, port in app.ports.items():
+                yield app, label, port
+
+
+def _by_port(apps) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for app in apps:
+        for label, port in app.ports.items():
+            out.setdefault(port, []).append(label)
+    return out
+
+
+def took_from(label: str, origin: portos_scan.Origin, use) -> bool:
+    """Whether PortOS read its ``label`` (with this origin) from ``use``: same step, same key."""
+    from portlint.model.types import Field
+
+    field = use.site.field
+    if origin.stage == "env":
+        return field is Field.ENV and use.source in PORTOS_ENV_BLOCKS and use.key == origin.key
+    if origin.stage in ("ports", "ports-ref"):
+        return field is Field.PORTS and use.key == label
+    if origin.stage == "args":
+        return field is Field.ARGS
+    return field is Field.PORT
 
 
 def view_of(config) -> PortosView:
@@ -115,16 +159,15 @@ def view_of(config) -> PortosView:
     read = portos_file(os.path.dirname(path)) if os.path.basename(path) != "-" else None
     own = os.path.basename(path) in PORTOS_FILE_NAMES and (
         read is None or os.path.basename(read) == os.path.basename(path))
+    found = portos_scan.Scan((), {})
     if own:
-        read, apps = path, tuple(portos_scan.scan(config.source.text))
+        read, found = path, portos_scan.scan_file(config.source.text)
     elif read is not None:
         try:
             stat = os.stat(read)
-            apps = _scan_file(os.path.realpath(read), (stat.st_mtime_ns, stat.st_size))
+            found = _scan_file(os.path.realpath(read), (stat.st_mtime_ns, stat.st_size))
         except OSError:
-            read, apps = None, ()
-    else:
-        apps = ()
-    view = PortosView(path, read, own, apps)
+            read = None
+    view = PortosView(path, read, own, found.apps, found.constants)
     config.__dict__["_portos_view"] = view
     return view
