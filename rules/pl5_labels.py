@@ -1,5 +1,6 @@
 """PL5: labels and what PortOS can see."""
 from portlint.model.portos import DERIVED_LABELS
+from portlint.model.portos_scan import STEPS
 from portlint.rule import Rule
 
 
@@ -104,6 +105,9 @@ class InvisibleToPortos(Rule):
     """
 
     code, name, severity, fixable = "PL502", "invisible-to-portos", "warning", "safe"
+    __doc__ = __doc__.replace("    Two forms have a fix", "    PortOS's detector, step by step (the numbers the messages cite; read from the model of its "
+                              "scan, portlint/model/portos_scan.py):\n\n" + "".join(
+                                  f"    {n}. {step}\n\n" for n, step in enumerate(STEPS, 1)) + "    Two forms have a fix")
 
     def check(self, config):
         from portlint.model.portos import view_of

@@ -82,7 +82,12 @@ def test_each_label_remembers_where_it_came_from():
 def test_the_steps_are_numbered_once_for_messages_readme_and_explain():
     from pathlib import Path
 
+    from portlint.report.catalog import explain_rule
+    from portlint.rules.pl5_labels import InvisibleToPortos
+
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    explained = " ".join(explain_rule(InvisibleToPortos).split())
     assert len(STEPS) == 11
     for number, step in enumerate(STEPS, 1):
         assert f"{number}. {step}" in readme
+        assert f"{number}. {step}" in explained  # --explain PL502 reads the same list
