@@ -210,7 +210,9 @@ def _api_hidden(config, view) -> bool:
     relabelling then fails only because of that port, which PL502 reports at its own place."""
     from portlint.model.portos import listening_uses
 
-    if any(a.ports.get("api") for a in view.apps):
+    from portlint.model.portos_scan import file_has_api
+
+    if file_has_api(view.apps):
         return False
     return any(u.label == "api" for p in config.processes for u in listening_uses(p))
 
@@ -243,7 +245,9 @@ def _label_reason(view, app, shown: str, mine: str) -> str:
     if shown == "devUi":
         return ("PortOS relabels a Vite process's ui port devUi when any process of the file has an api port "
                 "(step 11)")
-    if mine == "devUi" and not any(a.ports.get("api") for a in view.apps):
+    from portlint.model.portos_scan import file_has_api
+
+    if mine == "devUi" and not file_has_api(view.apps):
         return ("PortOS relabels ui as devUi only when some process of the file has an api port it can read, and "
                 "here none has (step 11); once the api port is in a form PortOS reads, it shows devUi")
     if mine == "devUi":

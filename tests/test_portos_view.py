@@ -208,3 +208,31 @@ def test_map_json_validates_against_its_schema():
     data = json.loads(run_portlint("--map", "--format", "json", *map(str, CASES)).stdout)
     assert any(r["portos_only"] for r in data["references"]) and any(r["portos"] is None for r in data["ports"])
     jsonschema.validate(data, schema)
+
+
+# --- PL502 reads the scan: a port PortOS loses is reported, one it lists is not --------------------
+
+def test_apps_spread_before_their_name_are_lost_and_reported():
+    data = json.loads(run_portlint("--format", "json", "--select", "PL502",
+                                   str(FIXTURES / "portos" / "spread-before-name")).stdout)
+    assert [(d["ports"], d["message"].split("; ")[1].split(" and its")[0]) for d in data] == [
+        ([5590], "orders-api"), ([5591], "orders-jobs")]  # orders-web, name first, is listed: nothing to say
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_pl502_never_says_a_port_is_lost_that_portos_lists(case):
+    listed = {(app["name"], port) for app in json.loads((case / "portos.json").read_text(encoding="utf-8"))
+              for port in app["ports"].values()}
+    data = json.loads(run_portlint("--format", "json", "--select", "PL502", str(case)).stdout)
+    for d in data:
+        if "will not show" in d["message"]:
+            name = d["message"].split("'s port ")[0] if "'s port " in d["message"] else None
+            assert all((name, port) not in listed for port in d["ports"]), d["message"]
+
+
+def test_a_file_that_does_not_parse_still_shows_what_portos_lists():
+    """PortOS scans text: a syntax error does not stop it, so the map lists what it will show."""
+    data = json.loads(run_portlint("--map", "--format", "json",
+                                   str(FIXTURES / "rules" / "PL001" / "trailing-comma")).stdout)
+    assert [(r["process"], r["portos"], r["port"], r["portos_only"]) for r in data["references"]] == [
+        ("api", "api", 5570, True)]

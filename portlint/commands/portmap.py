@@ -80,7 +80,8 @@ def _print_map(options: Options, result, session, free: FreeBlock | None) -> int
     from portlint.report.marks import marks_of
 
     configs = result.configs
-    rows = portmap.rows_of(configs)
+    parsed = {c.path for c in configs}
+    rows = portmap.rows_of(configs, [s for p, s in result.sources.items() if p not in parsed])
     marks = marks_of(result.diagnostics)
     portmap.apply_marks(rows, marks)
     live = None

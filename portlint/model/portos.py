@@ -155,19 +155,24 @@ def view_of(config) -> PortosView:
     cached = config.__dict__.get("_portos_view")
     if cached is not None:
         return cached
-    path = config.path
+    view = view_of_text(config.path, config.source.text)
+    config.__dict__["_portos_view"] = view
+    return view
+
+
+def view_of_text(path: str, text: str) -> PortosView:
+    """The PortOS view of a file's text, whether or not portlint could read it as a config (PortOS
+    scans a file with a syntax error all the same)."""
     read = portos_file(os.path.dirname(path)) if os.path.basename(path) != "-" else None
     own = os.path.basename(path) in PORTOS_FILE_NAMES and (
         read is None or os.path.basename(read) == os.path.basename(path))
     found = portos_scan.Scan((), {})
     if own:
-        read, found = path, portos_scan.scan_file(config.source.text)
+        read, found = path, portos_scan.scan_file(text)
     elif read is not None:
         try:
             stat = os.stat(read)
             found = _scan_file(os.path.realpath(read), (stat.st_mtime_ns, stat.st_size))
         except OSError:
             read = None
-    view = PortosView(path, read, own, found.apps, found.constants)
-    config.__dict__["_portos_view"] = view
-    return view
+    return PortosView(path, read, own, found.apps, found.constants)

@@ -197,6 +197,11 @@ def dev_ui_label(label: str, is_vite: bool, file_has_api: bool) -> str:
     return "devUi" if label == "ui" and is_vite and file_has_api else label
 
 
+def file_has_api(apps) -> bool:
+    """Step 11's condition: some process of the file holds something (JavaScript-truthy) under ``api``."""
+    return any(_truthy(app.slots.get("api")) for app in apps)
+
+
 def uses_vite(block: str) -> bool:
     """Step 10: the process's text has the word ``vite`` or ``VITE_PORT`` (any case)."""
     return bool(_VITE.search(block) or _VITE_PORT.search(block))
@@ -388,10 +393,10 @@ def scan_file(text: str) -> Scan:
         app = ScannedApp(m.group(1), m.start(), end, uses_vite=uses_vite(block), cwd=cwd.group(1) if cwd else None)
         _scan_app(app, block, known)
         apps.append(app)
-    file_has_api = any(_truthy(app.slots.get("api")) for app in apps)
+    has_api = file_has_api(apps)
     for app in apps:
         if _truthy(app.slots.get("ui")) and not _truthy(app.slots.get("devUi")) \
-                and dev_ui_label("ui", app.uses_vite, file_has_api) == "devUi":
+                and dev_ui_label("ui", app.uses_vite, has_api) == "devUi":
             origin = app.origins.pop("ui")
             app._set("devUi", app.slots.pop("ui"), origin)
     return Scan(tuple(apps), known)

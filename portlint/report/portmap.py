@@ -43,10 +43,15 @@ class MapRow:
     live_differs: bool = False  # with --portos-url: the live list and the prediction (portos) disagree
 
 
-def rows_of(configs: list[Config]) -> list[MapRow]:
+def rows_of(configs: list[Config], unread=()) -> list[MapRow]:
+    """The map's rows for ``configs``; ``unread``: the sources of files that did not parse as a
+    config, whose PortOS apps list (PortOS scans them all the same) is shown as portos_only rows."""
     rows: list[MapRow] = []
     seen: set[tuple] = set()
-    from portlint.model.portos import view_of
+    from portlint.model.portos import view_of, view_of_text
+
+    for source in unread:
+        rows += _portos_only_rows(source, view_of_text(source.path, source.text), [])
 
     for config in configs:
         view = view_of(config)
@@ -68,23 +73,23 @@ def rows_of(configs: list[Config]) -> list[MapRow]:
                     seen.add(key)
                     rows.append(MapRow(use.span.path, row, column, process.display_name, use.label, port,
                                        description, source, use.connection, use.kind.value, listener, portos))
-        rows += _portos_only_rows(config, view, rows)
+        rows += _portos_only_rows(config.source, view, rows)
     rows.sort(key=lambda r: (r.connection, r.port, r.file, r.process))
     return rows
 
 
-def _portos_only_rows(config, view, rows: list[MapRow]) -> list[MapRow]:
+def _portos_only_rows(source, view, rows: list[MapRow]) -> list[MapRow]:
     """What PortOS lists from this file that no row of that process shows under that label."""
     if not view.own:
         return []
-    have = {(r.process, r.port, r.portos) for r in rows if r.file == config.path}
+    have = {(r.process, r.port, r.portos) for r in rows if r.file == source.path}
     extra = []
     for app, label, port in view.rows():
         if (app.name, port, label) in have or not 1 <= port <= 65535:  # a number that is no port: PL105's
             continue
         have.add((app.name, port, label))
-        row, column = config.source.position(app.start)
-        extra.append(MapRow(config.path, row, column, app.name, "", port, "", "listed by PortOS only",
+        row, column = source.position(app.start)
+        extra.append(MapRow(source.path, row, column, app.name, "", port, "", "listed by PortOS only",
                             kind="reference", portos=label, portos_only=True))
     return extra
 
