@@ -72,6 +72,11 @@ class Related:
         return [self.path, self.row, self.column, self.end_row, self.end_column, self.message]
 
 
+def port_list(ports) -> tuple[int, ...]:
+    """Ports as a diagnostic carries them: distinct, ascending, real port numbers only."""
+    return tuple(sorted({p for p in ports if isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 65535}))
+
+
 @dataclass
 class Diagnostic:
     """One problem at one place. Rows and columns are 1-based; the end is exclusive."""
@@ -90,16 +95,20 @@ class Diagnostic:
     noqa_row: int | None = None
     #: other places involved, for JSON/SARIF (the message names them too)
     related: tuple[Related, ...] = ()
+    #: the ports the diagnostic is about (the missing ones of a gap, the two colliding uses' port),
+    #: ascending; what the port map's marks are drawn from
+    ports: tuple[int, ...] = ()
     source: "Source | None" = field(default=None, repr=False, compare=False)  # for fix positions
 
     def __post_init__(self) -> None:
         self.message = _bounded(self.message)
 
     @classmethod
-    def at(cls, span: Span, code: str, name: str, message: str, severity: str) -> "Diagnostic":
+    def at(cls, span: Span, code: str, name: str, message: str, severity: str, ports=()) -> "Diagnostic":
         row, col = span.location
         end_row, end_col = span.end_location
-        return cls(code, name, message, severity, span.path, row, col, end_row, end_col, noqa_row=row, source=span.source)
+        return cls(code, name, message, severity, span.path, row, col, end_row, end_col, noqa_row=row, source=span.source,
+                   ports=port_list(ports))
 
     def fix_json(self) -> dict | None:
         if self.fix is None:
@@ -113,13 +122,13 @@ class Diagnostic:
         return {"code": self.code, "name": self.name, "message": self.message, "severity": self.severity,
                 "path": self.path, "row": self.row, "column": self.column, "end_row": self.end_row,
                 "end_column": self.end_column, "noqa_row": self.noqa_row, "fix": self.fix_json(),
-                "related": [r.to_data() for r in self.related]}
+                "related": [r.to_data() for r in self.related], "ports": list(self.ports)}
 
     @classmethod
     def from_data(cls, data: dict) -> "Diagnostic":
         return cls(data["code"], data["name"], data["message"], data["severity"], data["path"], data["row"],
                    data["column"], data["end_row"], data["end_column"], fix=data.get("fix"), noqa_row=data.get("noqa_row"),
-                   related=tuple(Related(*r) for r in data.get("related", ())))
+                   related=tuple(Related(*r) for r in data.get("related", ())), ports=tuple(data.get("ports", ())))
 
     def relate(self, span: "Span | None", message: str) -> "Diagnostic":
         """Add a related place (skipped when it is the diagnostic's own place); returns self."""

@@ -10,7 +10,7 @@ import inspect
 import re
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
-from portlint.diagnostic import Diagnostic, Span
+from portlint.diagnostic import Diagnostic, Span, port_list
 
 if TYPE_CHECKING:
     from portlint.engine.project import ProjectContext
@@ -41,15 +41,16 @@ class Rule:
         A ``check_project(self, summaries)`` of one argument is called without the context."""
         return ()
 
-    def report(self, span: Span, message: str, settings: "Settings | None" = None) -> Diagnostic:
-        """A diagnostic of this rule at ``span`` (severity from ``settings``, e.g. another config's)."""
+    def report(self, span: Span, message: str, settings: "Settings | None" = None, ports=()) -> Diagnostic:
+        """A diagnostic of this rule at ``span`` (severity from ``settings``, e.g. another config's),
+        about ``ports`` (the port numbers it concerns: the port map marks them)."""
         severity = (settings or self.settings).severity_of(self.code, self.severity)
-        return Diagnostic.at(span, self.code, self.name, message, severity)
+        return Diagnostic.at(span, self.code, self.name, message, severity, ports=ports)
 
     def report_claim(self, claim, severity: str, message: str) -> Diagnostic:
-        """A diagnostic at a PortClaim's place (project rules work on claims, not on spans)."""
+        """A diagnostic at a PortClaim's place (project rules work on claims, not on spans), about its port."""
         return Diagnostic(self.code, self.name, message, severity, claim.path, claim.row, claim.column,
-                          claim.end_row, claim.end_column, noqa_row=claim.row)
+                          claim.end_row, claim.end_column, noqa_row=claim.row, ports=port_list([claim.port]))
 
     # -- documentation ----------------------------------------------------------------------------
     @classmethod

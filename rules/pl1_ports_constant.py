@@ -51,7 +51,7 @@ class MissingPortsConstant(Rule):
         if config.source.kind in ("json", "yaml"):
             yield self.report(span, (
                 f"{first.process.display_name} gets port {_shown(first)} from {first.where}, but a "
-                f"{config.source.kind.upper()} file cannot define a PORTS constant; {say('PL101-json')}"))
+                f"{config.source.kind.upper()} file cannot define a PORTS constant; {say('PL101-json')}"), ports=_all_ports(uses))
             return
         from portlint.fix.introduce_ports import introduce_ports, refusal
 
@@ -66,12 +66,16 @@ class MissingPortsConstant(Rule):
             advice = say("PL101")
         diagnostic = self.report(span, (
             f"{first.process.display_name} gets port {_shown(first)} from {first.where}{others}, but the "
-            f"config has no top-level PORTS constant; {advice}"))
+            f"config has no top-level PORTS constant; {advice}"), ports=_all_ports(uses))
         if planned is not None:
             from portlint.fix.apply import Fix
 
             diagnostic.fix = Fix(planned.applicability, planned.message, tuple(planned.edits))
         yield diagnostic
+
+
+def _all_ports(uses) -> set[int]:
+    return {port for use in uses for port in use.ports}
 
 
 def _shown(use) -> str:
@@ -250,7 +254,7 @@ class UndocumentedPort(Rule):
             shown = listed(sorted(entry.ports), sep="/") or "?"
             last = entry.key.split(".")[-1]
             yield self.report(entry.key_span, (
-                f"{entry.reference} ({shown}) has no comment; {say('PL104', key=last, port=shown)}"))
+                f"{entry.reference} ({shown}) has no comment; {say('PL104', key=last, port=shown)}"), ports=entry.ports)
 
 
 class InvalidPort(Rule):
@@ -403,4 +407,5 @@ class DuplicatePortValue(Rule):
                 continue
             row = first.span.location[0] if first.span else "?"
             yield self.report(entry.span, (
-                f"{entry.reference} holds {port}, like {first.reference} (line {row}); give each entry its own port"))
+                f"{entry.reference} holds {port}, like {first.reference} (line {row}); give each entry its own port"),
+                ports=[port])

@@ -61,7 +61,7 @@ class PortGap(Rule):
             yield self.report(span, (
                 f"the port block {low}-{high} has a gap{when}: {word} {compact(gap)} "
                 f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}){config.cpus_note()}; "
-                f"{say('PL201')}"))
+                f"{say('PL201')}"), ports=gap)
 
 
 def _range_name(settings, port: int) -> str | None:
@@ -123,13 +123,13 @@ class PortOutOfRange(Rule):
                 for port in sorted(p for p in entry.ports if outside(p)):
                     yield relate_uses(self.report(entry.span, (
                         f"{entry.reference} is {port}{used_by(users)}, {explain(port)}; "
-                        f"{say('PL202-entry', a_role=_a(role), wanted=wanted)}")), users)
+                        f"{say('PL202-entry', a_role=_a(role), wanted=wanted)}"), ports=[port]), users)
         own_uses = [u for p in config.processes for u in p.occupying_uses() if u.entry is None]
         for span, group in by_place(own_uses):
             for port in sorted(p for p in group[0].ports if outside(p)):
                 yield relate_uses(self.report(span, (
                     f"{names(group)} uses {port} in {group[0].where}, {explain(port)}; "
-                    f"{say(row_for(config, 'PL202-use'), a_role=_a(role), wanted=wanted)}")), group)
+                    f"{say(row_for(config, 'PL202-use'), a_role=_a(role), wanted=wanted)}"), ports=[port]), group)
         for process in config.processes:
             for use in process.occupying_uses():
                 if use.span is None:
@@ -143,7 +143,7 @@ class PortOutOfRange(Rule):
                     yield self.report(use.span, (
                         f"{process.display_name} runs {counted.describe()} with increment_var "
                         f"{process.increment_var!r}, {which} {compact(bad_extra)}, outside {wanted}; "
-                        "start lower or run fewer instances"))
+                        "start lower or run fewer instances"), ports=bad_extra)
 
 
 class PortCollision(Rule):
@@ -314,7 +314,7 @@ class InstancesSharePort(Rule):
                 port = listed(sorted(use.ports), sep="/")
                 yield self.report(use.span, (
                     f"{process.display_name} runs {shown} in fork mode ({process.exec_mode_reason}) that all "
-                    f"bind {port} from {use.where}, so all but one fail with EADDRINUSE; {_one_port_each(use, cluster)}"))
+                    f"bind {port} from {use.where}, so all but one fail with EADDRINUSE; {_one_port_each(use, cluster)}"), ports=use.ports)
 
 
 def _one_port_each(use, cluster: str) -> str:

@@ -47,7 +47,7 @@ class WellKnownPort(Rule):
                     if settings.is_well_known(port):
                         yield relate_uses(self.report(entry.span, (
                             f"{entry.reference} is {port}{used_by(users)}, a well-known port that other software "
-                            f"defaults to; {_advice(config, 'PL301-entry')}")), users)
+                            f"defaults to; {_advice(config, 'PL301-entry')}"), ports=[port]), users)
         uses = [u for p in config.processes for u in p.uses if u.kind.occupies and u.entry is None]
         for span, group in by_place(uses):
             use = group[0]
@@ -62,7 +62,7 @@ class WellKnownPort(Rule):
                         advice = ("PM2's static server listens there unless told otherwise: give it a free port of "
                                   f"{_wanted(config)} in PORTS and set `PM2_SERVE_PORT: PORTS.KEY` in its env")
                     yield relate_uses(self.report(span, (
-                        f"{names(group)} uses {port} in {use.where}, {what}; {advice}")), group)
+                        f"{names(group)} uses {port} in {use.where}, {what}; {advice}"), ports=[port]), group)
 
 
 def _wanted(config) -> str:

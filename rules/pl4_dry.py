@@ -41,7 +41,7 @@ class LiteralPort(Rule):
                     reference = entries[0].reference
                     row, fields, edits = _literal_advice(config, use, reference)
                     diagnostic = self.report(span, (
-                        f"{names(group)} writes {port} literally in {use.where}; {say(row, **fields)}"))
+                        f"{names(group)} writes {port} literally in {use.where}; {say(row, **fields)}"), ports=[port])
                     diagnostic.relate(entries[0].span, f"{reference} holds {port}")
                     if edits:
                         from portlint.fix.apply import Fix  # only where there is something to fix
@@ -114,7 +114,7 @@ class PortNotInPorts(Rule):
                 port = missing[0]
                 diagnostic = relate_uses(self.report(span, (
                     f"{names(group)} gets {port} from {use.where}, but no PORTS entry holds it; "
-                    f"{say('PL402', port=port)}")), group)
+                    f"{say('PL402', port=port)}"), ports=missing), group)
                 if len(use.ports) == 1:
                     from portlint.fix.apply import Fix
                     from portlint.fix.edits import add_ports_entry, new_key_for, replace_literal
@@ -164,7 +164,7 @@ class DuplicatedLiteral(Rule):
                     "define it once in PORTS and refer to it"
                 yield self.report(use.literal_span, (
                     f"{port} is written again in {use.where} of {use.process.display_name} (first in "
-                    f"{earlier.where} of {earlier.process.display_name}, line {row}); {advice}")).relate(earlier.literal_span, f"first written in {earlier.where} of "
+                    f"{earlier.where} of {earlier.process.display_name}, line {row}); {advice}"), ports=[port]).relate(earlier.literal_span, f"first written in {earlier.where} of "
                                                f"{earlier.process.display_name}")
 
 
@@ -280,4 +280,4 @@ class UnusedPort(Rule):
             shown = listed(sorted(entry.ports), sep="/") or "?"
             yield self.report(entry.key_span, (
                 f"{entry.reference} ({shown}) is not used by any process; remove it, or refer to it from the "
-                "process that listens on it"))
+                "process that listens on it"), ports=entry.ports)

@@ -1,5 +1,6 @@
 """PL5: labels and what PortOS can see."""
 from portlint.model.portos import DERIVED_LABELS
+from portlint.model.portos_scan import STEPS
 from portlint.rule import Rule
 from portlint import words
 
@@ -48,9 +49,9 @@ class NonStandardLabel(Rule):
         view = view_of(config)
         groups: dict[tuple, list] = {}  # one process's label in env and env_production: one finding
         for process in config.processes:
-            listed = view.listed(process.name)
             for use in listening_uses(process):  # labels belong to listeners, not references
-                shown = [lab for port in sorted(use.valid_ports) for lab in listed.get(port, [])]
+                shown = [view.label_of_use(process, use, port) for port in sorted(use.valid_ports)]
+                shown = [label for label in shown if label is not None]
                 for label in dict.fromkeys(shown or ([use.label] if use.label else [])):
                     if DERIVED_LABELS.get(label, label) in labels:
                         continue
@@ -66,7 +67,7 @@ class NonStandardLabel(Rule):
             yield self.report(span, (
                 f"{names(uses)} port from {where}: {how} {label!r}, which is not one of the "
                 f"labels {words.listed(self.settings.labels)}; use a standard label or add {label!r} to the "
-                "`labels` setting"))
+                "`labels` setting"), ports={port for u in uses for port in u.valid_ports})
 
 
 class InvisibleToPortos(Rule):
@@ -105,6 +106,9 @@ class InvisibleToPortos(Rule):
     """
 
     code, name, severity, fixable = "PL502", "invisible-to-portos", "warning", "safe"
+    __doc__ = __doc__.replace("    Two forms have a fix", "    PortOS's detector, step by step (the numbers the messages cite; read from the model of its "
+                              "scan, portlint/model/portos_scan.py):\n\n" + "".join(
+                                  f"    {n}. {step}\n\n" for n, step in enumerate(STEPS, 1)) + "    Two forms have a fix")
 
     def check(self, config):
         from portlint.model.portos import view_of
@@ -130,13 +134,13 @@ class InvisibleToPortos(Rule):
         if not uses:
             return
         app = view.app_at(process)
-        listed = view.listed(process.name)
+        listed = view.listed_for(process)
         if view.own and app is None and not listed:
             ports = sorted(set().union(*(u.valid_ports for u in uses)))
             yield self.report(process.name_span or process.span or uses[0].span, (
                 f"PortOS finds an app only where `{{ name: '...'` opens it (an unquoted name key, first, with a "
                 f"quoted string: step 3); {process.display_name} and its ports ({words.listed(ports)}) will "
-                "not show in its apps list; make `name: '...'` the first key"))
+                "not show in its apps list; make `name: '...'` the first key"), ports=ports)
             return
         by_port: dict[int, list] = {}
         for use in uses:
@@ -159,15 +163,16 @@ class InvisibleToPortos(Rule):
             if shown:
                 yield self.report(use.span, (
                     f"{head} will show in the PortOS apps list as {shown[0]!r}, not {use.label!r}: "
-                    f"{_label_reason(view, app, shown[0], use.label)}"))
+                    f"{_label_reason(view, app, shown[0], use.label)}"), ports=[port])
             elif app is not None and app.name != process.name and port in app.ports.values():
                 yield self.report(use.span, (
                     f"{head} will show in the PortOS apps list under process {app.name!r}, not "
                     f"{process.display_name!r}: PortOS takes the name from the first quoted text after `name:` "
-                    "(step 3); write the name as one plain string"))
+                    "(step 3); write the name as one plain string"), ports=[port])
             elif not why.overridden_by_later_env(app, use, port):  # env vs env_production: alternatives
                 diagnostic = self.report(use.span, f"{head} will not show in the PortOS apps list: "
-                                                   f"{why.unlisted(config, view, app, process, use, port)}")
+                                                   f"{why.unlisted(config, view, app, process, use, port)}",
+                                         ports=hidden or [port])
                 diagnostic.fix = _fix(config, process, use, port)
                 yield diagnostic
 
@@ -179,25 +184,26 @@ class InvisibleToPortos(Rule):
         hidden = []
         total = 0
         for process in config.processes:
-            listed = view.listed(process.name)
+            listed = view.listed_for(process)
             for use in listening_uses(process):
                 if use.span.source is not config.source or not use.valid_ports or use.site.inspector:
                     continue
                 total += 1
                 missing = sorted(p for p in use.valid_ports if p not in listed)
                 if missing:
-                    hidden.append((process, use, missing[0]))
+                    hidden.append((process, use, missing))
         if hidden and len(hidden) == total:
-            process, use, port = hidden[0]
+            process, use, _ = hidden[0]
             yield self.report(use.span, (
                 (f"none of the {total} port uses in this file will show" if total != 1 else
                  "the one port use in this file will not show") +
-                f" in the PortOS apps list: {why.not_in_file(view, None, None, one=total == 1)}"))
+                f" in the PortOS apps list: {why.not_in_file(view, None, None, one=total == 1)}"),
+                ports={p for _, _, missing in hidden for p in missing})
             return
-        for process, use, port in hidden:
+        for process, use, missing in hidden:
             yield self.report(use.span, (
-                f"{process.display_name}'s port {port} ({use.where}) will not show in the PortOS apps list: "
-                f"{why.not_in_file(view, process, port)}"))
+                f"{process.display_name}'s port {missing[0]} ({use.where}) will not show in the PortOS apps list: "
+                f"{why.not_in_file(view, process, missing[0])}"), ports=missing[:1])
 
 
 def _api_hidden(config, view) -> bool:
@@ -205,7 +211,9 @@ def _api_hidden(config, view) -> bool:
     relabelling then fails only because of that port, which PL502 reports at its own place."""
     from portlint.model.portos import listening_uses
 
-    if any(a.ports.get("api") for a in view.apps):
+    from portlint.model.portos_scan import file_has_api
+
+    if file_has_api(view.apps):
         return False
     return any(u.label == "api" for p in config.processes for u in listening_uses(p))
 
@@ -247,7 +255,9 @@ def _label_reason(view, app, shown: str, mine: str) -> str:
     if shown == "devUi":
         return ("PortOS relabels a Vite process's ui port devUi when any process of the file has an api port "
                 "(step 11)")
-    if mine == "devUi" and not any(a.ports.get("api") for a in view.apps):
+    from portlint.model.portos_scan import file_has_api
+
+    if mine == "devUi" and not file_has_api(view.apps):
         return ("PortOS relabels ui as devUi only when some process of the file has an api port it can read, and "
                 "here none has (step 11); once the api port is in a form PortOS reads, it shows devUi")
     if mine == "devUi":
@@ -319,8 +329,8 @@ class LabelConflict(Rule):
                 pending.append((place, use, (
                     f"gets two ports labelled {use.label!r}{when}: {earlier_port} from "
                     f"{earlier.where} and {port} from {use.where}; PortOS shows one port per label, so use "
-                    "the same port or a different key for the second")))
-        for place, use, message in pending:
+                    "the same port or a different key for the second"), (earlier_port, port)))
+        for place, use, message, ports in pending:
             who = done[place]
             also = f" (and {words.listed(who[1:])}, built from the same template)" if len(who) > 1 else ""
-            yield self.report(use.span, f"{who[0]}{also} {message}")
+            yield self.report(use.span, f"{who[0]}{also} {message}", ports=ports)

@@ -23,7 +23,7 @@ def cells(html: str) -> dict[int, dict]:
             port = int(g.get("data-port"))
             processes = {tuple(p.split("|", 1)) for p in g.get("data-processes").split(";") if p}
             out[port] = {"classes": set(g.get("class").split()), "processes": processes,
-                         "title": g.find(f"{SVG}title").text}
+                         "title": g.find(f"{SVG}title").text, "codes": g.get("data-codes").split()}
     return out
 
 
@@ -34,20 +34,28 @@ def html():
     return proc.stdout
 
 
+def lint_ports(code: str) -> set[int]:
+    """The ports lint's JSON output reports ``code`` about, for the same paths."""
+    import json
+
+    return {p for d in json.loads(run_portlint("--format", "json", *TREES).stdout) if d["code"] == code
+            for p in d["ports"]}
+
+
 def test_every_port_of_the_model_is_drawn_with_its_processes(html):
     import json
 
     data = json.loads(run_portlint("--map", "--format", "json", *TREES).stdout)
     drawn = cells(html)
     expected: dict[int, set] = {}
-    owners: dict[int, set] = {}  # a shared entry is one owner, however many processes use it
     for row in data["ports"]:
         expected.setdefault(row["port"], set()).add((row["file"], row["process"]))
-        owners.setdefault(row["port"], set()).add((row["file"], row["process"] if row["kind"] == "listen" else "shared"))
+    collisions = lint_ports("PL203")  # two processes on one port are a collision only where lint says so
+    assert collisions
     for port, processes in expected.items():
         assert drawn[port]["processes"] == processes
         assert "used" in drawn[port]["classes"]
-        assert ("collision" in drawn[port]["classes"]) == (len(owners[port]) > 1)
+        assert ("collision" in drawn[port]["classes"]) == (port in collisions)
     for port, cell in drawn.items():
         if port not in expected:
             assert "used" not in cell["classes"] and not cell["processes"]
@@ -56,17 +64,20 @@ def test_every_port_of_the_model_is_drawn_with_its_processes(html):
 
 def test_marks_and_hover_text(html):
     drawn = cells(html)
-    assert {"well-known", "out-of-range"} <= drawn[3000]["classes"]
+    # a literal 3000 is reported once, by PL301 (not also PL202): one mark, the finding's
+    assert "well-known" in drawn[3000]["classes"] and "out-of-range" not in drawn[3000]["classes"]
+    assert drawn[3000]["codes"] == ["PL301"]
     assert "collision" in drawn[5570]["classes"]
-    assert "COLLISION" in drawn[5570]["title"]
+    assert "PL203: collision" in drawn[5570]["title"]
     gap = {p for p, c in drawn.items() if "gap" in c["classes"]}
-    assert gap and gap <= {5573, 5574}  # PL201/gap uses 5570, 5572 and 5575; 5571 is someone else's
+    assert gap == lint_ports("PL201") and {5573, 5574} <= gap
     free = [p for p, c in drawn.items() if "next-free" in c["classes"]]
     block = run_portlint("--next-free", "2", *TREES).stdout.strip()
     assert free == list(range(int(block.split("-")[0]), int(block.split("-")[1]) + 1))
     tip = drawn[5554]["title"]
     assert "portos-client (devUi)" in tip and "ecosystem.config.cjs:21" in tip and "Vite dev server (React UI)" in tip
     assert "Legend" in html and "collision" in html and "well-known" in html and "gap inside" in html
+    assert "What PortOS will list" in html and "portos-client (devUi 5554)" in html
 
 
 def test_self_contained_no_network_light_and_dark(html):

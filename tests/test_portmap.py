@@ -23,7 +23,8 @@ def test_map_json_lists_every_port_with_where_and_why():
     assert rows[("notes-ui", 5581)]["label"] == "devUi"
     assert {(r["process"], r["port"], r["connection"]) for r in data["connections"]} == {("notes-api", 5432, True)}
     assert all(set(r) == {"file", "row", "column", "process", "label", "port", "description", "source", "connection",
-                          "kind", "listener", "portos", "portos_only"} for r in data["ports"] + data["connections"])
+                          "kind", "listener", "portos", "portos_only", "codes", "live", "live_differs"}
+               for r in data["ports"] + data["connections"])
     assert {r["kind"] for r in data["connections"]} == {"connection"}
     # PortOS reads notes-ui's VITE_PORT and relabels it devUi (notes-api has an api port); it cannot
     # read `process.env.DB_PORT ?? 5432`, so the connection row is not in its list
@@ -54,7 +55,7 @@ def test_map_shows_each_port_once_under_who_listens():
     assert table[0].split()[:2] == ["5580", "scout-server"] and "scout-ui" in table[0]
     assert table[1].split()[:4] == ["5580", "scout-ui", "viteApi", "viteApi*"]
     assert "shared by scout-browser, scout-server" in table[3]
-    assert text[-1].startswith("* listed by PortOS, but portlint sees no port of that process there")
+    assert text[-1].startswith("* listed by PortOS for a process that does not listen on it")
     md = run_portlint("--no-cache", "--map", "--format", "markdown", str(folder)).stdout
     assert "| 5580 | scout-server | api | api | REST API and WebSocket | scout-ui |" in md
     html = run_portlint("--no-cache", "--map", "--format", "html", str(folder)).stdout
@@ -227,3 +228,77 @@ def test_control_characters_in_names_are_escaped_in_the_map(tmp_path):
         # Markdown escapes the escapes' backslashes and the bracket too: it renders as the text does
         shown = "a\\n5999  forged\\x1b[2J" if fmt == "text" else "a\\\\n5999  forged\\\\x1b\\[2J"
         assert shown in proc.stdout
+
+
+# --- the live view: the map beside what the running PortOS lists -------------------------------------
+
+NOTES = """const PORTS = {
+  API: 5570, // notes REST API
+  UI: 5571, // notes Vite dev server
+  WORKER: 5572, // notes worker status
+};
+module.exports = { PORTS, apps: [
+  { name: 'notes-api', script: 'api.js', env: { PORT: PORTS.API } },
+  { name: 'notes-ui', script: 'node_modules/.bin/vite', args: `--port ${PORTS.UI}`, env: { VITE_PORT: PORTS.UI } },
+  { name: 'notes-worker', script: 'worker.js', env: { STATUS_PORT: PORTS.WORKER } },
+] };
+"""
+#: What a PortOS that scanned an older notes config answers: ui not yet devUi, no worker, a process since removed.
+LIVE_NOTES = [
+    {"name": "PortOS", "repoPath": "/srv/portos", "processes": [{"name": "portos-server", "port": 5555, "ports": {"api": 5555}}]},
+    {"name": "Notes", "repoPath": "/srv/notes", "processes": [
+        {"name": "notes-api", "port": 5570, "ports": {"api": 5570}},
+        {"name": "notes-ui", "port": 5571, "ports": {"ui": 5571}},
+        {"name": "notes-old", "port": 5573, "ports": {"api": 5573}}]},
+]
+
+
+def test_the_map_shows_the_live_list_beside_the_prediction_and_flags_each_difference(tmp_path):
+    (tmp_path / "ecosystem.config.cjs").write_text(NOTES)
+    with FakePortos(json.dumps(LIVE_NOTES).encode()) as portos:
+        data = json.loads(run_portlint("--map", "--format", "json", "--portos-url", portos.url, str(tmp_path)).stdout)
+        text = run_portlint("--map", "--portos-url", portos.url, str(tmp_path)).stdout
+        html = run_portlint("--map", "--format", "html", "--portos-url", portos.url, str(tmp_path)).stdout
+    import jsonschema
+    from importlib.resources import files
+
+    jsonschema.validate(data, json.loads(files("portlint").joinpath("schema/portmap.schema.json").read_text()))
+    rows = {(r["process"], r["port"]): (r["portos"], r["live"], r["live_differs"]) for r in data["ports"]}
+    assert rows == {("notes-api", 5570): ("api", "api", False),
+                    ("notes-ui", 5571): ("devUi", "ui", True),  # PortOS lists it under another label
+                    ("notes-worker", 5572): ("status", None, True)}  # the configs give it, PortOS does not list it
+    assert data["live"] == {"url": portos.url, "apps": ["Notes"], "differences": 3,  # PortOS's own app is not compared
+                            "only_live": [{"app": "Notes", "process": "notes-old", "label": "api", "port": 5573}]}
+    lines = text.splitlines()
+    assert lines[0].split()[:6] == ["Port", "Process", "Label", "PortOS", "Live", "Description"]
+    assert lines[1].split()[:5] == ["5570", "notes-api", "api", "api", "api"]
+    assert lines[2].split()[:5] == ["5571", "notes-ui", "devUi", "devUi", "ui!"]
+    assert lines[3].split()[:5] == ["5572", "notes-worker", "status", "status", "-!"]
+    assert "Listed by the live PortOS, but by no config here:" in text
+    assert any(line.split() == ["5573", "Notes", "notes-old", "api"] for line in lines)
+    assert f"Live PortOS at {portos.url} (apps compared: Notes): 3 differences from the prediction ('!')." in text
+    from test_htmlmap import cells
+
+    drawn = cells(html)
+    assert {p for p, c in drawn.items() if "live-differs" in c["classes"]} == {5571, 5572, 5573}
+    assert "live PortOS: notes-ui listed as ui (predicted: devUi)" in drawn[5571]["title"]
+    assert "live PortOS lists Notes / notes-old (api) here; no config here does" in drawn[5573]["title"]
+
+
+def test_without_a_portos_url_the_map_has_no_live_view(tmp_path):
+    (tmp_path / "ecosystem.config.cjs").write_text(NOTES)
+    data = json.loads(run_portlint("--map", "--format", "json", str(tmp_path)).stdout)
+    assert data["live"] is None and not any(r["live"] or r["live_differs"] for r in data["ports"])
+    assert "Live" not in run_portlint("--map", str(tmp_path)).stdout.splitlines()[0]
+
+
+def test_a_live_list_that_agrees_has_no_differences(tmp_path):
+    (tmp_path / "ecosystem.config.cjs").write_text(NOTES)
+    agreeing = [{"name": "Notes", "processes": [
+        {"name": "notes-api", "port": 5570, "ports": {"api": 5570}},
+        {"name": "notes-ui", "port": 5571, "ports": {"devUi": 5571}},
+        {"name": "notes-worker", "port": 5572, "ports": {"status": 5572}}]}]
+    with FakePortos(json.dumps(agreeing).encode()) as portos:
+        proc = run_portlint("--map", "--portos-url", portos.url, str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "!" not in proc.stdout.replace("('!')", "") and "no differences from the prediction" in proc.stdout

@@ -1,9 +1,10 @@
 """What PortOS will list: the model of its detector against lists worked out by reading it.
 
 A portos.json beside a fixture's ecosystem.config.cjs is the list PortOS's parseEcosystemConfig
-returns for it, derived by hand from reading that function: fixtures/portos/<case>/ has one case per
-step of its algorithm (each quirk both ways) and a config shaped like PortOS's own;
-fixtures/valid/policy-example/ is the policy's own example.
+returns for it, derived by hand from reading that function (and, per label, the kind of port use
+portlint sees there): fixtures/portos/<case>/ has one case per rule of its scan (each quirk both
+ways) and configs shaped like PortOS's own; fixtures/valid/policy-example/ is the policy's own
+example.
 """
 import json
 import os
@@ -30,14 +31,17 @@ def test_predicted_list_equals_the_detectors(case):
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_map_portos_column_is_the_apps_list(case):
-    """Every (process, label, port) PortOS lists is a map row with that label in `portos`, and no
-    other row claims PortOS shows it."""
+    """Every (process, label, port) PortOS lists is a map row with that label in `portos`, of the kind
+    portlint gives that use (listen, reference, shared, connection; `portos-only` for a row of its
+    own), and no other row claims PortOS shows anything."""
     proc = run_portlint("--map", "--format", "json", str(case / "ecosystem.config.cjs"))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     rows = data["ports"] + data["references"] + data["connections"]
-    shown = {(r["process"], r["portos"], r["port"]) for r in rows if r["portos"] is not None}
-    expected = {(name, label, port) for name, _, ports in expected_of(case) for label, port in ports}
+    shown = {(r["process"], r["portos"], r["port"]): "portos-only" if r["portos_only"] else r["kind"]
+             for r in rows if r["portos"] is not None}
+    apps = json.loads((case / "portos.json").read_text(encoding="utf-8"))
+    expected = {(app["name"], label, port): app["kinds"][label] for app in apps for label, port in app["ports"].items()}
     assert shown == expected
     assert all(r["label"] == "" for r in rows if r["portos_only"])
 
@@ -206,3 +210,31 @@ def test_map_json_validates_against_its_schema():
     data = json.loads(run_portlint("--map", "--format", "json", *map(str, CASES)).stdout)
     assert any(r["portos_only"] for r in data["references"]) and any(r["portos"] is None for r in data["ports"])
     jsonschema.validate(data, schema)
+
+
+# --- PL502 reads the scan: a port PortOS loses is reported, one it lists is not --------------------
+
+def test_apps_spread_before_their_name_are_lost_and_reported():
+    data = json.loads(run_portlint("--format", "json", "--select", "PL502",
+                                   str(FIXTURES / "portos" / "spread-before-name")).stdout)
+    assert [(d["ports"], d["message"].split("; ")[1].split(" and its")[0]) for d in data] == [
+        ([5590], "orders-api"), ([5591], "orders-jobs")]  # orders-web, name first, is listed: nothing to say
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_pl502_never_says_a_port_is_lost_that_portos_lists(case):
+    listed = {(app["name"], port) for app in json.loads((case / "portos.json").read_text(encoding="utf-8"))
+              for port in app["ports"].values()}
+    data = json.loads(run_portlint("--format", "json", "--select", "PL502", str(case)).stdout)
+    for d in data:
+        if "will not show" in d["message"]:
+            name = d["message"].split("'s port ")[0] if "'s port " in d["message"] else None
+            assert all((name, port) not in listed for port in d["ports"]), d["message"]
+
+
+def test_a_file_that_does_not_parse_still_shows_what_portos_lists():
+    """PortOS scans text: a syntax error does not stop it, so the map lists what it will show."""
+    data = json.loads(run_portlint("--map", "--format", "json",
+                                   str(FIXTURES / "rules" / "PL001" / "trailing-comma")).stdout)
+    assert [(r["process"], r["portos"], r["port"], r["portos_only"]) for r in data["references"]] == [
+        ("api", "api", 5570, True)]

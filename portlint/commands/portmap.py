@@ -46,7 +46,7 @@ def run_portmap(options: Options, registry) -> int:
         if unchecked:  # a block offered now could be ports an unchecked config uses
             raise Fatal(f"--next-free: {NOT_KNOWN}")
         return _print_free_block(options, free)
-    code = _print_map(options, result.configs, session.resolver, free, unchecked)
+    code = _print_map(options, result, session, free, unchecked)
     if unchecked and options.next_free:
         raise Fatal(f"--next-free: {NOT_KNOWN}")
     return EXIT_PROBLEMS if unchecked else code
@@ -86,27 +86,38 @@ def _print_free_block(options: Options, free: FreeBlock) -> int:
     return EXIT_CLEAN
 
 
-def _print_map(options: Options, configs, resolver, free: FreeBlock | None, unchecked: dict[str, str]) -> int:
-    """The map in the chosen format; with --next-free, the free block inside it (exit 1 when there is
-    none); configs a time limit left unchecked are listed after it (in JSON: ``unchecked``)."""
+def _print_map(options: Options, result, session, free: FreeBlock | None, unchecked: dict[str, str]) -> int:
+    """The map in the chosen format, marked from this run's diagnostics; with --portos-url, beside
+    the live apps list; with --next-free, the free block inside it (exit 1 when there is none);
+    configs a time limit left unchecked are listed after it (in JSON: ``unchecked``)."""
     from portlint.report import portmap
+    from portlint.report.marks import marks_of
 
-    rows = portmap.rows_of(configs)
+    configs = result.configs
+    parsed = {c.path for c in configs}
+    rows = portmap.rows_of(configs, [s for p, s in result.sources.items() if p not in parsed])
+    marks = marks_of(result.diagnostics)
+    portmap.apply_marks(rows, marks)
+    live = None
+    if options.portos_url:
+        from portlint.report.live import compare
+
+        live = compare(rows, session.external, options.portos_url)
     block = free.block if free is not None else None
     fmt = options.output_format
     if fmt == "html":
         from portlint.report.htmlmap import render_html
 
-        text = render_html(rows, resolver.default(), {c.path: c.role for c in configs}, block, unchecked=unchecked)
+        text = render_html(rows, session.resolver.default(), marks, block, live=live, unchecked=unchecked)
     elif fmt == "json":
-        data = json.loads(portmap.render_json(rows))
+        data = json.loads(portmap.render_json(rows, marks, live))
         if free is not None or (unchecked and options.next_free):
             data["next_free"] = free.as_json() if block else None
         if unchecked:
             data["unchecked"] = [{"file": path, "reason": why} for path, why in unchecked.items()]
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = portmap.render_markdown(rows) if fmt == "markdown" else portmap.render_text(rows)
+        text = (portmap.render_markdown if fmt == "markdown" else portmap.render_text)(rows, marks, live)
         if unchecked:
             from portlint.report.formats.escape import printable
 

@@ -71,7 +71,7 @@ class FileResult:
 # Written out by hand rather than as a generic schema walk: a warm run checks every cached entry, and
 # a generic walk cost two thirds of a warm run of 1,000 configs.
 _DIAGNOSTIC_KEYS = {"code", "name", "message", "severity", "path", "row", "column", "end_row", "end_column",
-                    "noqa_row", "fix", "related"}
+                    "noqa_row", "fix", "related", "ports"}
 _FIX_KEYS = {"applicability", "message", "edits"}
 _EDIT_KEYS = {"content", "location", "end_location"}
 _POSITION_KEYS = {"row", "column"}
@@ -110,7 +110,8 @@ def _diagnostic(d) -> bool:
             and type(d["row"]) is type(d["column"]) is type(d["end_row"]) is type(d["end_column"]) is int
             and (d["noqa_row"] is None or type(d["noqa_row"]) is int)
             and (d["fix"] is None or _fix(d["fix"]))
-            and type(d["related"]) is list and all(map(_related, d["related"])))
+            and type(d["related"]) is list and all(map(_related, d["related"]))
+            and type(d["ports"]) is list and all(type(p) is int for p in d["ports"]))
 
 
 def _related(r) -> bool:  # Related: path, row, column, end_row, end_column, message

@@ -11,7 +11,7 @@ from portlint.model import pm2
 from portlint.model.args import scan_args, serve_port_arg
 from portlint.model.kinds import decide_kinds, url_references
 from portlint.model.portos import env_label, is_port_key
-from portlint.model.portos_scan import uses_vite
+from portlint.model.portos_scan import dev_ui_label, uses_vite
 from portlint.model.types import (Config, Field, Kind, PortsEntry, PortsTable, PortUse, Process, Unresolved,
                                   UseSite)
 from portlint.settings.settings import Settings
@@ -321,14 +321,11 @@ def _link_and_label(config: Config) -> None:
             else:
                 use.label = env_label(use.key, process.name, has_cdp)
             has_api = has_api or (use.label == "api" and not use.connection)
-    if has_api:
-        for process in config.processes:
-            text = process.span.text if process.span else ""
-            is_vite = uses_vite(text) or any(u.key.upper() == "VITE_PORT" for u in process.uses)
-            if is_vite:
-                for use in process.uses:
-                    if use.label == "ui":
-                        use.label = "devUi"
+    for process in config.processes:  # PortOS's step 11, on what the process really gets
+        text = process.span.text if process.span else ""
+        is_vite = uses_vite(text) or any(u.key.upper() == "VITE_PORT" for u in process.uses)
+        for use in process.uses:
+            use.label = dev_ui_label(use.label, is_vite, has_api)
 
 
 def frozen_literal(node):

@@ -85,7 +85,7 @@ def unlisted(config, view, app: ScannedApp | None, process, use, port: int) -> s
         return ("PortOS reads a ports object only as `label: <digits>` entries or as `ports: PORTS.key` naming a "
                 f"nested PORTS object; {_in_env(config, process, use, port)}, or make the object a nested PORTS entry")
     if source.startswith("env"):
-        return _env_reason(config, app, process, use, port)
+        return _env_reason(config, view, app, process, use, port)
     if source == "args":
         return _args_reason(config, app, process, use, port)
     if source == "port":
@@ -113,12 +113,22 @@ def overridden_by_later_env(app, use, port: int) -> bool:
 
 
 def _shown(app: ScannedApp) -> str:
+    """What PortOS found for an app, as ``label:port`` (a value that is no number, as the text it read)."""
     from portlint.words import listed
 
-    return listed(f"{label}:{app.ports[label]}" for label in portos_scan.js_key_order(app.ports)) or "nothing"
+    return listed(f"{label}:{_value_text(app, label)}" for label in portos_scan.js_key_order(app.slots)) or "nothing"
 
 
-def _env_reason(config, app, process, use, port: int) -> str:
+def _value_text(app: ScannedApp, label: str) -> str:
+    value = app.slots[label]
+    if isinstance(value, int):
+        return str(value)
+    origin = app.origins[label]
+    read = [r.text for r in app.env_reads if r.key == origin.key and r.block == origin.block]
+    return f"{read[-1] if read else origin.key} (no number: a nested PORTS object is kept as an object)"
+
+
+def _env_reason(config, view, app, process, use, port: int) -> str:
     block, key = use.source, use.key
     if block not in PORTOS_ENV_BLOCKS:
         return (f"PortOS reads only the env, env_development and env_production blocks (step 6), not {block}; "
@@ -139,7 +149,7 @@ def _env_reason(config, app, process, use, port: int) -> str:
     text = mine[-1].text
     if mine[-1].port is None and len(use.valid_ports) > 1:
         return f"PortOS reads `{text}` as no port (step 6); {_in_env(config, process, use, port)}"
-    if mine[-1].port is None and re.fullmatch(r"PORTS(\.\w+)+", text) and not _defines_ports(config):
+    if mine[-1].port is None and re.fullmatch(r"PORTS(\.\w+)+", text) and not _defines_ports(view):
         if _wrapped_here(config):
             return ("PortOS reads PORTS only when it is written as `const PORTS = { ... }` (step 2); a wrapper such as "
                     "`Object.freeze({ ... })` hides every entry from it; write the object literal itself")
@@ -186,8 +196,9 @@ def _wrapped_here(config) -> bool:
     return table is not None and table.name_span is not None and table.name_span.source is config.source
 
 
-def _defines_ports(config) -> bool:
-    return any(key.startswith("PORTS.") for key in portos_scan.constants(config.source.text))
+def _defines_ports(view) -> bool:
+    """The file PortOS reads has a PORTS object it can read (step 2)."""
+    return any(key.startswith("PORTS.") for key in view.constants)
 
 
 def _args_reason(config, app, process, use, port: int) -> str:

@@ -1,19 +1,26 @@
 """The port map as one self-contained HTML page with inline SVG: rulers for the core, reserved and
-user ranges (and any port outside them), a coloured cell per port and process, collisions, gaps,
-well-known and out-of-range ports marked, hover text from the PORTS comments, and the next free
-block highlighted. No scripts, no fonts, no network: it opens anywhere and prints."""
+user ranges (and any port outside them), a coloured cell per port and process, the marks lint's
+diagnostics put on ports (collisions, gaps, well-known and out-of-range ports, ports PortOS will
+not list), hover text from the PORTS comments and PortOS's labels, the next free block highlighted,
+and with ``--portos-url`` the differences from the live PortOS. No scripts, no fonts, no network:
+it opens anywhere and prints."""
 from __future__ import annotations
 
 import colorsys
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from portlint.report.formats.escape import html as escape  # the one HTML escaper: markup and invisible characters
 
-from portlint.report.portmap import MapRow
 from portlint.model.portsets import runs
+from portlint.report.marks import MARK_CODES, Marks
+from portlint.report.portmap import MapRow
 
 CELLS = 10  # ports per ruler row
 W, H, GAP = 116, 54, 4
 LEFT, TOP = 8, 8
+#: The class (and so the drawing) of each mark code.
+MARK_CLASS = {"PL203": "collision", "PL201": "gap", "PL202": "out-of-range", "PL301": "well-known",
+              "PL502": "not-in-portos"}
+_KEY = {"PL203": "collision", "PL201": "gap", "PL202": "range", "PL301": "wk", "PL502": "portos"}
 
 
 @dataclass
@@ -30,11 +37,12 @@ def _colour(index: int) -> str:
 
 
 def _attr(text: str) -> str:
-    return escape(text, {'"': "&quot;"})
+    return escape(text)  # quotes too
 
 
-def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], free: tuple[int, int] | None = None,
-                title: str = "Port map", unchecked: dict[str, str] | None = None) -> str:
+def render_html(rows: list[MapRow], settings, marks: Marks | None = None, free: tuple[int, int] | None = None,
+                title: str = "Port map", live=None, unchecked: dict[str, str] | None = None) -> str:
+    marks = marks or Marks()
     portos_only = [r for r in rows if r.portos_only]
     own = [r for r in rows if r.kind in ("listen", "shared")]
     used_by: dict[int, list[str]] = {}
@@ -46,32 +54,19 @@ def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], fre
     by_port: dict[int, list[MapRow]] = {}
     for r in own:
         by_port.setdefault(r.port, []).append(r)
-    # gaps: ports between a config's lowest and highest that it does not use
-    gaps: dict[int, list[str]] = {}
-    for f in files:
-        used = sorted({r.port for r in own if r.file == f})
-        for p in range(used[0], used[-1] + 1) if used and used[-1] - used[0] < 200 else []:
-            if p not in used:
-                gaps.setdefault(p, []).append(f)
     sections: list[Section] = []
     in_ranges: set[int] = set()
     for name, low, high in settings.ranges:
         sections.append(Section(f"{name} {low}-{high}", list(range(low, high + 1)), name))
         in_ranges |= set(range(low, high + 1))
-    outside = sorted(p for p in by_port if p not in in_ranges)
-    for low, high in runs(outside):
+    live_only = live.only_live if live else []
+    drawn = set(by_port) | marks.ports() | {p.port for p in live_only}
+    for low, high in runs(sorted(p for p in drawn if p not in in_ranges)):
         sections.append(Section(f"outside the ranges {low}" + (f"-{high}" if high != low else ""),
                                 list(range(low, high + 1)), "outside"))
-
-    def out_of_range(row: MapRow) -> bool:
-        role = configs_roles.get(row.file, settings.role)
-        allowed = settings.allowed_range(role)
-        return not any(lo <= row.port <= hi for _, lo, hi in allowed)
-
-    svgs = []
-    for section in sections:
-        svgs.append(_section_svg(section, by_port, gaps, colour, settings, free, out_of_range, used_by, portos_only))
-    collisions = sum(1 for p, rs in by_port.items() if len(_owners_of(rs)) > 1)
+    context = _Context(by_port, marks, colour, free, used_by, portos_only, rows, live_only)
+    svgs = [_section_svg(section, context) for section in sections]
+    collisions = sum(1 for p in drawn if "PL203" in marks.codes_at(p))
     legend_files = "\n".join(
         f'<li><span class="swatch" style="background:{colour[f]}"></span><code>{escape(f)}</code> '
         f'<span class="muted">{len({r.process for r in own if r.file == f})} process(es), '
@@ -83,9 +78,44 @@ def render_html(rows: list[MapRow], settings, configs_roles: dict[str, str], fre
                       'are not in this map):</p>\n<ul>' + "".join(
                           f"<li><code>{escape(path)}</code>: {escape(why)}</li>" for path, why in unchecked.items())
                       + "</ul>")
+    keys = "\n".join(f'<li data-codes="{code}"><span class="key {_KEY[code]}"></span>{escape(text)} ({code})</li>'
+                     for code, text in MARK_CODES.items())
+    if live:
+        keys += ('\n<li><span class="key live"></span>the live PortOS apps list differs here from the PortOS column '
+                 f"({escape(live.url)}; {live.differences} difference(s))</li>")
     return PAGE.format(
         title=escape(title), n_configs=len(files), n_ports=len(by_port), collisions=collisions,
-        sections="\n".join(svgs), legend_files=legend_files, free=free_text)
+        sections="\n".join(svgs), legend_files=legend_files, free=free_text, keys=keys,
+        portos=_portos_legend(rows, live_only))
+
+
+@dataclass
+class _Context:
+    by_port: dict
+    marks: Marks
+    colour: dict
+    free: tuple[int, int] | None
+    used_by: dict
+    portos_only: list
+    rows: list
+    live_only: list
+
+
+def _portos_legend(rows: list[MapRow], live_only) -> str:
+    """The PortOS apps list the map predicts, per config and process (what the PortOS column says)."""
+    listed: dict[str, dict[str, list[str]]] = {}
+    for r in sorted(rows, key=lambda r: (r.file, r.port)):
+        if r.portos is not None:
+            shown = listed.setdefault(r.file, {}).setdefault(r.process, [])
+            entry = f"{r.portos} {r.port}"
+            if entry not in shown:
+                shown.append(entry)
+    items = [f"<li><code>{escape(f)}</code>: " + "; ".join(
+        f"{escape(p)} ({escape(', '.join(labels))})" for p, labels in processes.items()) + "</li>"
+             for f, processes in listed.items()]
+    items += [f"<li>only in the live PortOS: {escape(p.app)} / {escape(p.process)} ({escape(p.label or '-')} "
+              f"{p.port})</li>" for p in live_only]
+    return "\n".join(items) or "<li>nothing: PortOS will list no port of these configs</li>"
 
 
 def _owners_of(users: list[MapRow]) -> list[tuple[str, str]]:
@@ -93,7 +123,7 @@ def _owners_of(users: list[MapRow]) -> list[tuple[str, str]]:
     return sorted({(r.file, r.process if r.kind == "listen" else "shared") for r in users})
 
 
-def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of_range, used_by, portos_only=()) -> str:
+def _section_svg(section: Section, c: _Context) -> str:
     ports = section.ports
     rows_n = (len(ports) + CELLS - 1) // CELLS
     width = LEFT * 2 + CELLS * (W + GAP)
@@ -103,44 +133,41 @@ def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of
     for i, port in enumerate(ports):
         x = LEFT + (i % CELLS) * (W + GAP)
         y = TOP + (i // CELLS) * (H + GAP)
-        users = by_port.get(port, [])
+        users = c.by_port.get(port, [])
         processes = sorted({(r.file, r.process) for r in users})
-        owners = _owners_of(users)
+        codes = c.marks.codes_at(port)
         classes = ["cell"]
         tips = [f"{port}"]
         fill = "var(--free)"
         if users:
             classes.append("used")
-            fill = colour[users[0].file]
-        if len(owners) > 1:
-            classes.append("collision")
-            tips.append(f"COLLISION: {len(owners)} processes listen on this port")
-        if settings.is_well_known(port):
-            classes.append("well-known")
-            tips.append("well-known port")
-        if any(out_of_range(r) for r in users):
-            classes.append("out-of-range")
-            tips.append("outside the range of its config's role")
-        if port in gaps and not users:
-            classes.append("gap")
-            tips.append("gap inside the block of " + ", ".join(gaps[port]))
-        if free and free[0] <= port <= free[1]:
+            fill = c.colour[users[0].file]
+        for code in codes:
+            classes.append(MARK_CLASS[code])
+            where = sorted({f for (f, p), found in c.marks.by_place.items() if p == port and code in found})
+            tips.append(f"{code}: {MARK_CODES[code]} ({', '.join(where)})")
+        if c.free and c.free[0] <= port <= c.free[1]:
             classes.append("next-free")
             tips.append("in the next free block")
-        if any(r.portos is None for r in users):
-            classes.append("not-in-portos")
-            tips.append("not in the PortOS apps list (PL502)")
         for r in users:
             tips.append(f"{r.process} ({r.label or '-'}{', shared' if r.kind == 'shared' else ''}) {r.file}:{r.row}"
                         + (f" - {r.description}" if r.description else "")
-                        + (f"; PortOS lists it as {r.portos}" if r.portos else ""))
-        if used_by.get(port):
-            tips.append("used by " + ", ".join(used_by[port]))
-        for r in (r for r in portos_only if r.port == port):
+                        + (f"; PortOS lists it as {r.portos}" if r.portos else "; PortOS will not list it"))
+        if c.used_by.get(port):
+            tips.append("used by " + ", ".join(c.used_by[port]))
+        for r in (r for r in c.portos_only if r.port == port):
             tips.append(f"PortOS also lists {r.process} ({r.portos}) here, where portlint sees no port of it")
-        if not users and not free_or_gap(port, gaps, free):
+        differs = [r for r in c.rows if r.port == port and r.live_differs]
+        for r in differs:
+            tips.append(f"live PortOS: {r.process} " + (f"listed as {r.live}" if r.live else "not listed")
+                        + f" (predicted: {r.portos or 'not listed'})")
+        for p in (p for p in c.live_only if p.port == port):
+            tips.append(f"live PortOS lists {p.app} / {p.process} ({p.label or '-'}) here; no config here does")
+        if differs or any(p.port == port for p in c.live_only):
+            classes.append("live-differs")
+        if not users and not codes and "next-free" not in classes:
             tips.append("free")
-        parts.append(f'<g class="{" ".join(classes)}" data-port="{port}" '
+        parts.append(f'<g class="{" ".join(classes)}" data-port="{port}" data-codes="{" ".join(codes)}" '
                      f'data-processes="{_attr(";".join(f"{f}|{p}" for f, p in processes))}">')
         parts.append(f"<title>{escape(chr(10).join(tips))}</title>")
         parts.append(f'<rect x="{x}" y="{y}" width="{W}" height="{H}" rx="5" fill="{fill}" />')
@@ -149,6 +176,8 @@ def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of
             parts.append(f'<path d="M{x + W - 16},{y + 4} l10,0 l-5,9 z" class="mark-well-known" />')
         if "not-in-portos" in classes:
             parts.append(f'<circle cx="{x + W - 10}" cy="{y + H - 12}" r="4" class="mark-not-in-portos" />')
+        if "live-differs" in classes:
+            parts.append(f'<rect x="{x + W - 30}" y="{y + H - 16}" width="8" height="8" class="mark-live" />')
         if "out-of-range" in classes:
             parts.append(f'<rect x="{x}" y="{y + H - 5}" width="{W}" height="5" class="mark-range" />')
         names = [p for _, p in processes]
@@ -160,10 +189,6 @@ def _section_svg(section: Section, by_port, gaps, colour, settings, free, out_of
         parts.append("</g>")
     parts.append("</svg>")
     return f'<section><h2>{escape(section.title)}</h2>\n' + "\n".join(parts) + "\n</section>"
-
-
-def free_or_gap(port, gaps, free) -> bool:
-    return port in gaps or bool(free and free[0] <= port <= free[1])
 
 
 def _short(text: str, limit: int = 17) -> str:
@@ -178,10 +203,10 @@ PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <style>
 :root {{ --bg: #ffffff; --fg: #1b1f24; --muted: #57606a; --free: #eef1f4; --line: #d0d7de;
-         --collision: #d1242f; --gap: #bf8700; --next: #1a7f37; --range: #fb8500; }}
+         --collision: #d1242f; --gap: #bf8700; --next: #1a7f37; --range: #fb8500; --live: #8250df; }}
 @media (prefers-color-scheme: dark) {{
   :root {{ --bg: #0d1117; --fg: #e6edf3; --muted: #8d96a0; --free: #1c2128; --line: #30363d;
-           --collision: #ff6b6b; --gap: #e3b341; --next: #3fb950; --range: #ffa657; }}
+           --collision: #ff6b6b; --gap: #e3b341; --next: #3fb950; --range: #ffa657; --live: #bc8cff; }}
 }}
 @media print {{
   :root {{ --bg: #ffffff; --fg: #000000; --muted: #444444; --free: #f3f3f3; --line: #999999; }}
@@ -201,13 +226,15 @@ svg g.next-free rect:first-of-type {{ stroke: var(--next); stroke-width: 4; }}
 svg .mark-well-known {{ fill: #f5c400; stroke: #111; stroke-width: 0.8; }}
 svg .mark-range {{ fill: var(--range); }}
 svg .mark-not-in-portos {{ fill: none; stroke: #111; stroke-width: 1.5; }}
+svg .mark-live {{ fill: var(--live); stroke: #111; stroke-width: 0.8; }}
 ul.legend {{ list-style: none; padding: 0; columns: 2 360px; }}
 ul.legend li {{ margin: 2px 0; break-inside: avoid; }}
 .swatch {{ display: inline-block; width: 12px; height: 12px; border-radius: 3px; vertical-align: -1px; margin-right: 4px; border: 1px solid var(--line); }}
 .key {{ display: inline-block; width: 22px; height: 14px; border-radius: 3px; vertical-align: -2px; margin-right: 6px; background: var(--free); }}
 .key.collision {{ outline: 3px solid var(--collision); }} .key.gap {{ outline: 2px dashed var(--gap); }}
 .key.next {{ outline: 3px solid var(--next); }} .key.range {{ border-bottom: 4px solid var(--range); }}
-.key.wk {{ background: #f5c400; }}
+.key.wk {{ background: #f5c400; }} .key.portos {{ border: 1.5px solid var(--fg); border-radius: 50%; width: 10px; height: 10px; }}
+.key.live {{ background: var(--live); }}
 .free {{ color: var(--next); }}
 </style>
 </head>
@@ -217,14 +244,16 @@ ul.legend li {{ margin: 2px 0; break-inside: avoid; }}
 {free}
 {sections}
 <h2>Legend</h2>
+<p class="muted">Every mark is a finding of <code>portlint</code> for the same paths and settings (the code in brackets; <code>data-codes</code> on each cell).</p>
 <ul class="legend-keys">
 <li><span class="key"></span>free port</li>
-<li><span class="key collision"></span>collision: more than one process uses the port (PL203)</li>
-<li><span class="key gap"></span>gap inside a config's block (PL201)</li>
-<li><span class="key wk"></span>well-known port (PL301)</li>
-<li><span class="key range"></span>outside the range of its config's role (PL202)</li>
+{keys}
 <li><span class="key next"></span>the next free block (--next-free)</li>
-<li><span class="key portos">&#9675;</span>not in the PortOS apps list (PL502); hover for the label PortOS shows</li>
+</ul>
+<h2>What PortOS will list</h2>
+<p class="muted">The PortOS apps list these configs give, by PortOS's own reading of the files (hover a port for its label).</p>
+<ul class="legend">
+{portos}
 </ul>
 <h2>Configs</h2>
 <ul class="legend">

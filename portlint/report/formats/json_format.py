@@ -20,6 +20,7 @@ def as_dict(d, roles: dict | None = None) -> dict:
         "related": [{"filename": r.path, "location": {"row": r.row, "column": r.column},
                      "end_location": {"row": r.end_row, "column": r.end_column}, "message": r.message}
                     for r in d.related],
+        "ports": list(d.ports),
     }
     role = (roles or {}).get(d.path)
     if role is not None:

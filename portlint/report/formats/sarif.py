@@ -68,6 +68,8 @@ def render(diagnostics, stream, context) -> None:
             }} for i, r in enumerate(d.related)]
         if d.code in index:
             result["ruleIndex"] = index[d.code]
+        if d.ports:
+            result["properties"] = {"ports": list(d.ports)}
         results.append(result)
     log = {
         "$schema": SCHEMA,
