@@ -98,9 +98,9 @@ class PortosView:
 
     def _named(self) -> dict:
         """name -> the apps of that name, in order (made once per view)."""
-        named = self.__dict__.get("_named")
+        named = self.__dict__.get("_apps_by_name")
         if named is None:
-            named = self.__dict__["_named"] = {}
+            named = self.__dict__["_apps_by_name"] = {}
             for app in self.apps:
                 named.setdefault(app.name, []).append(app)
         return named
