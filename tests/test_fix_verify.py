@@ -194,7 +194,8 @@ def test_on_the_command_line_a_refused_fix_is_shown_not_written_not_counted(tmp_
         text = config.source.text
         at = text.index(" * Orders service.")
         port = text.index("PORT: 3000") + len("PORT: ")
-        return [Edit(at, at, "const PORTS = { API: 3000 };\n"), Edit(port, port + 4, "PORTS.API")], "Introduce PORTS (API: 3000)"
+        return introduce_ports.Introduction(
+            [Edit(at, at, "const PORTS = { API: 3000 };\n"), Edit(port, port + 4, "PORTS.API")], "Introduce PORTS (API: 3000)")
 
     monkeypatch.setattr(introduce_ports, "introduce_ports", inside_the_comment)
     config = tmp_path / PATH

@@ -102,9 +102,9 @@ async def test_code_actions_fix_fix_all_and_suppress(client):
     assert list(client.diagnostics[uri]) == []
 
 
-async def test_a_quick_fix_the_verifier_refuses_is_not_offered(client):
-    """PL401's fix for a Vite process adds VITE_PORT to its env: the process would see a new key,
-    so as a safe fix it is refused; the quick fix for the plain literal next to it is offered."""
+async def test_quick_fixes_are_offered_once_the_verifier_accepts_them(client):
+    """Each quick fix goes through the fix verifier in the worker before it is offered: the plain
+    literal's and the args array's (which rewrites the array item and, safe, adds no env key)."""
     text = ("const PORTS = {\n  API: 5570, // api\n  UI: 5571, // ui\n};\n"
             "module.exports = { PORTS, apps: [\n"
             "  { name: 'api', script: 'a.js', env: { PORT: 5570 } },\n"
@@ -119,7 +119,33 @@ async def test_a_quick_fix_the_verifier_refuses_is_not_offered(client):
             context=types.CodeActionContext(diagnostics=[literal], only=[types.CodeActionKind.QuickFix])))
         offered.append(sorted(a.title for a in actions))
     assert offered == [["Replace 5570 with PORTS.API (PL401)", "Suppress PL401 on this line (noqa)"],
-                       ["Suppress PL401 on this line (noqa)"]]
+                       ["Replace 5571 with PORTS.UI (PL401)", "Suppress PL401 on this line (noqa)"]]
+
+
+def test_the_worker_turns_down_a_quick_fix_the_verifier_refuses(tmp_path):
+    """What the server asks its worker before offering a quick fix (lsp_actions.verify_fixes): a
+    fix that would change a connection URL is refused with the reason, a right one accepted."""
+    from portlint.engine.pipeline import Engine
+    from portlint.integrations.lsp_actions import verify_fixes
+    from portlint.plugins import load_registry
+    from portlint.settings.settings import Settings
+
+    text = ("const PORTS = {\n  API: 5570, // api\n};\n"
+            "module.exports = { PORTS, apps: [\n"
+            "  { name: 'api', script: 'a.js', env: { PORT: 5570, REDIS_URL: 'redis://localhost:6379' } },\n] };\n")
+    path = str(tmp_path / "ecosystem.config.cjs")
+
+    def replace(row, column, length, content):
+        return {"applicability": "safe", "message": "forged", "edits": [
+            {"content": content, "location": {"row": row, "column": column},
+             "end_location": {"row": row, "column": column + length}}]}
+
+    line = text.splitlines()[4]
+    right = replace(5, line.index("5570") + 1, 4, "PORTS.API")
+    wrong = replace(5, line.index("6379") + 1, 4, "5570")
+    found = verify_fixes(Engine(Settings(), load_registry()), path, text, [right, wrong])
+    assert found[0] is None
+    assert found[1] is not None and "REDIS_URL" in found[1]
 
 
 async def test_hover_shows_the_rule_documentation(client):

@@ -95,7 +95,8 @@ def _print_map(options: Options, result, session, free: FreeBlock | None, unchec
 
     configs = result.configs
     parsed = {c.path for c in configs}
-    rows = portmap.rows_of(configs, [s for p, s in result.sources.items() if p not in parsed])
+    # files that did not parse still show what PortOS lists; configs a time limit stopped show nothing
+    rows = portmap.rows_of(configs, [s for p, s in result.sources.items() if p not in parsed and p not in unchecked])
     marks = marks_of(result.diagnostics)
     portmap.apply_marks(rows, marks)
     live = None

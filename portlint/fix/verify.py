@@ -304,7 +304,7 @@ def _map_number(value: tuple, new) -> tuple:
         return ("num", new(value[1]))
     if kind == "str" and value[1].strip().isdigit():
         digits = value[1].strip()
-        return ("str", value[1].replace(digits, str(new(int(digits))), 1))
+        return ("str", value[1].replace(digits, _moved(digits, new), 1))
     if kind == "env||":
         return value[:4] + (_map_number(value[4], new),)
     if kind == "oneOf":
@@ -355,7 +355,12 @@ def _swap(m: re.Match, group: int, new) -> str:
     """The match with its port group replaced by ``new(port)``."""
     start, end = m.start(group) - m.start(), m.end(group) - m.start()
     whole = m.group(0)
-    return whole[:start] + str(new(int(m.group(group)))) + whole[end:]
+    return whole[:start] + _moved(m.group(group), new) + whole[end:]
+
+
+def _moved(digits: str, new) -> str:
+    """The digits of a port after the plan (``new``); digits too long to be a port stay as written."""
+    return str(new(int(digits))) if len(digits) <= 5 else digits
 
 
 def _port_of(value: tuple) -> int | None:

@@ -166,7 +166,7 @@ def addresses_in_strings(config: Config):
             if key is None:
                 key = _enclosing_key(node, parents) or ""
             kind = address_kind(config.settings, key or None, scheme_at(written, m))
-            yield span.start + m.start(2), span.start + m.end(2), int(m.group(2)), kind
+            yield span.start + m.start(2), span.start + m.end(2), digits_to_number(m.group(2)), kind
 
 
 def _enclosing_key(node, parents) -> str | None:
