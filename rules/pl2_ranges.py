@@ -16,7 +16,8 @@ class PortGap(Rule):
     ``env`` and 80 in ``env_production`` leave no 80-3000 gap. The block is judged on the ports in
     the range of the config's role: a port outside it (a legacy 3000, a debugger's 9229) is named
     once, by PL202 or PL301, and does not also stretch the block into a giant gap. A debugger port
-    (``--inspect=N``) is a listening port like any other: give it a PORTS entry in the block.
+    (``--inspect=N``) is a listening port like any other: give it a PORTS entry in the block. The
+    finding sits on the first port above the gap, the one to move down.
 
     Bad:
         const PORTS = {
@@ -44,22 +45,36 @@ class PortGap(Rule):
             gap = missing(block)
             if gap:
                 found.setdefault((tuple(sorted(block)), tuple(sorted(gap))), []).append(environment)
-        if not found:
-            return
-        span = config.ports.span if config.ports is not None and config.ports.span else None
-        if span is None:
-            uses = [u for p in config.processes for u in p.occupying_uses()]
-            span = uses[0].span if uses else None
-        if span is None:
-            return
         for (block, gap), where in found.items():
             low, high = min(block), max(block)
+            above = min(p for p in block if p > min(gap))  # where the user must act: the first port above the gap
+            span = _written_at(config, above)
+            if span is None:
+                continue
             word = "port" if len(gap) == 1 else "ports"
             when = "" if len(where) == len(environments) else " when started with " + " or ".join(
                 f"--env {e}" if e else "no --env" for e in where)
             yield self.report(span, (
                 f"the port block {low}-{high} has a gap{when}: {word} {compact(gap)} "
-                f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}); {say('PL201')}"))
+                f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}), and {above} here is the "
+                f"first port above it; {say('PL201')}"))
+
+
+def _written_at(config, port: int):
+    """Where ``port`` is written in this file: its PORTS entry, else the use that takes it (or whose
+    increment_var copies take it), else PORTS itself."""
+    if config.ports is not None:
+        for entry in config.ports.entries:
+            if port in entry.ports and entry.span is not None and entry.span.source is config.source:
+                return entry.span
+    for exact in (True, False):
+        for process in config.processes:
+            for use in process.occupying_uses():
+                span = use.written_span if exact else use.span
+                if span is not None and span.source is config.source and \
+                        port in (use.valid_ports if exact else process.occupied(use)):
+                    return span
+    return config.ports.span if config.ports is not None else None
 
 
 def _range_name(settings, port: int) -> str | None:
@@ -113,32 +128,67 @@ class PortOutOfRange(Rule):
             lies = _range_name(settings, port)
             return f"in {lies}" if lies else "outside every configured range"
 
+        from .grouping import by_finding, here, places, urls_naming, who
+        from .pl3_well_known import held_by_ports
+
+        room = _room(config, allowed)
         if config.ports is not None:
             for entry in config.ports.entries:
                 if entry.span is None or entry.span.source is not config.source:
                     continue
-                users = users_of(config, entry)
-                for port in sorted(p for p in entry.ports if outside(p)):
+                bad = [p for p in sorted(entry.ports) if outside(p)]
+                if bad:
+                    users = users_of(config, entry)
                     yield relate_uses(self.report(entry.span, (
-                        f"{entry.reference} is {port}{used_by(users)}, {explain(port)}; "
-                        f"{say('PL202-entry', a_role=_a(role), wanted=wanted)}")), users)
-        own_uses = [u for p in config.processes for u in p.occupying_uses() if u.entry is None]
-        for span, group in by_place(own_uses):
-            for port in sorted(p for p in group[0].ports if outside(p)):
+                        f"{entry.reference} is {_ports(bad)}{used_by(users)}, {explain(bad[0])}; "
+                        f"{room or say('PL202-entry', a_role=_a(role), wanted=wanted)}{urls_naming(config, bad)}")),
+                        users)
+        occupying = [u for p in config.processes for u in p.occupying_uses() if u.span is not None]
+        own = [u for u in occupying if u.entry is None and not held_by_ports(config, u)]
+        for span, group in by_finding(own):
+            bad = [p for p in sorted(group[0].ports) if outside(p)]
+            extra = _extra_outside(group, outside)
+            if bad:
+                process = group[0].process
+                copies = (f" (its {process.instance_count} instances take {compact(sorted(process.occupied(group[0])))} "
+                          "through increment_var)") if extra else ""
                 yield relate_uses(self.report(span, (
-                    f"{names(group)} uses {port} in {group[0].where}, {explain(port)}; "
-                    f"{say('PL202-use', a_role=_a(role), wanted=wanted)}")), group)
-        for process in config.processes:
-            for use in process.occupying_uses():
-                if use.span is None:
-                    continue
-                extra = process.occupied(use) - set(use.ports)
-                bad_extra = sorted(p for p in extra if outside(p))
-                if bad_extra:
-                    yield self.report(use.span, (
-                        f"{process.display_name} runs {process.instance_count} instances with increment_var "
-                        f"{process.increment_var!r}, which also take {compact(bad_extra)}, outside {wanted}; "
-                        "start lower or run fewer instances"))
+                    f"{who(group, 'uses')} {_ports(bad)} in {places(group)}{copies}, {explain(bad[0])}; "
+                    f"{room or say('PL202-use', a_role=_a(role), wanted=wanted, here=here(group))}"
+                    f"{urls_naming(config, bad, group)}")), group)
+            elif extra:
+                yield self.report(span, _instances_message(group, extra, wanted))
+        by_reference = [u for u in occupying if u not in own]
+        for span, group in by_finding(by_reference, lambda u: u.span):
+            extra = _extra_outside(group, outside)
+            if extra:
+                yield self.report(span, _instances_message(group, extra, wanted))
+
+
+def _ports(ports) -> str:
+    return " and ".join(map(str, ports))
+
+
+def _extra_outside(group, outside) -> list[int]:
+    """The ports outside the range that the copies ``increment_var`` adds take, over a group."""
+    return sorted({p for u in group for p in u.process.occupied(u) - set(u.ports) if outside(p)})
+
+
+def _instances_message(group, extra, wanted: str) -> str:
+    process = group[0].process
+    return (f"{names(group)} runs {process.instance_count} instances with increment_var {process.increment_var!r}, "
+            f"which also take {compact(extra)}, outside {wanted}; start lower or run fewer instances")
+
+
+def _room(config, allowed) -> str:
+    """'' when the role's ranges have a port this config does not use yet, else what to do instead:
+    advice to move a port into a full range is advice no one can follow."""
+    block = config.block()
+    if any(p not in block for _, lo, hi in allowed for p in range(lo, hi + 1)):
+        return ""
+    names_ = " and ".join(f"the {n} range {lo}-{hi}" for n, lo, hi in allowed)
+    return (f"{names_} {'has' if len(allowed) == 1 else 'have'} no port left that this config does not use: "
+            "give up a port of the block, or widen the range (the `ranges` setting) or the role (`role`)")
 
 
 class PortCollision(Rule):

@@ -1,5 +1,5 @@
 """PL3: stay away from well-known ports."""
-from portlint.model.types import by_place, names, relate_uses, used_by, users_of
+from portlint.model.types import names, relate_uses, used_by, users_of
 from portlint.rule import Rule
 
 
@@ -35,33 +35,53 @@ class WellKnownPort(Rule):
     code, name, severity = "PL301", "well-known-port", "error"
 
     def check(self, config):
+        from .grouping import by_finding, here, places, urls_naming, who
+
         settings = self.settings
         if config.ports is not None:
             for entry in config.ports.entries:
                 if entry.span is None or entry.span.source is not config.source:
                     continue
-                users = users_of(config, entry)
-                for port in sorted(entry.ports):
-                    if settings.is_well_known(port):
-                        yield relate_uses(self.report(entry.span, (
-                            f"{entry.reference} is {port}{used_by(users)}, a well-known port that other software "
-                            f"defaults to; {_advice(config, 'PL301-entry')}")), users)
-        uses = [u for p in config.processes for u in p.uses if u.kind.occupies and u.entry is None]
-        for span, group in by_place(uses):
+                bad = [port for port in sorted(entry.ports) if settings.is_well_known(port)]
+                if bad:
+                    users = users_of(config, entry)
+                    yield relate_uses(self.report(entry.span, (
+                        f"{entry.reference} is {_ports(bad)}{used_by(users)}, {_a_well_known(bad)} that other "
+                        f"software defaults to; {_advice(config, 'PL301-entry')}{urls_naming(config, bad)}")), users)
+        uses = [u for p in config.processes for u in p.uses
+                if u.kind.occupies and u.entry is None and not held_by_ports(config, u)]
+        for span, group in by_finding(uses):
             use = group[0]
-            for port in sorted(use.ports):
-                if settings.is_well_known(port):
-                    what = ("Node's default debugger port, which every other debugged process wants too"
-                            if use.site.inspector and port == 9229 else
-                            "a well-known port that other software defaults to")
-                    yield relate_uses(self.report(span, (
-                        f"{names(group)} uses {port} in {use.where}, {what}; "
-                        f"{_advice(config, 'PL301-use')}")), group)
+            bad = [port for port in sorted(use.ports) if settings.is_well_known(port)]
+            if not bad:
+                continue
+            what = ("Node's default debugger port, which every other debugged process wants too"
+                    if use.site.inspector and bad == [9229] else
+                    f"{_a_well_known(bad)} that other software defaults to")
+            yield relate_uses(self.report(span, (
+                f"{who(group, 'uses')} {_ports(bad)} in {places(group)}, {what}; "
+                f"{_advice(config, 'PL301-use', here=here(group))}{urls_naming(config, bad, group)}")), group)
 
 
-def _advice(config, row: str) -> str:
+def held_by_ports(config, use) -> bool:
+    """A literal PORTS holds: PL401 asks for the reference, and the entry carries the rest."""
+    from .grouping import written_number
+
+    return bool(use.ports and config.ports is not None and written_number(use) is not None
+                and all(config.ports.by_port(port) for port in use.ports))
+
+
+def _ports(ports) -> str:
+    return " and ".join(map(str, ports))
+
+
+def _a_well_known(ports) -> str:
+    return "a well-known port" if len(ports) == 1 else "well-known ports"
+
+
+def _advice(config, row: str, **fields) -> str:
     from portlint.model.advice import say
 
     ranges = config.settings.allowed_range(config.role)
     where = " or ".join(f"the {name} range {low}-{high}" for name, low, high in ranges)
-    return say(row, wanted=where or "an unused, unusual range")
+    return say(row, wanted=where or "an unused, unusual range", **fields)

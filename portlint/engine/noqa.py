@@ -1,33 +1,111 @@
 """Inline suppression: ``// noqa``, ``// noqa: PL401, PL2`` on the reported line, and a file-wide
-``// portlint: noqa`` in the first comment block (``#`` comments in YAML)."""
+``// portlint: noqa`` in the first comment block (``#`` comments in YAML).
+
+A noqa comment cannot lie: each code it lists suppresses exactly the codes it names (a full code,
+or a prefix of real codes such as ``PL4``), so ``PL4O1`` (letter O) suppresses nothing and is
+reported (PL004). The index remembers which comment suppressed what, so that a comment that
+suppresses nothing can be reported too (PL005)."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from portlint.diagnostic import Span
 from portlint.source.parse import Parsed
 from portlint.source.read import Source
 
-_NOQA = re.compile(r"\bnoqa\b(?::\s*(?P<codes>[A-Za-z]+[0-9]*(?:\s*[,\s]\s*[A-Za-z]+[0-9]*)*))?", re.IGNORECASE)
+_NOQA = re.compile(r"\bnoqa\b", re.IGNORECASE)
 _FILE_NOQA = re.compile(r"^\s*portlint\s*:\s*noqa\b", re.IGNORECASE)
 _YAML_COMMENT = re.compile(r"(?:^|\s)#(.*)$")
 _MENTIONS_NOQA = re.compile("noqa", re.IGNORECASE)  # what both kinds of noqa comment contain
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+_SEPARATOR = re.compile(r"[\s,]*")
+#: The form of a code or a documented prefix: letters, then digits (PL401, PL4).
+CODE_FORM = re.compile(r"[A-Z]+[0-9]+")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One code of a ``noqa:`` list, as written (``text``) and where (offsets into the source)."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def code(self) -> str:
+        return self.text.upper()
+
+
+@dataclass(eq=False)
+class NoqaComment:
+    """One noqa directive: the rows it covers and the codes it lists (None: every code).
+
+    The offsets (into the source's text) are known when the index was built from the source; a
+    comment read back from the cache has only its place."""
+
+    first_row: int
+    last_row: int
+    tokens: tuple[Token, ...] | None
+    #: why the directive is malformed and suppresses nothing ('' when it is well formed)
+    problem: str = ""
+    comment_start: int = -1  # the whole comment, delimiters included
+    comment_end: int = -1
+    directive_start: int = -1  # from the `noqa` word (or the `//`/`#` before it inside the comment)
+    directive_end: int = -1  # to the end of its last code
+    #: where it is reported: (row, column, end_row, end_column)
+    place: tuple[int, int, int, int] = (0, 0, 0, 0)
+    #: the codes it suppressed something for ('*' for a bare noqa that did)
+    used: set[str] = field(default_factory=set)
+
+    @property
+    def codes(self) -> tuple[str, ...] | None:
+        return None if self.tokens is None else tuple(t.code for t in self.tokens)
+
+    def matches(self, code: str) -> str | None:
+        """The token of this comment that suppresses ``code`` ('*' for a bare noqa), or None."""
+        if self.problem:
+            return None
+        if self.tokens is None:
+            return "*"
+        for token in self.tokens:
+            if code.startswith(token.code) and CODE_FORM.fullmatch(token.code):
+                return token.code
+        return None
+
+    def to_data(self) -> list:
+        return [self.first_row, self.last_row, *self.place, list(self.codes) if self.tokens is not None else None,
+                sorted(self.used)]
+
+    @classmethod
+    def from_data(cls, data: list) -> "NoqaComment":
+        first, last, row, col, end_row, end_col, codes, used = data
+        tokens = None if codes is None else tuple(Token(c, -1, -1) for c in codes)
+        return cls(first, last, tokens, place=(row, col, end_row, end_col), used=set(used))
 
 
 @dataclass
 class NoqaIndex:
-    """What a file suppresses: whole file, or per row (None = every code on that row)."""
+    """What a file suppresses: the whole file, or per row (None = every code on that row).
+
+    ``comments`` are the file's noqa directives (read from the source); ``deferred`` the ones whose
+    use only the whole run can tell (see ``portlint.engine.filter``), which the cache keeps."""
 
     whole_file: bool = False
     rows: dict[int, set[str] | None] = field(default_factory=dict)
+    comments: list[NoqaComment] = field(default_factory=list)
+    deferred: list[NoqaComment] = field(default_factory=list)
+    source: Source | None = field(default=None, repr=False)
 
     def to_data(self) -> dict:
         return {"whole_file": self.whole_file,
-                "rows": {str(r): (sorted(c) if c is not None else None) for r, c in self.rows.items()}}
+                "rows": {str(r): (sorted(c) if c is not None else None) for r, c in self.rows.items()},
+                "deferred": [c.to_data() for c in self.deferred]}
 
     @classmethod
     def from_data(cls, data: dict) -> "NoqaIndex":
-        return cls(bool(data["whole_file"]), {int(r): (set(c) if c is not None else None) for r, c in data["rows"].items()})
+        return cls(bool(data["whole_file"]), {int(r): (set(c) if c is not None else None) for r, c in data["rows"].items()},
+                   deferred=[NoqaComment.from_data(c) for c in data.get("deferred", ())])
 
     def suppresses(self, row: int, code: str) -> bool:
         if self.whole_file:
@@ -35,39 +113,213 @@ class NoqaIndex:
         if row not in self.rows:
             return False
         codes = self.rows[row]
-        return codes is None or any(code.startswith(prefix) for prefix in codes)
+        if not (codes is None or any(code.startswith(prefix) for prefix in codes)):
+            return False
+        for comment in self._by_row().get(row, ()):
+            token = comment.matches(code)
+            if token is not None:
+                comment.used.add(token)
+        return True
 
-    def add(self, row: int, comment: str) -> None:
-        if _FILE_NOQA.match(comment):
-            return  # a file-wide switch outside the first comment block does nothing
-        m = _NOQA.search(comment)
-        if not m:
-            return
-        codes = m.group("codes")
-        if codes is None:
-            self.rows[row] = None
-            return
-        wanted = {c.upper() for c in re.split(r"[\s,]+", codes) if c}
-        current = self.rows.get(row, set())
-        if current is not None:
-            self.rows[row] = current | wanted
+    def names(self, row: int, code: str) -> bool:
+        """A noqa on ``row`` lists ``code`` or a prefix of it (a bare ``// noqa`` names nothing)."""
+        codes = self.rows.get(row)
+        return codes is not None and any(code.startswith(prefix) for prefix in codes)
+
+    def add(self, comment: NoqaComment) -> None:
+        self.comments.append(comment)
+        self.__dict__.pop("_rows_of", None)
+        if comment.problem:
+            return  # a malformed directive suppresses nothing
+        wanted = None if comment.tokens is None else {t.code for t in comment.tokens if CODE_FORM.fullmatch(t.code)}
+        for row in range(comment.first_row, comment.last_row + 1):
+            current = self.rows.get(row, set())
+            if wanted is None or current is None:
+                self.rows[row] = None
+            else:
+                self.rows[row] = current | wanted
+
+    def _by_row(self) -> dict[int, list[NoqaComment]]:
+        """row -> the comments covering it (those read from the source, else the deferred ones)."""
+        cached = self.__dict__.get("_rows_of")
+        if cached is None:
+            cached = {}
+            for comment in self.comments or self.deferred:
+                for row in range(comment.first_row, comment.last_row + 1):
+                    cached.setdefault(row, []).append(comment)
+            self.__dict__["_rows_of"] = cached
+        return cached
 
 
 def index_for(source: Source, parsed: Parsed | None) -> NoqaIndex:
-    index = NoqaIndex()
+    index = NoqaIndex(source=source)
     if not _MENTIONS_NOQA.search(source.text):
         return index  # most files: no comment can be a noqa one, so none is looked for
     comments = _comments(source, parsed)
     first_code = _first_code_offset(source.text, comments)
     for start, end, text in comments:
-        if start < first_code and _FILE_NOQA.match(text):
-            index.whole_file = True
-            return index
-        row_start, _ = source.position(start)
-        row_end, _ = source.position(end)
-        for row in range(row_start, row_end + 1):
-            index.add(row, text)
+        text_start = start + (2 if source.text.startswith(("//", "/*", "#!"), start) else 1)
+        if _FILE_NOQA.match(text):
+            if start < first_code:
+                index.whole_file = True
+                return index
+            # a file-wide switch after the first code does nothing: PL004 says so
+            index.add(_comment(source, start, end, start, end, None, "misplaced"))
+            continue
+        directive = _directive(source, start, end, text, text_start)
+        if directive is not None:
+            index.add(directive)
     return index
+
+
+def _comment(source: Source, start: int, end: int, directive_start: int, directive_end: int,
+             tokens: tuple[Token, ...] | None, problem: str = "") -> NoqaComment:
+    first_row, _ = source.position(start)
+    last_row, _ = source.position(max(start, end - 1))
+    row, col = source.position(directive_start)
+    end_row, end_col = source.position(directive_end)
+    return NoqaComment(first_row, last_row, tokens, problem, start, end, directive_start, directive_end,
+                       (row, col, end_row, end_col))
+
+
+def _directive(source: Source, start: int, end: int, text: str, text_start: int) -> NoqaComment | None:
+    """The noqa directive of one comment: ``noqa`` opening the comment (or after a ``//``/``#``
+    inside it, as in ``// REST API // noqa: PL301``), then optionally ``:`` and codes."""
+    for m in _NOQA.finditer(text):
+        before = text[:m.start()].rstrip()
+        if not before or set(before) <= {"*"}:  # noqa opens the comment (`/** noqa */` too)
+            directive_start = text_start + m.start()
+        elif before.endswith(("//", "#")):  # after other words: from the `//` or `#` that opens it
+            directive_start = text_start + len(before) - (2 if before.endswith("//") else 1)
+        else:
+            continue  # the word inside prose ("see the noqa docs") is no directive
+        position = m.end()
+        colon = re.match(r"\s*:", text[position:])
+        if colon is None:
+            return _comment(source, start, end, directive_start, text_start + m.end(), None)
+        position += colon.end()
+        tokens: list[Token] = []
+        directive_end = text_start + position
+        while True:
+            word = _WORD.match(text, _SEPARATOR.match(text, position).end())
+            if word is None or not any(ch.isdigit() for ch in word.group()):
+                break  # the list ends where the words stop looking like codes (an explanation)
+            tokens.append(Token(word.group(), text_start + word.start(), text_start + word.end()))
+            position = word.end()
+            directive_end = text_start + position
+        return _comment(source, start, end, directive_start, directive_end, tuple(tokens),
+                        "" if tokens else "no-codes")
+    return None
+
+
+# -- what is wrong with a noqa comment (PL004, PL005) ----------------------------------------------
+
+def is_code(code: str, known) -> bool:
+    """A full code of a rule, or a documented prefix of one: letters and at least one digit."""
+    return bool(CODE_FORM.fullmatch(code)) and any(k.startswith(code) for k in known)
+
+
+def invalid(source: Source, comment: NoqaComment, known) -> list[tuple[Span, str]]:
+    """(place, message) of each thing in the comment that suppresses nothing because it is wrong."""
+    whole = Span(source, comment.directive_start, comment.directive_end)
+    if comment.problem == "misplaced":
+        return [(whole, "`portlint: noqa` switches a file off only in its first comment block, before any code; "
+                        "here it does nothing: move it to the top of the file, or put `// noqa: CODE` on the lines "
+                        "you mean")]
+    if comment.problem == "no-codes":
+        return [(whole, "`noqa:` lists no code, so it suppresses nothing; name the codes (`noqa: PL401, PL2`), or "
+                        "write `noqa` without the colon for every code on the line")]
+    out = []
+    for token in comment.tokens or ():
+        if not is_code(token.code, known):
+            out.append((Span(source, token.start, token.end), (
+                f"`{token.text}` in this noqa is not a code or code prefix of any rule{_did_you_mean(token.code, known)}, "
+                "so it suppresses nothing; write a code exactly (`PL401`) or a prefix of codes (`PL4`)")))
+    return out
+
+
+def _did_you_mean(code: str, known) -> str:
+    import difflib
+
+    prefixes = {k[:i] for k in known for i in range(len(k.rstrip("0123456789")) + 1, len(k))}
+    close = difflib.get_close_matches(code, list(known) + sorted(prefixes), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def unused(comment: NoqaComment, known, ignore=()) -> tuple[str, ...]:
+    """What the comment lists that suppressed nothing: ('*',) for a bare noqa that suppressed
+    nothing, else its valid codes that matched no finding (codes in ``ignore``, which a noqa may
+    name to silence them, and wrong codes, which PL004 reports, are left out)."""
+    if comment.problem:
+        return ()
+    if comment.tokens is None:
+        return () if comment.used else ("*",)
+    out = []
+    for token in comment.tokens:
+        code = token.code
+        if code in comment.used or not is_code(code, known) or any(i.startswith(code) for i in ignore):
+            continue
+        if code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+def may_match(codes, candidates) -> bool:
+    """Some of ``codes`` ('*': every code) would suppress one of ``candidates``."""
+    return bool(candidates) and any(c == "*" or any(k.startswith(c) for k in candidates) for c in codes)
+
+
+def unused_message(comment: NoqaComment, codes, not_enabled=()) -> str:
+    off = f" ({', '.join(not_enabled)} {'is' if len(not_enabled) == 1 else 'are'} not selected)" if not_enabled else ""
+    if codes == ("*",):
+        return "this `noqa` suppresses nothing: no finding is reported on its line; remove it"
+    listed = ", ".join(codes)
+    if all(t.code in codes for t in comment.tokens or ()):
+        return f"this `noqa: {listed}` suppresses nothing: no {listed} finding is reported on its line{off}; remove it"
+    return (f"{listed} in this noqa suppress{'es' if len(codes) == 1 else ''} nothing: no such finding is reported on "
+            f"its line{off}; remove {'it' if len(codes) == 1 else 'them'} from the list")
+
+
+def unused_finding(source: Source, comment: NoqaComment, codes, not_enabled=()):
+    """(place, message, edits) of a PL005: the edits remove what suppressed nothing and keep the
+    rest of the line and of the comment."""
+    span = Span(source, comment.directive_start, comment.directive_end)
+    return span, unused_message(comment, codes, not_enabled), _removal(source.text, comment, codes)
+
+
+def _removal(text: str, comment: NoqaComment, codes) -> list[tuple[int, int, str]]:
+    """Edits (start, end, new text) that take ``codes`` out of the comment, or the directive out of
+    the comment when nothing of it is left, or the comment out of its line when it held nothing else."""
+    if comment.directive_start < 0:
+        return []
+    keep = [t for t in comment.tokens or () if t.code not in codes]
+    if keep:  # some codes stay: rewrite the list
+        tokens = comment.tokens
+        return [(tokens[0].start, tokens[-1].end, ", ".join(t.text for t in keep))]
+    start, end = comment.directive_start, comment.directive_end
+    body_start = comment.comment_start + (2 if text.startswith(("//", "/*"), comment.comment_start) else 1)
+    body_end = comment.comment_end - (2 if text.startswith("/*", comment.comment_start) else 0)
+    before = text[body_start:start].strip().strip("*").strip()
+    after = text[end:body_end].strip()
+    if not before and not after:  # the comment is the directive: the comment goes, and its line if bare
+        start, end = comment.comment_start, comment.comment_end
+        while start > 0 and text[start - 1] in " \t":
+            start -= 1
+        line_start = start == 0 or text[start - 1] in "\r\n"
+        rest = len(text[end:]) - len(text[end:].lstrip(" \t"))
+        if line_start and (end + rest == len(text) or text[end + rest] in "\r\n"):
+            end += rest
+            end += 2 if text.startswith("\r\n", end) else (1 if end < len(text) else 0)
+        elif not line_start and end < len(text) and text[end] not in "\r\n" and rest == 0:
+            start = comment.comment_start  # `a /* noqa */b`: keep the space before
+        return [(start, end, "")]
+    if before:  # `// REST API // noqa: PL301`: from the inner `//` and the space before it
+        while start > body_start and text[start - 1] in " \t":
+            start -= 1
+        return [(start, end, "")]
+    while end < body_end and text[end] in " \t":  # `// noqa: PL301 legacy port`: keep the words
+        end += 1
+    return [(start, end, "")]
 
 
 def _first_code_offset(text: str, comments: list[tuple[int, int, str]]) -> int:

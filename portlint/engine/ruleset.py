@@ -26,7 +26,10 @@ class RuleSet:
         if rules is None:
             prefix = self.registry.unknown_selector(settings.selectors())
             if prefix is not None:
-                raise SettingsError(f"{settings.origin or 'settings'}: unknown rule selector {prefix!r} (see --list-rules)")
+                from portlint.report.catalog import did_you_mean
+
+                raise SettingsError(f"{settings.origin or 'settings'}: unknown rule selector {prefix!r}"
+                                    f"{did_you_mean(self.registry, prefix)} (see --list-rules)")
             rules = [cls(settings) for code, cls in self.registry.rules.items() if self.enabled(settings, code)]
             self._rules[settings] = rules
         return rules

@@ -32,10 +32,14 @@ ROWS: dict[str, Advice] = {
         "PL002", "apps or ports built in a way portlint cannot evaluate (loops, calls, unknown names)",
         "write it as literals, constants and PORTS references", None,
         "the file has to be restructured by a person"),
+    "PL004": Advice("PL004", "a noqa comment naming a code no rule has (`PL4O1`)",
+                    "write a code exactly (`PL401`) or a prefix of codes (`PL4`)", None,
+                    "which code was meant is for the author to say"),
+    "PL005": Advice("PL005", "a noqa comment that suppresses nothing on its line", "remove it", "safe"),
     "PL101": Advice(
         "PL101", "port uses and no top-level PORTS",
         "define `const PORTS = {{...}}` and refer to its entries (one documented entry per port: "
-        "`API: 5570, // REST API`)", "safe"),
+        "`API: {port}, // REST API`)", "safe"),
     "PL103": Advice("PL103", "PORTS is not exported", "export it next to apps ({how}) so other configs can import it",
                     "safe"),
     "PL104": Advice("PL104", "a PORTS entry without a comment",
@@ -48,13 +52,15 @@ ROWS: dict[str, Advice] = {
                           "config's block", "unsafe"),
     "PL202-use": Advice("PL202", "a port use written outside the role's range (not in PORTS)",
                         "{a_role} config takes its ports from {wanted}: give it a free one in PORTS (`KEY: N, // what listens`) and write "
-                        "PORTS.KEY here", "unsafe"),
+                        "PORTS.KEY {here}", "unsafe"),
+    "PL203": Advice("PL203", "two processes of the run listen on one port",
+                    "give each process its own port", "unsafe"),
     "PL301-entry": Advice("PL301", "a PORTS entry on a well-known port",
                           "give it a free port of {wanted}, next to the config's block", "unsafe"),
     "PL301-use": Advice("PL301", "a port use written on a well-known port (a debugger's `--inspect=9229` too)",
                         "give it a free port of {wanted} in PORTS (`KEY: N, // what listens`) and write "
-                        "PORTS.KEY here", "unsafe"),
-    "PL401-literal": Advice("PL401", "a number equal to a PORTS value", "write `{reference}` here", "safe"),
+                        "PORTS.KEY {here}", "unsafe"),
+    "PL401-literal": Advice("PL401", "a number equal to a PORTS value", "write `{reference}` {here}", "safe"),
     "PL401-default": Advice(
         "PL401", "`process.env.X || N` with N in PORTS",
         "write `{key}: {reference}` (PortOS reads that; the environment no longer overrides the port)",
@@ -66,13 +72,18 @@ ROWS: dict[str, Advice] = {
         "safe"),
     "PL401-url": Advice("PL401", "a port inside a URL or host:port string",
                         "write `${{{reference}}}` there, in a template string", "safe"),
+    "PL401-ports-object": Advice(
+        "PL401", "a number in a per-app `ports` object equal to a PORTS value",
+        "make the object a nested PORTS entry (`KEY: {{ {label}: {port} }}`, with a comment) and write "
+        "`ports: PORTS.KEY` (PortOS reads a `ports` object only as plain numbers or as a nested PORTS entry)", None,
+        "which key the nested entry gets is a decision, and the flat entry may be used elsewhere"),
     "PL402": Advice("PL402", "a port use written as a number no PORTS entry holds",
-                    "add it to PORTS with a comment (`KEY: {port}, // what listens`) and refer to PORTS.KEY",
+                    "add it to PORTS with a comment (`KEY: {port}, // what listens`) and refer to PORTS.KEY {here}",
                     "unsafe"),
     "PL502-template-args": Advice(
         "PL502", "args as a template (`--port ${PORTS.UI}`) or an array, or a `port` field, and no env key "
         "PortOS reads",
-        "add `{env_key}: {reference}` to its env", "safe"),
+        "add `{env_key}: {reference}` to {its_env}", "safe"),
     "PL502-env-default": Advice(
         "PL502", "`PORT: process.env.PORT || PORTS.API`",
         "write `{key}: {reference}`", "unsafe"),
@@ -92,6 +103,20 @@ ROWS: dict[str, Advice] = {
 def say(row: str, **fields) -> str:
     """The advice text of ``row`` with its fields filled in."""
     return ROWS[row].write.format(**fields)
+
+
+def fix_kinds(code: str) -> frozenset[str]:
+    """The kinds of fix ("safe", "unsafe") the advice of ``code`` has; empty: none."""
+    return frozenset(row.fix for row in ROWS.values() if row.code == code and row.fix)
+
+
+def fix_label(code: str) -> str | None:
+    """What ``--list-rules``, ``--explain``, docs/rules.md and the README say about the fixes of
+    ``code``, read from its advice rows: "safe", "unsafe", "safe, some unsafe", or None."""
+    kinds = fix_kinds(code)
+    if kinds == {"safe", "unsafe"}:
+        return "safe, some unsafe"
+    return next(iter(kinds)) if kinds else None
 
 
 def rows_for(code: str) -> list[tuple[str, Advice]]:
@@ -115,6 +140,7 @@ def _generic(row: Advice) -> str:
     class Placeholder(dict):
         def __missing__(self, key):
             return {"reference": "PORTS.KEY", "key": "PORT", "env_key": "VITE_PORT/PORT", "port": "N",
-                    "wanted": "the role's range", "a_role": "a user",
+                    "wanted": "the role's range", "a_role": "a user", "here": "here",
+                    "its_env": "its env", "label": "label",
                     "how": "`module.exports = { PORTS, apps: [...] }`", "suggested": "KEY"}.get(key, key)
     return row.write.format_map(Placeholder())
