@@ -125,10 +125,16 @@ def fixed(tmp_path, text, name="ecosystem.config.cjs"):
     ("x = 1; // noqa: PL301 legacy port\n", "x = 1; // legacy port\n"),
     ("x = 1; /* REST API // noqa */ y = 2;\n", "x = 1; /* REST API */ y = 2;\n"),
     ("x = 1; // noqa\r\ny = 2;\r\n", "x = 1;\r\ny = 2;\r\n"),
+    ("x = 1; // noqa: PL301 // noqa: PL4\n", "x = 1;\n"),  # both unused: both go
 ])
 def test_the_fix_removes_the_directive_and_keeps_the_rest(tmp_path, before, after):
     text = "module.exports = { apps: [] };\n" + before
     assert fixed(tmp_path, text) == "module.exports = { apps: [] };\n" + after
+
+
+def test_the_fix_keeps_a_second_directive_that_works(tmp_path):
+    text = LITERAL.format(comment=" // noqa: PL301 // noqa: PL401")
+    assert fixed(tmp_path, text) == LITERAL.format(comment=" // noqa: PL401")
 
 
 def test_the_fix_removes_only_the_unused_codes(tmp_path):
@@ -160,3 +166,10 @@ def test_a_noqa_on_a_port_that_may_collide_is_judged_over_the_run(tmp_path):
     assert fixed.returncode == 0 and ": PL" not in fixed.stdout, fixed.stdout + fixed.stderr
     assert (tmp_path / "b" / "ecosystem.config.cjs").read_text() == (tmp_path / "a" / "ecosystem.config.cjs").read_text(
         ).replace("'a'", "'b'")
+
+
+def test_a_second_directive_in_one_comment_works_and_is_judged_alone(lint):
+    """An editor's "suppress" action appends `// noqa: CODE` to a line that may end in a comment."""
+    text = LITERAL.format(comment=" // noqa: PL301 // noqa: PL401")
+    assert lint(text) == [("PL005", 4, "this `noqa: PL301` suppresses nothing: no PL301 finding is reported on its line; "
+                                      "remove it")]

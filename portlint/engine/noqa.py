@@ -166,8 +166,7 @@ def index_for(source: Source, parsed: Parsed | None) -> NoqaIndex:
             # a file-wide switch after the first code does nothing: PL004 says so
             index.add(_comment(source, start, end, start, end, None, "misplaced"))
             continue
-        directive = _directive(source, start, end, text, text_start)
-        if directive is not None:
+        for directive in _directives(source, start, end, text, text_start):
             index.add(directive)
     return index
 
@@ -182,9 +181,11 @@ def _comment(source: Source, start: int, end: int, directive_start: int, directi
                        (row, col, end_row, end_col))
 
 
-def _directive(source: Source, start: int, end: int, text: str, text_start: int) -> NoqaComment | None:
-    """The noqa directive of one comment: ``noqa`` opening the comment (or after a ``//``/``#``
-    inside it, as in ``// REST API // noqa: PL301``), then optionally ``:`` and codes."""
+def _directives(source: Source, start: int, end: int, text: str, text_start: int) -> list[NoqaComment]:
+    """The noqa directives of one comment: ``noqa`` opening the comment, or after a ``//``/``#``
+    inside it (``// REST API // noqa: PL301``, or a second ``// noqa: PL501`` an editor appended),
+    then optionally ``:`` and codes."""
+    out: list[NoqaComment] = []
     for m in _NOQA.finditer(text):
         before = text[:m.start()].rstrip()
         if not before or set(before) <= {"*"}:  # noqa opens the comment (`/** noqa */` too)
@@ -196,7 +197,8 @@ def _directive(source: Source, start: int, end: int, text: str, text_start: int)
         position = m.end()
         colon = re.match(r"\s*:", text[position:])
         if colon is None:
-            return _comment(source, start, end, directive_start, text_start + m.end(), None)
+            out.append(_comment(source, start, end, directive_start, text_start + m.end(), None))
+            continue
         position += colon.end()
         tokens: list[Token] = []
         directive_end = text_start + position
@@ -207,9 +209,9 @@ def _directive(source: Source, start: int, end: int, text: str, text_start: int)
             tokens.append(Token(word.group(), text_start + word.start(), text_start + word.end()))
             position = word.end()
             directive_end = text_start + position
-        return _comment(source, start, end, directive_start, directive_end, tuple(tokens),
-                        "" if tokens else "no-codes")
-    return None
+        out.append(_comment(source, start, end, directive_start, directive_end, tuple(tokens),
+                            "" if tokens else "no-codes"))
+    return out
 
 
 # -- what is wrong with a noqa comment (PL004, PL005) ----------------------------------------------
@@ -319,6 +321,8 @@ def _removal(text: str, comment: NoqaComment, codes) -> list[tuple[int, int, str
         return [(start, end, "")]
     while end < body_end and text[end] in " \t":  # `// noqa: PL301 legacy port`: keep the words
         end += 1
+    if text.startswith(("//", "#"), end) and not text.startswith("/*", comment.comment_start):
+        start = comment.comment_start  # `// noqa: PL301 // noqa: PL401`: the second one stays, whole
     return [(start, end, "")]
 
 

@@ -191,7 +191,9 @@ def ports_hidden_by_wrapper(config):
         return None
     binding = config.info.bindings.get("PORTS")
     init = getattr(binding, "init", None)
-    return config.parsed.span(init) if init is not None else config.ports.span
+    if init is None or init.type == "ObjectExpression":
+        return None  # a literal whose values are not digits: each port is its own finding
+    return config.parsed.span(init)
 
 
 def is_wrapper_reason(reason: str) -> bool:
