@@ -115,3 +115,14 @@ def urls_naming(config, ports, exclude=()) -> str:
     one = len(where) == 1
     return (f"; the URL{'' if one else 's'} in {listed} name{'s' if one else ''} the same port and must move with "
             f"it (`--fix --unsafe-fixes` moves {'it' if one else 'them'} too)")
+
+
+def no_room(config, allowed) -> str:
+    """'' when the role's ranges have a port this config does not use yet, else what to do instead:
+    advice to move a port into a full range is advice no one can follow."""
+    block = config.block()
+    if not allowed or any(p not in block for _, lo, hi in allowed for p in range(lo, hi + 1)):
+        return ""
+    ranges = " and ".join(f"the {n} range {lo}-{hi}" for n, lo, hi in allowed)
+    return (f"{ranges} {'has' if len(allowed) == 1 else 'have'} no port left that this config does not use: "
+            "give up a port of the block, or widen the range (the `ranges` setting) or the role (`role`)")

@@ -37,6 +37,8 @@ class PortGap(Rule):
     code, name, severity = "PL201", "port-gap", "error"
 
     def check(self, config):
+        from .grouping import urls_naming
+
         environments = sorted(config.environment_names())
         found: dict[tuple, list[str]] = {}  # one finding, naming the environments it holds in
         allowed = config.settings.allowed_range(config.role)
@@ -54,10 +56,11 @@ class PortGap(Rule):
             word = "port" if len(gap) == 1 else "ports"
             when = "" if len(where) == len(environments) else " when started with " + " or ".join(
                 f"--env {e}" if e else "no --env" for e in where)
+            moved = [p for p in block if p > min(gap)]
             yield self.report(span, (
                 f"the port block {low}-{high} has a gap{when}: {word} {compact(gap)} "
                 f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}), and {above} here is the "
-                f"first port above it; {say('PL201')}"))
+                f"first port above it; {say('PL201')}{urls_naming(config, moved)}"))
 
 
 def _written_at(config, port: int):
@@ -128,10 +131,10 @@ class PortOutOfRange(Rule):
             lies = _range_name(settings, port)
             return f"in {lies}" if lies else "outside every configured range"
 
-        from .grouping import by_finding, here, places, urls_naming, who
+        from .grouping import by_finding, here, no_room, places, urls_naming, who
         from .pl3_well_known import held_by_ports
 
-        room = _room(config, allowed)
+        room = no_room(config, allowed)
         if config.ports is not None:
             for entry in config.ports.entries:
                 if entry.span is None or entry.span.source is not config.source:
@@ -178,17 +181,6 @@ def _instances_message(group, extra, wanted: str) -> str:
     process = group[0].process
     return (f"{names(group)} runs {process.instance_count} instances with increment_var {process.increment_var!r}, "
             f"which also take {compact(extra)}, outside {wanted}; start lower or run fewer instances")
-
-
-def _room(config, allowed) -> str:
-    """'' when the role's ranges have a port this config does not use yet, else what to do instead:
-    advice to move a port into a full range is advice no one can follow."""
-    block = config.block()
-    if any(p not in block for _, lo, hi in allowed for p in range(lo, hi + 1)):
-        return ""
-    names_ = " and ".join(f"the {n} range {lo}-{hi}" for n, lo, hi in allowed)
-    return (f"{names_} {'has' if len(allowed) == 1 else 'have'} no port left that this config does not use: "
-            "give up a port of the block, or widen the range (the `ranges` setting) or the role (`role`)")
 
 
 class PortCollision(Rule):

@@ -35,9 +35,10 @@ class WellKnownPort(Rule):
     code, name, severity = "PL301", "well-known-port", "error"
 
     def check(self, config):
-        from .grouping import by_finding, here, places, urls_naming, who
+        from .grouping import by_finding, here, no_room, places, urls_naming, who
 
         settings = self.settings
+        room = no_room(config, settings.allowed_range(config.role))
         if config.ports is not None:
             for entry in config.ports.entries:
                 if entry.span is None or entry.span.source is not config.source:
@@ -47,7 +48,7 @@ class WellKnownPort(Rule):
                     users = users_of(config, entry)
                     yield relate_uses(self.report(entry.span, (
                         f"{entry.reference} is {_ports(bad)}{used_by(users)}, {_a_well_known(bad)} that other "
-                        f"software defaults to; {_advice(config, 'PL301-entry')}{urls_naming(config, bad)}")), users)
+                        f"software defaults to; {room or _advice(config, 'PL301-entry')}{urls_naming(config, bad)}")), users)
         uses = [u for p in config.processes for u in p.uses
                 if u.kind.occupies and u.entry is None and not held_by_ports(config, u)]
         for span, group in by_finding(uses):
@@ -60,7 +61,7 @@ class WellKnownPort(Rule):
                     f"{_a_well_known(bad)} that other software defaults to")
             yield relate_uses(self.report(span, (
                 f"{who(group, 'uses')} {_ports(bad)} in {places(group)}, {what}; "
-                f"{_advice(config, 'PL301-use', here=here(group))}{urls_naming(config, bad, group)}")), group)
+                f"{room or _advice(config, 'PL301-use', here=here(group))}{urls_naming(config, bad, group)}")), group)
 
 
 def held_by_ports(config, use) -> bool:

@@ -173,3 +173,12 @@ def test_a_second_directive_in_one_comment_works_and_is_judged_alone(lint):
     text = LITERAL.format(comment=" // noqa: PL301 // noqa: PL401")
     assert lint(text) == [("PL005", 4, "this `noqa: PL301` suppresses nothing: no PL301 finding is reported on its line; "
                                       "remove it")]
+
+
+def test_per_file_ignores_and_disable_noqa_hold_for_the_noqa_codes(tmp_path):
+    path = tmp_path / "ecosystem.config.cjs"
+    path.write_text(CLEAN.format(comment=" // noqa: PL4O1"), encoding="utf-8")
+    args = ("--isolated", "--no-cache", "--extend-select", "PL005", str(path))
+    assert "PL004" in run_portlint(*args).stdout
+    assert ": PL" not in run_portlint("--per-file-ignores", "*.cjs:PL0", *args).stdout
+    assert ": PL" not in run_portlint("--disable-noqa", *args).stdout  # no noqa read: nothing to judge
