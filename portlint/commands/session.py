@@ -86,10 +86,8 @@ def _check_selectors(options: Options, registry) -> None:
         value = getattr(options, name)
         prefix = registry.unknown_selector(split_codes(value.upper())) if value else None
         if prefix is not None:
-            from portlint.report.catalog import did_you_mean
-
             option = "--" + name.replace("_", "-")
-            raise Fatal(f"unknown rule selector {prefix!r} (from {option}){did_you_mean(registry, prefix)}")
+            raise Fatal(f"unknown rule selector {prefix!r} (from {option}){registry.did_you_mean(prefix)}")
 
 
 def _portos_ports(options: Options) -> list:

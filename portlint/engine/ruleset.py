@@ -26,10 +26,8 @@ class RuleSet:
         if rules is None:
             prefix = self.registry.unknown_selector(settings.selectors())
             if prefix is not None:
-                from portlint.report.catalog import did_you_mean
-
                 raise SettingsError(f"{settings.origin or 'settings'}: unknown rule selector {prefix!r}"
-                                    f"{did_you_mean(self.registry, prefix)} (see --list-rules)")
+                                    f"{self.registry.did_you_mean(prefix)} (see --list-rules)")
             rules = [cls(settings) for code, cls in self.registry.rules.items() if self.enabled(settings, code)]
             self._rules[settings] = rules
         return rules

@@ -35,21 +35,6 @@ def find_rule(registry, code: str):
     return rule
 
 
-def did_you_mean(registry, text: str) -> str:
-    """' (did you mean PL403 (duplicated-literal)?)' for a code or name close to a rule's, else ''."""
-    import difflib
-
-    rules = registry.rules
-    wanted = text.strip()
-    by_name = {r.name: code for code, r in rules.items()}
-    close = difflib.get_close_matches(wanted.upper(), list(rules), n=1, cutoff=0.6)
-    code = close[0] if close else None
-    if code is None:
-        names = difflib.get_close_matches(wanted.lower(), list(by_name), n=1, cutoff=0.6)
-        code = by_name[names[0]] if names else None
-    return f" (did you mean {code} ({rules[code].name})?)" if code else ""
-
-
 def explain(registry, code: str) -> str | None:
     """The documentation of one rule as plain text for a terminal, or None for an unknown code."""
     rule = find_rule(registry, code)
