@@ -3,9 +3,8 @@ one cause, one finding.
 
 Rule selection (select/ignore) happens earlier, when the engine picks the rules to run; everything a
 rule reports then passes here, whether the caller is a plain lint, ``--fix``/``--diff`` or the
-language server. The noqa comments themselves are judged here too: PL004 (a code no rule has, a
-malformed directive) and PL005 (a directive that suppressed nothing), since only the filter knows
-what each comment suppressed."""
+language server. What the noqa comments suppressed is recorded on the way, and the comments are
+judged from it (PL004, PL005: ``portlint.engine.noqa_checks``)."""
 from __future__ import annotations
 
 import os
@@ -42,9 +41,6 @@ FILE_WIDE = frozenset({"file", "ports-form"})
 #: The cause of a code's diagnostics when the rule does not name one (``Diagnostic.cause``).
 DEFAULT_CAUSE = {**{code: "value" for code in ("PL105", "PL301", "PL202", "PL203", "PL401", "PL402", "PL403", "PL002")},
                  "PL501": "label", "PL503": "label", "PL004": "noqa", "PL005": "noqa"}
-#: The codes the filter itself reports about noqa comments; a noqa silences them only by naming
-#: them (``// noqa: PL005``), never as a bare ``// noqa``.
-NOQA_CODES = ("PL004", "PL005")
 
 
 def cause_of(d: Diagnostic) -> str:
@@ -76,11 +72,11 @@ class DiagnosticFilter:
         self.disable_noqa = disable_noqa
         self.rules = rules  # the RuleSet: whether PL004/PL005 run for a file, and every known code
         self._settings: dict = {}
-        #: path -> rows where the last run found a noqa unused (PL005), for the first lint of that
-        #: path after it (``--fix``): there, a noqa a rule comparing configs might use is decided
-        self._judged: dict[str, set[int]] = {}
+        from portlint.engine.noqa_checks import NoqaChecks
 
-    def _settings_of(self, path: str):
+        self.noqa_checks = NoqaChecks(self)
+
+    def settings_of(self, path: str):
         key = os.path.abspath(path)  # a relative path names another file once the folder changes
         settings = self._settings.get(key)
         if settings is None:
@@ -88,123 +84,37 @@ class DiagnosticFilter:
         return settings
 
     def suppressed(self, d: Diagnostic) -> bool:
-        if self._settings_of(d.path).ignored_here(d.path, d.code):
+        if self.settings_of(d.path).ignored_here(d.path, d.code):
             return True
         if self.disable_noqa:
             return False
         index = self.noqa.get(d.path)
         if not index:
             return False
-        if d.code in NOQA_CODES:
+        from portlint.engine.noqa_checks import NOQA_CODES
+
+        if d.code in NOQA_CODES:  # only a noqa that names them silences them
             return index.names(d.row, d.code)
         return index.suppresses(d.row, d.code)
 
     def __call__(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
         return one_cause([d for d in dedupe(diagnostics) if not self.suppressed(d)])
 
-    # -- noqa comments --------------------------------------------------------------------------------
+    # -- noqa comments: judged by portlint.engine.noqa_checks, which needs what they suppressed -------
     def for_file(self, path: str, diagnostics: list[Diagnostic], config=None) -> list[Diagnostic]:
         """The diagnostics of one file, filtered, with what is wrong with its noqa comments (known
         only once its diagnostics have been through them)."""
         kept = self(diagnostics)
-        found = self._noqa_findings(path, config)
+        found = self.noqa_checks.of_file(path, config)
         return kept + self(found) if found else kept
 
-    def _enabled(self, path: str, code: str) -> bool:
-        return self.rules is not None and code in self.rules.registry.rules \
-            and self.rules.enabled(self._settings_of(path), code)
-
-    def _noqa_findings(self, path: str, config) -> list[Diagnostic]:
-        from portlint.engine import noqa as noqa_comments
-
-        index = None if self.disable_noqa else self.noqa.get(path)
-        if index is None or index.whole_file or not index.comments or index.source is None:
-            return []
-        known = tuple(self.rules.registry.rules) if self.rules is not None else ()
-        out: list[Diagnostic] = []
-        if self._enabled(path, "PL004"):
-            for comment in index.comments:
-                for span, message in noqa_comments.invalid(index.source, comment, known):
-                    out.append(self._report("PL004", span, message))
-        if self._enabled(path, "PL005"):
-            project_rows = _port_rows(config, path)
-            project_codes = tuple(c for c, r in self.rules.registry.rules.items() if r.scope == "project")
-            judged = self._judged.pop(path, None)  # what the last run said, valid for this text only
-            for comment in index.comments:
-                unused = noqa_comments.unused(comment, known, ignore=NOQA_CODES)
-                if not unused:
-                    continue
-                rows = range(comment.first_row, comment.last_row + 1)
-                if any(r in project_rows for r in rows) and noqa_comments.may_match(unused, project_codes):
-                    # a rule that compares configs (PL203) may still use it: the run decides, and
-                    # the first lint after a run that found it unused (--fix) removes it
-                    if judged is None:
-                        index.deferred.append(comment)
-                        continue
-                    if comment.place[0] not in judged:
-                        continue  # the run's project pass used it
-                span, message, edits = noqa_comments.unused_finding(index.source, comment, unused,
-                                                                    self._not_enabled(path, unused))
-                d = self._report("PL005", span, message)
-                if edits:
-                    from portlint.fix.apply import Edit, Fix
-
-                    d.fix = Fix("safe", "Remove the unused noqa" if unused == comment.codes or comment.tokens is None
-                                else f"Remove {', '.join(unused)} from the noqa", tuple(Edit(*e) for e in edits))
-                out.append(d)
-        return out
-
     def unused_noqa_of_run(self, paths) -> list[Diagnostic]:
-        """PL005 for the noqa comments only the whole run could judge (they sit on a port a rule
-        comparing configs reports on), once the project pass has been through them."""
-        from portlint.engine import noqa as noqa_comments
-
-        known = tuple(self.rules.registry.rules) if self.rules is not None else ()
-        out = []
-        for path in dict.fromkeys(paths):
-            index = None if self.disable_noqa else self.noqa.get(path)
-            if index is None or not index.deferred or not self._enabled(path, "PL005"):
-                continue
-            for comment in index.deferred:
-                unused = noqa_comments.unused(comment, known, ignore=NOQA_CODES)
-                if unused:
-                    row, column, end_row, end_column = comment.place
-                    rule = self.rules.registry.rules["PL005"]
-                    message = noqa_comments.unused_message(comment, unused, self._not_enabled(path, unused))
-                    severity = self._settings_of(path).severity_of("PL005", rule.severity)
-                    out.append(Diagnostic("PL005", rule.name, message, severity, path, row, column, end_row,
-                                          end_column, noqa_row=row))
-        return self(out)
+        """PL005 for the noqa comments only the whole run could judge, after its project pass."""
+        return self(self.noqa_checks.of_run(paths))
 
     def remember(self, diagnostics: list[Diagnostic]) -> None:
-        """What a run found about noqa comments, for the first lint of each file after it."""
-        self._judged = {}
-        for d in diagnostics:
-            if d.code == "PL005":
-                self._judged.setdefault(d.path, set()).add(d.row)
-
-    def _not_enabled(self, path: str, codes) -> list[str]:
-        if self.rules is None:
-            return []
-        return [c for c in codes if c != "*" and not any(
-            code.startswith(c) and self.rules.enabled(self._settings_of(path), code) for code in self.rules.registry.rules)]
-
-    def _report(self, code: str, span, message: str) -> Diagnostic:
-        rule = self.rules.registry.rules[code]
-        severity = self._settings_of(span.path).severity_of(code, rule.severity)
-        return Diagnostic.at(span, code, rule.name, message, severity)
-
-
-def _port_rows(config, path: str) -> set[int]:
-    """The rows of this file where a port use sits: where a rule comparing configs may report."""
-    if config is None:
-        return set()
-    rows = set()
-    for process in config.processes:
-        for use in process.uses:
-            if use.span is not None and use.span.path == path:
-                rows.update(range(use.span.location[0], use.span.end_location[0] + 1))
-    return rows
+        """What a run found about noqa comments, for the first lint of each file after it (--fix)."""
+        self.noqa_checks.remember(diagnostics)
 
 
 def one_cause(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

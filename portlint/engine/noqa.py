@@ -2,15 +2,14 @@
 ``// portlint: noqa`` in the first comment block (``#`` comments in YAML).
 
 A noqa comment cannot lie: each code it lists suppresses exactly the codes it names (a full code,
-or a prefix of real codes such as ``PL4``), so ``PL4O1`` (letter O) suppresses nothing and is
-reported (PL004). The index remembers which comment suppressed what, so that a comment that
-suppresses nothing can be reported too (PL005)."""
+or a prefix of real codes such as ``PL4``), so ``PL4O1`` (letter O) suppresses nothing. The index
+remembers which comment suppressed what; ``portlint.engine.noqa_checks`` judges the comments from
+it (PL004, PL005)."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from portlint.diagnostic import Span
 from portlint.source.parse import Parsed
 from portlint.source.read import Source
 
@@ -212,118 +211,6 @@ def _directives(source: Source, start: int, end: int, text: str, text_start: int
         out.append(_comment(source, start, end, directive_start, directive_end, tuple(tokens),
                             "" if tokens else "no-codes"))
     return out
-
-
-# -- what is wrong with a noqa comment (PL004, PL005) ----------------------------------------------
-
-def is_code(code: str, known) -> bool:
-    """A full code of a rule, or a documented prefix of one: letters and at least one digit."""
-    return bool(CODE_FORM.fullmatch(code)) and any(k.startswith(code) for k in known)
-
-
-def invalid(source: Source, comment: NoqaComment, known) -> list[tuple[Span, str]]:
-    """(place, message) of each thing in the comment that suppresses nothing because it is wrong."""
-    whole = Span(source, comment.directive_start, comment.directive_end)
-    if comment.problem == "misplaced":
-        return [(whole, "`portlint: noqa` switches a file off only in its first comment block, before any code; "
-                        "here it does nothing: move it to the top of the file, or put `// noqa: CODE` on the lines "
-                        "you mean")]
-    if comment.problem == "no-codes":
-        return [(whole, "`noqa:` lists no code, so it suppresses nothing; name the codes (`noqa: PL401, PL2`), or "
-                        "write `noqa` without the colon for every code on the line")]
-    out = []
-    for token in comment.tokens or ():
-        if not is_code(token.code, known):
-            out.append((Span(source, token.start, token.end), (
-                f"`{token.text}` in this noqa is not a code or code prefix of any rule{_did_you_mean(token.code, known)}, "
-                "so it suppresses nothing; write a code exactly (`PL401`) or a prefix of codes (`PL4`)")))
-    return out
-
-
-def _did_you_mean(code: str, known) -> str:
-    import difflib
-
-    prefixes = {k[:i] for k in known for i in range(len(k.rstrip("0123456789")) + 1, len(k))}
-    close = difflib.get_close_matches(code, list(known) + sorted(prefixes), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
-
-
-def unused(comment: NoqaComment, known, ignore=()) -> tuple[str, ...]:
-    """What the comment lists that suppressed nothing: ('*',) for a bare noqa that suppressed
-    nothing, else its valid codes that matched no finding (codes in ``ignore``, which a noqa may
-    name to silence them, and wrong codes, which PL004 reports, are left out)."""
-    if comment.problem:
-        return ()
-    if comment.tokens is None:
-        return () if comment.used else ("*",)
-    out = []
-    for token in comment.tokens:
-        code = token.code
-        if code in comment.used or not is_code(code, known) or any(i.startswith(code) for i in ignore):
-            continue
-        if code not in out:
-            out.append(code)
-    return tuple(out)
-
-
-def may_match(codes, candidates) -> bool:
-    """Some of ``codes`` ('*': every code) would suppress one of ``candidates``."""
-    return bool(candidates) and any(c == "*" or any(k.startswith(c) for k in candidates) for c in codes)
-
-
-def unused_message(comment: NoqaComment, codes, not_enabled=()) -> str:
-    off = f" ({', '.join(not_enabled)} {'is' if len(not_enabled) == 1 else 'are'} not selected)" if not_enabled else ""
-    if codes == ("*",):
-        return "this `noqa` suppresses nothing: no finding is reported on its line; remove it"
-    listed = ", ".join(codes)
-    if all(t.code in codes for t in comment.tokens or ()):
-        return f"this `noqa: {listed}` suppresses nothing: no {listed} finding is reported on its line{off}; remove it"
-    return (f"{listed} in this noqa suppress{'es' if len(codes) == 1 else ''} nothing: no such finding is reported on "
-            f"its line{off}; remove {'it' if len(codes) == 1 else 'them'} from the list")
-
-
-def unused_finding(source: Source, comment: NoqaComment, codes, not_enabled=()):
-    """(place, message, edits) of a PL005: the edits remove what suppressed nothing and keep the
-    rest of the line and of the comment."""
-    span = Span(source, comment.directive_start, comment.directive_end)
-    return span, unused_message(comment, codes, not_enabled), _removal(source.text, comment, codes)
-
-
-def _removal(text: str, comment: NoqaComment, codes) -> list[tuple[int, int, str]]:
-    """Edits (start, end, new text) that take ``codes`` out of the comment, or the directive out of
-    the comment when nothing of it is left, or the comment out of its line when it held nothing else."""
-    if comment.directive_start < 0:
-        return []
-    keep = [t for t in comment.tokens or () if t.code not in codes]
-    if keep:  # some codes stay: rewrite the list
-        tokens = comment.tokens
-        return [(tokens[0].start, tokens[-1].end, ", ".join(t.text for t in keep))]
-    start, end = comment.directive_start, comment.directive_end
-    body_start = comment.comment_start + (2 if text.startswith(("//", "/*"), comment.comment_start) else 1)
-    body_end = comment.comment_end - (2 if text.startswith("/*", comment.comment_start) else 0)
-    before = text[body_start:start].strip().strip("*").strip()
-    after = text[end:body_end].strip()
-    if not before and not after:  # the comment is the directive: the comment goes, and its line if bare
-        start, end = comment.comment_start, comment.comment_end
-        while start > 0 and text[start - 1] in " \t":
-            start -= 1
-        line_start = start == 0 or text[start - 1] in "\r\n"
-        rest = len(text[end:]) - len(text[end:].lstrip(" \t"))
-        if line_start and (end + rest == len(text) or text[end + rest] in "\r\n"):
-            end += rest
-            end += 2 if text.startswith("\r\n", end) else (1 if end < len(text) else 0)
-        elif not line_start and end < len(text) and text[end] not in "\r\n" and rest == 0:
-            start = comment.comment_start  # `a /* noqa */b`: keep the space before
-        return [(start, end, "")]
-    if before:  # `// REST API // noqa: PL301`: from the inner `//` and the space before it
-        while start > body_start and text[start - 1] in " \t":
-            start -= 1
-        return [(start, end, "")]
-    while end < body_end and text[end] in " \t":  # `// noqa: PL301 legacy port`: keep the words
-        end += 1
-    if text.startswith(("//", "#"), end) and not text.startswith("/*", comment.comment_start):
-        start = comment.comment_start  # `// noqa: PL301 // noqa: PL401`: the second one stays, whole
-    return [(start, end, "")]
 
 
 def _first_code_offset(text: str, comments: list[tuple[int, int, str]]) -> int:
