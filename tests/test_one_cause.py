@@ -49,6 +49,8 @@ def test_no_two_diagnostics_share_a_place_and_a_root_cause(folder, paths, golden
         key = cause_key(d)
         assert key not in seen, f"one cause, two findings:\n  {seen[key]}\n  {d.code} {d.message}"
         seen[key] = f"{d.code} {d.message}"
+        places = [tuple(r.to_data()[:5]) for r in d.related]
+        assert len(places) == len(set(places)), f"{d.code} names one related place twice: {d.related}"
         if d.fix is not None:
             kind = d.fix["applicability"] if isinstance(d.fix, dict) else d.fix.applicability
             assert kind in fix_kinds(d.code), f"{d.code} carries a {kind} fix its advice does not announce"

@@ -136,7 +136,8 @@ def one_cause(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
             if d is best or d.code == best.code and d.message != best.message and len(cause_key(d)) > 2:
                 continue  # two findings of one rule at one place are the rule's own business
             dropped.add(id(d))
-            best.related += tuple(r for r in d.related if r not in best.related)
+            have = {tuple(r.to_data()[:5]) for r in best.related}
+            best.related += tuple(r for r in d.related if tuple(r.to_data()[:5]) not in have)
             if best.fix is None and d.fix is not None and _has_fix(best.code, _applicability(d.fix)):
                 best.fix = d.fix
     return [d for d in diagnostics if id(d) not in dropped]
