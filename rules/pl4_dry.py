@@ -102,7 +102,10 @@ def _literal_advice(config, use, reference: str):
         edits = replace_literal(config, use, reference)
         has_key = any(u.site.in_env and u.key == key for u in use.process.uses)
         if edits and not has_key:
-            added = add_env_key(config, use.process, key, reference)
+            from portlint.model.portos_reasons import env_object
+
+            shared = env_object(config, use.process, key, reference) != "its env"  # other apps' env too
+            added = None if shared else add_env_key(config, use.process, key, reference)
             edits = edits + added if added else None
         return "PL401-args", {"reference": reference, "env_key": key}, edits
     if isinstance(use.value, EnvDefault) and use.kind.occupies:
