@@ -99,6 +99,9 @@ class Diagnostic:
     #: ascending; what the port map's marks are drawn from
     ports: tuple[int, ...] = ()
     source: "Source | None" = field(default=None, repr=False, compare=False)  # for fix positions
+    #: the root cause when the code alone does not say it ('' = the code's own; see
+    #: ``portlint.engine.filter.CAUSES``): at one place, one cause is one finding
+    cause: str = ""
 
     def __post_init__(self) -> None:
         self.message = _bounded(self.message)
@@ -122,13 +125,14 @@ class Diagnostic:
         return {"code": self.code, "name": self.name, "message": self.message, "severity": self.severity,
                 "path": self.path, "row": self.row, "column": self.column, "end_row": self.end_row,
                 "end_column": self.end_column, "noqa_row": self.noqa_row, "fix": self.fix_json(),
-                "related": [r.to_data() for r in self.related], "ports": list(self.ports)}
+                "related": [r.to_data() for r in self.related], "ports": list(self.ports), "cause": self.cause}
 
     @classmethod
     def from_data(cls, data: dict) -> "Diagnostic":
         return cls(data["code"], data["name"], data["message"], data["severity"], data["path"], data["row"],
                    data["column"], data["end_row"], data["end_column"], fix=data.get("fix"), noqa_row=data.get("noqa_row"),
-                   related=tuple(Related(*r) for r in data.get("related", ())), ports=tuple(data.get("ports", ())))
+                   related=tuple(Related(*r) for r in data.get("related", ())), ports=tuple(data.get("ports", ())),
+                   cause=data.get("cause", ""))
 
     def relate(self, span: "Span | None", message: str) -> "Diagnostic":
         """Add a related place (skipped when it is the diagnostic's own place); returns self."""

@@ -62,6 +62,18 @@ class Registry:
                 return prefix
         return None
 
+    def did_you_mean(self, text: str) -> str:
+        """' (did you mean PL403 (duplicated-literal)?)' for a code or rule name close to ``text``, else ''."""
+        import difflib
+
+        by_name = {r.name: code for code, r in self.rules.items()}
+        close = difflib.get_close_matches(text.strip().upper(), list(self.rules), n=1, cutoff=0.6)
+        code = close[0] if close else None
+        if code is None:
+            names = difflib.get_close_matches(text.strip().lower(), list(by_name), n=1, cutoff=0.6)
+            code = by_name[names[0]] if names else None
+        return f" (did you mean {code} ({self.rules[code].name})?)" if code else ""
+
 
 def _truthy_env(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")

@@ -18,12 +18,24 @@ if TYPE_CHECKING:
     from portlint.settings.settings import Settings
 
 
+class _FixLabel:
+    """``Rule.fixable`` of a built-in rule: read from the advice table (``portlint.model.advice``),
+    the one place that says which findings have a safe fix, an unsafe one, or none. A plugin's rule
+    sets ``fixable`` itself."""
+
+    def __get__(self, obj, cls) -> str | None:
+        from portlint.model.advice import fix_label
+
+        return fix_label(cls.code)
+
+
 class Rule:
     code: ClassVar[str] = ""
     name: ClassVar[str] = ""
     severity: ClassVar[str] = "error"
     enabled_by_default: ClassVar[bool] = True
-    fixable: ClassVar[str | None] = None  # None | "safe" | "unsafe"
+    #: None | "safe" | "unsafe" | "safe, some unsafe"; built-in rules read it from the advice table
+    fixable: ClassVar[str | None] = _FixLabel()  # type: ignore[assignment]
     #: "config" rules see one config at a time; "project" rules see every config of the run.
     scope: ClassVar[str] = "config"
     #: Filled in for the example of a project rule: the example config's file name.

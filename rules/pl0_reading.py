@@ -110,3 +110,60 @@ class WrongModuleFormat(Rule):
         else:
             cure = "use `export const apps = [...]` and `import`, or rename the file to .cjs"
         yield self.report(config.parsed.span(node), f"{reason}; {cure}")
+
+
+class InvalidNoqa(Rule):
+    """A ``noqa`` comment names only codes and code prefixes that exist, in a form portlint reads.
+
+    ``// noqa: PL401`` suppresses exactly the codes it lists: a full code (``PL401``) or a
+    prefix of real codes (``PL4``: PL401 to PL405). Anything else suppresses nothing, so a typo
+    such as ``PL4O1`` (the letter O) would leave the finding reported while the line looks
+    handled, or, worse, look as if it hid something. This warning names each code that no rule has
+    (with the closest real one), a ``noqa:`` that lists no code, and a file-wide
+    ``portlint: noqa`` written after the first code of the file, where it does nothing.
+
+    Bad:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: 5570 } }] }; // noqa: PL4O1
+
+    Good:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: 5570 } }] }; // noqa: PL401
+    """
+
+    code, name, severity = "PL004", "invalid-noqa", "warning"
+    # Reported by the one filter (portlint.engine.filter), which reads every noqa comment.
+
+
+class UnusedNoqa(Rule):
+    """A ``noqa`` comment suppresses something on its line (off by default).
+
+    A ``noqa`` that suppresses nothing is left over from a finding fixed long ago, or sits on the
+    wrong line; either way it would hide the next real finding there. This warning names the codes
+    that suppressed nothing (``*`` being a bare ``// noqa``). It is off by default, like ruff's
+    RUF100: select it with ``--extend-select PL005``. Its safe fix removes the codes that suppress
+    nothing, or the whole directive, keeping the rest of the comment and of the line. A noqa that
+    names PL005 itself is never reported, and one that may hide a collision with another config
+    (PL203, which compares every config of the run) is judged only when the whole run is linted,
+    and is left for you to remove.
+
+    Bad:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] }; // noqa: PL401
+
+    Good:
+        const PORTS = {
+          API: 5570 // REST API
+        };
+        module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
+    """
+
+    code, name, severity = "PL005", "unused-noqa", "warning"
+    enabled_by_default = False
+    # Reported by the one filter (portlint.engine.filter), which knows what each comment suppressed.

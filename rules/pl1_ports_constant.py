@@ -36,37 +36,45 @@ class MissingPortsConstant(Rule):
         };
     """
 
-    code, name, severity, fixable = "PL101", "missing-ports-constant", "error", "safe"
+    code, name, severity = "PL101", "missing-ports-constant", "error"
 
     def check(self, config):
         if config.ports is not None:
             return
-        uses = [u for p in config.processes for u in p.uses if u.kind.occupies]
         # reported in the file that writes the ports: a root config's services report their own
-        uses = [u for u in uses if u.span is not None and u.span.source is config.source] or uses
+        uses = [u for p in config.processes for u in p.uses
+                if u.kind.occupies and u.span is not None and u.span.source is config.source]
         if not uses:
             return
-        first = uses[0]
-        span = first.span or first.process.span
+        # the first use whose port is known stands for them all; a port no one can know is PL002's too
+        first = next((u for u in uses if u.known and u.ports), uses[0])
+        span = first.span
+        gets = _gets(first)
         if config.source.kind in ("json", "yaml"):
-            yield self.report(span, (
-                f"{first.process.display_name} gets port {_shown(first)} from {first.where}, but a "
-                f"{config.source.kind.upper()} file cannot define a PORTS constant; {say('PL101-json')}"), ports=_all_ports(uses))
+            diagnostic = self.report(span, (
+                f"{gets}, but a {config.source.kind.upper()} file cannot define a PORTS constant (and PortOS does not "
+                f"read it); {say('PL101-json')}"), ports=_all_ports(uses))
+            diagnostic.cause = "file"  # one move, to ecosystem.config.cjs, cures PL502's finding too
+            yield diagnostic
             return
         from portlint.fix.introduce_ports import introduce_ports, refusal
 
         count = len(uses)
         others = f" (and {count - 1} more port use{'s' if count > 2 else ''})" if count > 1 else ""
+        ranges = config.settings.allowed_range(config.role)
+        example = ranges[0][1] if ranges else 5570
         planned = introduce_ports(config)
         if refusal(config):
             advice = say("PL101-array")
         elif planned is not None and planned.unsafe:
-            advice = say("PL101-unsafe", why="; ".join(planned.unsafe))
+            advice = say("PL101-unsafe", why="; ".join(planned.unsafe), port=example)
         else:
-            advice = say("PL101")
+            advice = say("PL101", port=example)
+        decide = "" if first.known and first.ports else "decide the port: "
         diagnostic = self.report(span, (
-            f"{first.process.display_name} gets port {_shown(first)} from {first.where}{others}, but the "
-            f"config has no top-level PORTS constant; {advice}"), ports=_all_ports(uses))
+            f"{gets}{others}, but the config has no top-level PORTS constant; {decide}{advice}"), ports=_all_ports(uses))
+        if not (first.known and first.ports):
+            diagnostic.cause = "value"  # the same finding as PL002's at this place: one is reported
         if planned is not None:
             from portlint.fix.apply import Fix
 
@@ -78,9 +86,17 @@ def _all_ports(uses) -> set[int]:
     return {port for use in uses for port in use.ports}
 
 
-def _shown(use) -> str:
+def _gets(use) -> str:
+    """'api gets port 5570 from env.PORT', or what decides a port that cannot be known."""
     ports = sorted(use.ports)
-    return listed(ports, sep="/") if ports else "(computed)"
+    who = use.process.display_name
+    if ports:
+        return f"{who} gets port {listed(ports, sep='/')} from {use.where}"
+    from portlint.evaluator.values import EnvVar
+
+    if isinstance(use.value, EnvVar):
+        return f"{who} takes its port in {use.where} from process.env.{use.value.name}, which has no default"
+    return f"{who} takes its port in {use.where} from `{use.span.text}`, which cannot be known without running the file"
 
 
 class PortsConstantForm(Rule):
@@ -194,7 +210,7 @@ class PortsNotExported(Rule):
         module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
     """
 
-    code, name, severity, fixable = "PL103", "ports-not-exported", "error", "safe"
+    code, name, severity = "PL103", "ports-not-exported", "error"
 
     def check(self, config):
         from portlint.evaluator.values import Arr, Obj
@@ -372,7 +388,10 @@ class DuplicatePortValue(Rule):
 
     Two names for one port means two processes will try to bind it, or one entry is stale. An
     entry that is a conditional whose alternatives include another entry's value is an alias
-    (``PG: native ? 5432 : 5571`` beside ``PG_DOCKER: 5571``), not a duplicate.
+    (``PG: native ? 5432 : 5571`` beside ``PG_DOCKER: 5571``), not a duplicate. The advice follows
+    who uses the entries: when one process serves both (a server answering for its UI and its API
+    on one port), the two entries name one port, so keep one and refer to it; when only one is
+    used, remove the other; when two processes would listen on it, give each its own port.
 
     Bad:
         const PORTS = {
@@ -394,10 +413,11 @@ class DuplicatePortValue(Rule):
     def check(self, config):
         if config.ports is None:
             return
+        from portlint.evaluator.values import possible_ports
+        from portlint.model.types import users_of
+
         first_by_port: dict[int, object] = {}
         for entry in config.ports.entries:
-            from portlint.evaluator.values import possible_ports
-
             ports, known = possible_ports(entry.value)
             if not known or len(ports) != 1:
                 continue
@@ -406,6 +426,21 @@ class DuplicatePortValue(Rule):
             if first is entry or entry.span is None or entry.span.source is not config.source:
                 continue
             row = first.span.location[0] if first.span else "?"
+            users = [list(dict.fromkeys(u.process.display_name for u in users_of(config, e) if u.kind.occupies))
+                     for e in (first, entry)]
+            listeners = list(dict.fromkeys(users[0] + users[1]))
+            if len(listeners) > 1:
+                advice = f"{listed(listeners, sep=' and ')} would all listen on it; give each entry its own port"
+            elif all(users):  # one process serves both (a UI and an API on one server)
+                advice = (f"the two entries name one port ({listeners[0]} serves both on it): keep "
+                          f"{first.reference} and refer to it where {entry.reference} is used")
+            elif any(users):
+                used, unused = (first, entry) if users[0] else (entry, first)
+                advice = (f"only {used.reference} is used (by {listeners[0]}): remove {unused.reference}, or give it "
+                          "a port of its own if another process is meant to listen there")
+            else:
+                advice = (f"the two entries name one port: keep {first.reference}, or give {entry.reference} a port "
+                          "of its own if another process is meant to listen there")
             yield self.report(entry.span, (
-                f"{entry.reference} holds {port}, like {first.reference} (line {row}); give each entry its own port"),
-                ports=[port])
+                f"{entry.reference} holds {port}, like {first.reference} (line {row}); {advice}"), ports=[port]).relate(
+                    first.span, f"{first.reference} holds {port}")

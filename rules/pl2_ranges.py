@@ -17,7 +17,8 @@ class PortGap(Rule):
     ``env`` and 80 in ``env_production`` leave no 80-3000 gap. The block is judged on the ports in
     the range of the config's role: a port outside it (a legacy 3000, a debugger's 9229) is named
     once, by PL202 or PL301, and does not also stretch the block into a giant gap. A debugger port
-    (``--inspect=N``) is a listening port like any other: give it a PORTS entry in the block.
+    (``--inspect=N``) is a listening port like any other: give it a PORTS entry in the block. The
+    finding sits on the first port above the gap, the one to move down.
 
     Bad:
         const PORTS = {
@@ -37,6 +38,8 @@ class PortGap(Rule):
     code, name, severity = "PL201", "port-gap", "error"
 
     def check(self, config):
+        from .grouping import urls_naming
+
         environments = sorted(config.environment_names())
         found: dict[tuple, list[str]] = {}  # one finding, naming the environments it holds in
         allowed = config.settings.allowed_range(config.role)
@@ -45,23 +48,37 @@ class PortGap(Rule):
             gap = missing(block)
             if gap:
                 found.setdefault((tuple(sorted(block)), tuple(sorted(gap))), []).append(environment)
-        if not found:
-            return
-        span = config.ports.span if config.ports is not None and config.ports.span else None
-        if span is None:
-            uses = [u for p in config.processes for u in p.occupying_uses()]
-            span = uses[0].span if uses else None
-        if span is None:
-            return
         for (block, gap), where in found.items():
             low, high = min(block), max(block)
+            above = min(p for p in block if p > min(gap))  # where the user must act: the first port above the gap
+            span = _written_at(config, above)
+            if span is None:
+                continue
             word = "port" if len(gap) == 1 else "ports"
             when = "" if len(where) == len(environments) else " when started with " + listed(
                 (f"--env {e}" if e else "no --env" for e in where), sep=" or ")
+            moved = [p for p in block if p > min(gap)]
             yield self.report(span, (
                 f"the port block {low}-{high} has a gap{when}: {word} {compact(gap)} "
-                f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}){config.cpus_note()}; "
-                f"{say('PL201')}"), ports=gap)
+                f"{'is' if len(gap) == 1 else 'are'} not used (used: {compact(block)}){config.cpus_note()}, and "
+                f"{above} here is the first port above it; {say('PL201')}{urls_naming(config, moved)}"), ports=gap)
+
+
+def _written_at(config, port: int):
+    """Where ``port`` is written in this file: its PORTS entry, else the use that takes it (or whose
+    increment_var copies take it), else PORTS itself."""
+    if config.ports is not None:
+        for entry in config.ports.entries:
+            if port in entry.ports and entry.span is not None and entry.span.source is config.source:
+                return entry.span
+    for exact in (True, False):
+        for process in config.processes:
+            for use in process.occupying_uses():
+                span = use.written_span if exact else use.span
+                if span is not None and span.source is config.source and \
+                        port in (use.valid_ports if exact else process.occupied(use)):
+                    return span
+    return config.ports.span if config.ports is not None else None
 
 
 def _range_name(settings, port: int) -> str | None:
@@ -115,35 +132,57 @@ class PortOutOfRange(Rule):
             lies = _range_name(settings, port)
             return f"in {lies}" if lies else "outside every configured range"
 
+        from .grouping import by_finding, here, no_room, places, urls_naming, who
+        from .pl3_well_known import held_by_ports
+
+        room = no_room(config, allowed)
         if config.ports is not None:
             for entry in config.ports.entries:
                 if entry.span is None or entry.span.source is not config.source or entry.connection:
                     continue  # a connection-only entry is a service's port, not one this config allocates
-                users = users_of(config, entry)
-                for port in sorted(p for p in entry.ports if outside(p)):
+                bad = [p for p in sorted(entry.ports) if outside(p)]
+                if bad:
+                    users = users_of(config, entry)
                     yield relate_uses(self.report(entry.span, (
-                        f"{entry.reference} is {port}{used_by(users)}, {explain(port)}; "
-                        f"{say('PL202-entry', a_role=_a(role), wanted=wanted)}"), ports=[port]), users)
-        own_uses = [u for p in config.processes for u in p.occupying_uses() if u.entry is None]
-        for span, group in by_place(own_uses):
-            for port in sorted(p for p in group[0].ports if outside(p)):
+                        f"{entry.reference} is {_ports(bad)}{used_by(users)}, {explain(bad[0])}; "
+                        f"{room or say('PL202-entry', a_role=_a(role), wanted=wanted)}{urls_naming(config, bad)}"),
+                        ports=bad), users)
+        occupying = [u for p in config.processes for u in p.occupying_uses() if u.span is not None]
+        own = [u for u in occupying if u.entry is None and not held_by_ports(config, u)]
+        for span, group in by_finding(own):
+            bad = [p for p in sorted(group[0].ports) if outside(p)]
+            extra = _extra_outside(group, outside)
+            if bad:
+                process = group[0].process
+                copies = (f" (its {process.counted.describe()} take {compact(sorted(process.occupied(group[0])))} "
+                          "through increment_var)") if extra else ""
                 yield relate_uses(self.report(span, (
-                    f"{names(group)} uses {port} in {group[0].where}, {explain(port)}; "
-                    f"{say(row_for(config, 'PL202-use'), a_role=_a(role), wanted=wanted)}"), ports=[port]), group)
-        for process in config.processes:
-            for use in process.occupying_uses():
-                if use.span is None:
-                    continue
-                extra = process.occupied(use) - set(use.ports)
-                bad_extra = sorted(p for p in extra if outside(p))
-                if bad_extra:
-                    counted = process.counted
-                    which = "which also take" if counted.expanded == counted.count else \
-                        f"whose first {counted.expanded} alone also take"
-                    yield self.report(use.span, (
-                        f"{process.display_name} runs {counted.describe()} with increment_var "
-                        f"{process.increment_var!r}, {which} {compact(bad_extra)}, outside {wanted}; "
-                        "start lower or run fewer instances"), ports=bad_extra)
+                    f"{who(group, 'uses')} {_ports(bad)} in {places(group)}{copies}, {explain(bad[0])}; "
+                    f"{room or say(row_for(config, 'PL202-use'), a_role=_a(role), wanted=wanted, here=here(group))}"
+                    f"{urls_naming(config, bad, group)}"), ports=sorted(set(bad) | set(extra))), group)
+            elif extra:
+                yield self.report(span, _instances_message(group, extra, wanted), ports=extra)
+        by_reference = [u for u in occupying if u not in own]
+        for span, group in by_finding(by_reference, lambda u: u.span):
+            extra = _extra_outside(group, outside)
+            if extra:
+                yield self.report(span, _instances_message(group, extra, wanted), ports=extra)
+
+
+def _ports(ports) -> str:
+    return " and ".join(map(str, ports))
+
+
+def _extra_outside(group, outside) -> list[int]:
+    """The ports outside the range that the copies ``increment_var`` adds take, over a group."""
+    return sorted({p for u in group for p in u.process.occupied(u) - set(u.ports) if outside(p)})
+
+
+def _instances_message(group, extra, wanted: str) -> str:
+    counted = group[0].process.counted
+    which = "which also take" if counted.expanded == counted.count else f"whose first {counted.expanded} alone also take"
+    return (f"{names(group)} runs {counted.describe()} with increment_var {group[0].process.increment_var!r}, "
+            f"{which} {compact(extra)}, outside {wanted}; start lower or run fewer instances")
 
 
 class PortCollision(Rule):

@@ -1,6 +1,6 @@
 """PL3: stay away from well-known ports."""
 from portlint.model.advice import row_for
-from portlint.model.types import Field, by_place, names, relate_uses, used_by, users_of
+from portlint.model.types import Field, names, relate_uses, used_by, users_of
 from portlint.rule import Rule
 from portlint.words import listed
 
@@ -37,32 +37,55 @@ class WellKnownPort(Rule):
     code, name, severity = "PL301", "well-known-port", "error"
 
     def check(self, config):
+        from .grouping import by_finding, here, no_room, places, urls_naming, who
+
         settings = self.settings
+        room = no_room(config, settings.allowed_range(config.role))
         if config.ports is not None:
             for entry in config.ports.entries:
                 if entry.span is None or entry.span.source is not config.source or entry.connection:
                     continue  # a connection-only entry is a service's port (PostgreSQL's 5432), not an allocation
-                users = users_of(config, entry)
-                for port in sorted(entry.ports):
-                    if settings.is_well_known(port):
-                        yield relate_uses(self.report(entry.span, (
-                            f"{entry.reference} is {port}{used_by(users)}, a well-known port that other software "
-                            f"defaults to; {_advice(config, 'PL301-entry')}"), ports=[port]), users)
-        uses = [u for p in config.processes for u in p.uses if u.kind.occupies and u.entry is None]
-        for span, group in by_place(uses):
+                bad = [port for port in sorted(entry.ports) if settings.is_well_known(port)]
+                if bad:
+                    users = users_of(config, entry)
+                    yield relate_uses(self.report(entry.span, (
+                        f"{entry.reference} is {_ports(bad)}{used_by(users)}, {_a_well_known(bad)} that other "
+                        f"software defaults to; {room or _advice(config, 'PL301-entry')}{urls_naming(config, bad)}"),
+                        ports=bad), users)
+        uses = [u for p in config.processes for u in p.uses
+                if u.kind.occupies and u.entry is None and not held_by_ports(config, u)]
+        for span, group in by_finding(uses):
             use = group[0]
-            for port in sorted(use.ports):
-                if settings.is_well_known(port):
-                    what = ("Node's default debugger port, which every other debugged process wants too"
-                            if use.site.inspector and port == 9229 else
-                            "a well-known port that other software defaults to")
-                    advice = _advice(config, row_for(config, 'PL301-use'))
-                    if use.site.field is Field.SCRIPT and use.key.startswith("serve"):
-                        # the default of PM2's static server: nothing is written where it is reported
-                        advice = ("PM2's static server listens there unless told otherwise: give it a free port of "
-                                  f"{_wanted(config)} in PORTS and set `PM2_SERVE_PORT: PORTS.KEY` in its env")
-                    yield relate_uses(self.report(span, (
-                        f"{names(group)} uses {port} in {use.where}, {what}; {advice}"), ports=[port]), group)
+            bad = [port for port in sorted(use.ports) if settings.is_well_known(port)]
+            if not bad:
+                continue
+            what = ("Node's default debugger port, which every other debugged process wants too"
+                    if use.site.inspector and bad == [9229] else
+                    f"{_a_well_known(bad)} that other software defaults to")
+            advice = room or _advice(config, row_for(config, "PL301-use"), here=here(group))
+            if use.site.field is Field.SCRIPT and use.key.startswith("serve"):
+                # the default of PM2's static server: nothing is written where it is reported
+                advice = ("PM2's static server listens there unless told otherwise: give it a free port of "
+                          f"{_wanted(config)} in PORTS and set `PM2_SERVE_PORT: PORTS.KEY` in its env")
+            yield relate_uses(self.report(span, (
+                f"{who(group, 'uses')} {_ports(bad)} in {places(group)}, {what}; "
+                f"{advice}{urls_naming(config, bad, group)}"), ports=bad), group)
+
+
+def held_by_ports(config, use) -> bool:
+    """A literal PORTS holds: PL401 asks for the reference, and the entry carries the rest."""
+    from .grouping import written_number
+
+    return bool(use.ports and config.ports is not None and written_number(use) is not None
+                and all(config.ports.by_port(port) for port in use.ports))
+
+
+def _ports(ports) -> str:
+    return " and ".join(map(str, ports))
+
+
+def _a_well_known(ports) -> str:
+    return "a well-known port" if len(ports) == 1 else "well-known ports"
 
 
 def _wanted(config) -> str:
@@ -71,7 +94,7 @@ def _wanted(config) -> str:
     return where or "an unused, unusual range"
 
 
-def _advice(config, row: str) -> str:
+def _advice(config, row: str, **fields) -> str:
     from portlint.model.advice import say
 
-    return say(row, wanted=_wanted(config))
+    return say(row, wanted=_wanted(config), **fields)

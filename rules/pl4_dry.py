@@ -25,30 +25,64 @@ class LiteralPort(Rule):
         module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API } }] };
     """
 
-    code, name, severity, fixable = "PL401", "literal-port", "error", "safe"
+    code, name, severity = "PL401", "literal-port", "error"
 
     def check(self, config):
         if config.ports is None:
             return
-        from portlint.model.types import by_place, names
+        from portlint.model.types import names
 
-        uses = [u for u in config.uses() if u.literal and u.entry is None and u.span is not None]
-        for span, group in by_place(uses, lambda u: u.literal_span):
+        from .grouping import by_finding, here, places, relate_places, who, written_number
+
+        uses = [u for u in config.uses() if written_number(u) is not None]
+        for span, group in by_finding(uses, written_number):
             use = group[0]
             for port in sorted(use.ports):
                 entries = config.ports.by_port(port)
-                if entries:
-                    reference = entries[0].reference
-                    row, fields, edits = _literal_advice(config, use, reference)
-                    diagnostic = self.report(span, (
-                        f"{names(group)} writes {port} literally in {use.where}; {say(row, **fields)}"), ports=[port])
-                    diagnostic.relate(entries[0].span, f"{reference} holds {port}")
-                    if edits:
-                        from portlint.fix.apply import Fix  # only where there is something to fix
+                if not entries:
+                    continue
+                reference = entries[0].reference
+                row, fields, edits = _literal_advice(config, use, reference)
+                for other in _other_places(group):  # the same number in env_production: one fix
+                    more = _literal_advice(config, other, reference)[2]
+                    edits = edits + more if edits and more else None
+                fields["here"] = here(group)
+                diagnostic = self.report(span, (
+                    f"{who(group, 'writes')} {port} literally in {places(group)}; {say(row, **fields)}"), ports=[port])
+                diagnostic.relate(entries[0].span, f"{reference} holds {port}")
+                relate_places(diagnostic, group, written_number)
+                if edits:
+                    from portlint.fix.apply import Fix  # only where there is something to fix
 
-                        diagnostic.fix = Fix(ROWS[row].fix, f"Replace {port} with {reference}", tuple(edits))
-                    yield diagnostic
-                    break
+                    diagnostic.fix = Fix(ROWS[row].fix, f"Replace {port} with {reference}", tuple(edits))
+                yield diagnostic
+                break
+
+
+def _other_places(group):
+    """The uses of a group written at a place other than the first one's (one per place)."""
+    from .grouping import written_number
+
+    first = written_number(group[0])
+    seen = {(id(first.source), first.start)}
+    for use in group[1:]:
+        span = written_number(use)
+        key = (id(span.source), span.start)
+        if key not in seen:
+            seen.add(key)
+            yield use
+
+
+def _replace(config, use, reference: str):
+    """Edits that make the number ``use`` takes, where it is written, read ``reference``."""
+    from portlint.fix.edits import reference_allowed_at, rewrite_numbers
+
+    from .grouping import written_number
+
+    span = written_number(use)
+    if span is None or span.source is not config.source or not reference_allowed_at(config, span.start):
+        return None
+    return rewrite_numbers(config, [(span, reference)])
 
 
 def _literal_advice(config, use, reference: str):
@@ -61,12 +95,17 @@ def _literal_advice(config, use, reference: str):
 
     if use.in_url:
         return "PL401-url", {"reference": reference}, replace_literal(config, use, reference)
+    if use.site.field is Field.PORTS:  # PortOS reads a ports object only as numbers: no PORTS.KEY there
+        return "PL401-ports-object", {"label": use.key, "port": next(iter(sorted(use.ports)))}, None
     if use.site.field is Field.ARGS:
         key = env_key_for(use.process, use.label)
         edits = replace_literal(config, use, reference)
         has_key = any(u.site.in_env and u.key == key for u in use.process.uses)
         if edits and not has_key:  # the env key PortOS reads is one the process did not have: unsafe
-            added = add_env_key(config, use.process, key, reference)
+            from portlint.model.portos_reasons import env_object
+
+            shared = env_object(config, use.process, key, reference) != "its env"  # other apps' env too
+            added = None if shared else add_env_key(config, use.process, key, reference)
             edits = edits + added if added else None
         return ("PL401-args" if has_key else "PL401-args-new-key"), {"reference": reference, "env_key": key}, edits
     if isinstance(use.value, EnvDefault) and use.kind.occupies:
@@ -74,7 +113,7 @@ def _literal_advice(config, use, reference: str):
         # override, which changes meaning, so the fix is unsafe.
         found = env_override_fix(config, use, reference)
         return "PL401-default", {"reference": reference, "key": use.key}, found[1] if found else None
-    return "PL401-literal", {"reference": reference}, replace_literal(config, use, reference)
+    return "PL401-literal", {"reference": reference}, _replace(config, use, reference)
 
 
 class PortNotInPorts(Rule):
@@ -98,41 +137,46 @@ class PortNotInPorts(Rule):
         module.exports = { PORTS, apps: [{ name: 'api', env: { PORT: PORTS.API, WS_PORT: PORTS.WS } }] };
     """
 
-    code, name, severity, fixable = "PL402", "port-not-in-ports", "error", "unsafe"
+    code, name, severity = "PL402", "port-not-in-ports", "error"
 
     def check(self, config):
         if config.ports is None:
             return
-        from portlint.model.types import by_place, names, relate_uses
+        from portlint.model.types import names, relate_uses
 
-        uses = [u for p in config.processes for u in p.uses
-                if u.kind.occupies and u.literal and u.entry is None and u.span is not None]
-        for span, group in by_place(uses, lambda u: u.literal_span):
+        from .grouping import by_finding, here, places, who, written_number
+
+        uses = [u for p in config.processes for u in p.uses if u.kind.occupies and written_number(u) is not None]
+        for span, group in by_finding(uses, written_number):
             use = group[0]
             missing = [p for p in sorted(use.valid_ports) if not config.ports.by_port(p)]
             if missing:
                 port = missing[0]
                 diagnostic = relate_uses(self.report(span, (
-                    f"{names(group)} gets {port} from {use.where}, but no PORTS entry holds it; "
-                    f"{say('PL402', port=port)}"), ports=missing), group)
+                    f"{who(group, 'gets')} {port} from {places(group)}, but no PORTS entry holds it; "
+                    f"{say('PL402', port=port, here=here(group))}"), ports=missing), group)
                 if len(use.ports) == 1:
                     from portlint.fix.apply import Fix
-                    from portlint.fix.edits import add_ports_entry, new_key_for, replace_literal
+                    from portlint.fix.edits import add_ports_entry, new_key_for
 
                     key = new_key_for(config, use)
                     added = add_ports_entry(config, key, port)
-                    replaced = replace_literal(config, use, f"PORTS.{key}")
-                    if added and replaced:
+                    replaced = [_replace(config, u, f"PORTS.{key}") for u in [use, *_other_places(group)]]
+                    if added and all(replaced):
                         diagnostic.fix = Fix("unsafe", f"Add PORTS.{key} = {port} and refer to it",
-                                             tuple(added + replaced))
+                                             tuple(added + [e for edits in replaced for e in edits]))
                 yield diagnostic
 
 
 class DuplicatedLiteral(Rule):
     """The same port number is not written more than once across the port uses.
 
-    Each repeat is one more place to forget at the next renumbering. Every repeat is reported,
-    naming the first.
+    Each repeat is one more place to forget at the next renumbering. A repeat is reported where it
+    is written, naming the first place (and its file, when that is another file). The same number
+    that one process gets under one key in ``env`` and ``env_production`` is one finding, at the
+    first place, naming both; where the repeat is a second process listening on the port, the
+    collision (PL203) is the finding at that place, since "refer to one entry" would keep both
+    processes on it.
 
     Bad:
         module.exports = { apps: [
@@ -151,21 +195,37 @@ class DuplicatedLiteral(Rule):
     code, name, severity = "PL403", "duplicated-literal", "error"
 
     def check(self, config):
-        first: dict[int, object] = {}
-        for use in config.allocated_uses():
-            if not use.literal or use.span is None:
+        from portlint.model.types import names
+
+        from .grouping import by_finding, places, relate_places, written_number
+
+        literals = [u for u in config.allocated_uses() if written_number(u) is not None]
+        first: dict[int, tuple] = {}  # port -> the group that writes it first
+        groups = by_finding(literals, written_number)
+        for span, group in groups:
+            for port in sorted(group[0].ports):
+                first.setdefault(port, (span, group))
+        for span, group in groups:
+            ports = sorted(group[0].ports)
+            again = [p for p in ports if first[p][1] is not group]
+            several = len({(id(written_number(u).source), written_number(u).start) for u in group}) > 1
+            if not again and not several:
                 continue
-            for port in sorted(use.ports):
-                earlier = first.setdefault(port, use)
-                if earlier is use or earlier.literal_span.same_place(use.literal_span):
-                    continue  # the same text reached twice (a YAML alias, a shared object) is written once
-                row = earlier.span.location[0]
-                advice = say(row_for(config, "PL403")) if row_for(config, "PL403") in ROWS else \
-                    "define it once in PORTS and refer to it"
-                yield self.report(use.literal_span, (
-                    f"{port} is written again in {use.where} of {use.process.display_name} (first in "
-                    f"{earlier.where} of {earlier.process.display_name}, line {row}); {advice}"), ports=[port]).relate(earlier.literal_span, f"first written in {earlier.where} of "
-                                               f"{earlier.process.display_name}")
+            shown = " and ".join(map(str, again or ports))
+            if again:
+                earlier_span, earlier = first[again[0]]
+                row = earlier_span.location[0]
+                other = "" if earlier_span.path == config.path else f" of {earlier_span.path}"
+                said = (f"{shown} {'is' if len(again) == 1 else 'are'} written again in {places(group)} of "
+                        f"{names(group)} (first in {places(earlier)} of {names(earlier)}, line {row}{other})")
+            else:
+                earlier_span, earlier = span, group
+                said = f"{shown} {'is' if len(ports) == 1 else 'are'} written in {places(group)} of {names(group)}"
+            advice = say(row_for(config, "PL403")) if row_for(config, "PL403") in ROWS else \
+                "define it once in PORTS and refer to it"
+            diagnostic = self.report(span, f"{said}; {advice}", ports=again or ports)
+            diagnostic.relate(earlier_span, f"first written in {places(earlier)} of {names(earlier)}")
+            yield relate_places(diagnostic, group, written_number)
 
 
 def ports_references(config):

@@ -37,10 +37,10 @@ def test_text_output_and_exit_one_on_errors(tmp_path):
     result = invoke(str(path))
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
-    assert first.startswith(f"{path}:1:7: PL201 ")
+    assert first.startswith(f"{path}:3:7: PL201 ")  # at 5572, the first port above the gap
     assert "5571" in first
     # role = "auto" (the default) inferred the role from the process names; the summary says so
-    assert result.output.splitlines()[-1] == "Found 1 error in 1 file (role auto: user)."
+    assert result.output.splitlines()[-1] == "Found 1 error in 1 file."
 
 
 def test_clean_config_exits_zero_with_no_output(tmp_path):
@@ -114,7 +114,7 @@ def test_json_positions_match_text_positions(tmp_path):
     text = invoke(str(path)).output.splitlines()[0]
     data = json.loads(invoke(str(path), "--format", "json").output)
     assert text.startswith(f"{data[0]['filename']}:{data[0]['location']['row']}:{data[0]['location']['column']}: {data[0]['code']}")
-    assert data[0]["end_location"] == {"row": 1, "column": 12}  # the name PORTS
+    assert data[0]["end_location"] == {"row": 3, "column": 11}  # 5572, the first port above the gap
 
 
 def test_directory_discovery_skips_node_modules_and_gitignored(tmp_path):
@@ -174,7 +174,7 @@ def test_defaults_to_current_folder(tmp_path):
     write(tmp_path, GAP)
     proc = run_portlint(cwd=tmp_path)
     assert proc.returncode == 1
-    assert proc.stdout.startswith("ecosystem.config.cjs:1:7: PL201")
+    assert proc.stdout.startswith("ecosystem.config.cjs:3:7: PL201")
 
 
 def test_nothing_to_lint_is_a_warning_not_an_error(tmp_path):
@@ -192,4 +192,4 @@ def test_summary_counts_files_with_findings_and_files_checked(tmp_path):
     write(tmp_path / "b", CLEAN)
     result = invoke(str(tmp_path))
     assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == "Found 1 error in 1 file (2 files checked; role auto: user)."
+    assert result.output.splitlines()[-1] == "Found 1 error in 1 file (2 files checked)."

@@ -8,11 +8,12 @@ def test_the_first_command_lints_the_storefront_example():
     proc = run_portlint("examples/storefront", "--no-cache", cwd=ROOT)
     assert proc.returncode == 1, proc.stderr
     found = [line.split(": ", 2)[:2] for line in proc.stdout.splitlines() if ": PL" in line]
-    # read from the config: the PORTS block 5570, 5571, 5573 skips 5572 (line 4); CDP has no comment
-    # (line 7); env_production writes 5570 literally (line 17); INSPECT_PORT is no standard label (line 27)
+    # read from the config: CDP has no comment (line 7), and its 5573 is the first port above the gap
+    # at 5572 in the block 5570, 5571, 5573 (line 7); env_production writes 5570 literally (line 17);
+    # INSPECT_PORT is no standard label (line 27)
     assert [(where.rsplit(":", 2)[1], code.split()[0]) for where, code in found] == [
-        ("4", "PL201"), ("7", "PL104"), ("17", "PL401"), ("27", "PL501")]
-    assert proc.stdout.splitlines()[-1] == "Found 2 errors and 2 warnings in 1 file (role auto: user)."
+        ("7", "PL104"), ("7", "PL201"), ("17", "PL401"), ("27", "PL501")]
+    assert proc.stdout.splitlines()[-1] == "Found 2 errors and 2 warnings in 1 file."
 
 
 def test_readme_shows_the_first_command_and_its_real_output():

@@ -41,8 +41,8 @@ def test_file_wide_noqa_only_in_the_first_comment_block(tmp_path):
     path = tmp_path / "ecosystem.config.cjs"
     path.write_text("#!/usr/bin/env node\n// Legacy config, kept as is.\n// portlint: noqa\n" + BAD)
     assert lines(run_portlint(str(path))) == []
-    path.write_text(BAD + "// portlint: noqa\n")
-    assert len(lines(run_portlint(str(path)))) == 2
+    path.write_text(BAD + "// portlint: noqa\n")  # after the code it does nothing, and PL004 says so
+    assert [l.split()[1] for l in lines(run_portlint(str(path)))] == ["PL401", "PL404", "PL004"]
     # a syntax error cannot hide behind noqa unless the whole file is switched off
     path.write_text("// portlint: noqa\nmodule.exports = {,};\n")
     assert lines(run_portlint(str(path))) == []
@@ -55,7 +55,7 @@ def test_yaml_noqa_with_hash_comments(tmp_path):
     path.write_text("# portlint: noqa\napps:\n  - name: api\n    env:\n      PORT: 5579\n")
     assert lines(run_portlint(str(path))) == []
     path.write_text("apps:\n  - name: 'not # a comment'\n    env:\n      PORT: 5579\n")
-    assert len(lines(run_portlint(str(path)))) == 2
+    assert len(lines(run_portlint(str(path)))) == 1  # PL101 (a YAML file: PortOS does not read it either)
 
 
 def test_json_reports_the_noqa_row(tmp_path):
@@ -193,7 +193,7 @@ def test_statistics_count_show_source_and_output_file(tmp_path):
     proc = run_portlint(str(LITERALS), "--statistics", "--count")
     tail = proc.stdout.splitlines()[-5:]
     assert tail[-1] == str(len(lines(proc)))
-    assert any(l.split()[:2] == ["4", "PL401"] for l in tail)
+    assert any(l.split()[:2] == ["3", "PL401"] for l in tail)  # the fourth is PL203's collision
     shown = run_portlint(str(LITERALS), "--show-source").stdout.splitlines()
     i = next(i for i, l in enumerate(shown) if ":10:73: PL401" in l)
     assert shown[i + 1].startswith("   10 | ") and "process.env.PORT || 5570" in shown[i + 1]

@@ -333,7 +333,9 @@ CANNOT_MIGRATE = {
     "kinds/env-production/swap/ecosystem.config.cjs": "two processes bind one port in production",
     "portos/constants/ecosystem.config.cjs": "two processes bind one port (PortOS detector fixture)",
     "portos/env-blocks/ecosystem.config.cjs": "two processes bind one port (PortOS detector fixture)",
-    "kinds/map-list/ecosystem.config.cjs": "ports written as literals in a list a .map() turns into apps",
+    "precision/unresolvable-no-ports/ecosystem.config.cjs": "the port comes from the environment: which one is a decision",
+    "precision/collision-repeat/ecosystem.config.cjs": "two processes bind one port: splitting them is a choice",
+    "precision/two-well-known-at-one-place/ecosystem.config.cjs": "80 or 3000, chosen when the file is loaded",
     "portos/ports-block/ecosystem.config.cjs": "a PORTS entry holds PostgreSQL's 5432, a port the config connects to",
     "fixes/unfixable/ecosystem.config.cjs": "a literal above PORTS and a string with escapes",
     "evaluator/loop-bound-default/ecosystem.config.cjs": "ports computed in a loop from an environment default, "
@@ -343,6 +345,9 @@ CANNOT_MIGRATE = {
     "advice/PL101-array/ecosystem.config.cjs": "`module.exports = [...]` cannot carry PORTS (PL101 says so)",
     "kinds/url-fallback/ecosystem.config.cjs": "two URLs name 5590, a port no process of the run listens on: "
                                                "never renumbered, and not this config's to put in PORTS (PL403)",
+    "advice/PL401-ports-object/ecosystem.config.cjs": "a per-app ports object: PortOS reads it only as numbers, "
+                                                      "and which nested PORTS entry it becomes is a choice",
+    "portos/ports-object/ecosystem.config.cjs": "a per-app ports object (PortOS detector fixture)",
 }
 
 

@@ -51,6 +51,7 @@ def test_rule_names_and_codes_follow_the_spec():
     """The spec's codes and names are a public contract."""
     spec = {
         "PL001": "syntax-error", "PL002": "unresolvable", "PL003": "wrong-module-format",
+        "PL004": "invalid-noqa", "PL005": "unused-noqa",
         "PL101": "missing-ports-constant", "PL102": "ports-constant-form", "PL103": "ports-not-exported",
         "PL104": "undocumented-port", "PL105": "invalid-port", "PL106": "duplicate-port-value",
         "PL201": "port-gap", "PL202": "port-out-of-range", "PL203": "port-collision",
@@ -61,12 +62,48 @@ def test_rule_names_and_codes_follow_the_spec():
     }
     rules = {r.code: r for r in builtin_rules()}
     assert {c: r.name for c, r in rules.items()} == spec
-    warnings = {"PL002", "PL104", "PL405", "PL501", "PL502"}
+    warnings = {"PL002", "PL004", "PL005", "PL104", "PL405", "PL501", "PL502"}
     assert {c for c, r in rules.items() if r.severity == "warning"} == warnings
-    assert [c for c, r in rules.items() if not r.enabled_by_default] == ["PL405"]
-    # PL101's safe fix (introduce PORTS) comes from issue 18; the spec table's fix column predates it
-    assert {c: r.fixable for c, r in rules.items() if r.fixable} == {"PL101": "safe", "PL103": "safe", "PL401": "safe",
-                                                                     "PL402": "unsafe", "PL502": "safe"}
+    assert [c for c, r in rules.items() if not r.enabled_by_default] == ["PL005", "PL405"]
+    # read from the advice table (one truth for --list-rules, --explain, docs and README); PL101's
+    # safe fix (introduce PORTS) comes from issue 18, the moves to a free block (PL201, PL202, PL203,
+    # PL301) from issue 21: the spec table's fix column predates both
+    assert {c: r.fixable for c, r in rules.items() if r.fixable} == {
+        "PL005": "safe", "PL101": "safe, some unsafe", "PL103": "safe", "PL201": "unsafe", "PL202": "unsafe", "PL203": "unsafe",
+        "PL301": "unsafe", "PL401": "safe, some unsafe", "PL402": "unsafe", "PL502": "safe, some unsafe"}
+
+
+def test_every_place_says_the_same_about_fixes(registry):
+    """--list-rules, --explain (and docs/rules.md), the README's rule table and the advice table agree
+    on which codes have a safe fix, an unsafe one, or none (issue 29)."""
+    import re
+
+    from conftest import ROOT
+    from portlint.model.advice import fix_kinds
+    from portlint.report.catalog import explain, list_rules
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Rules", 1)[1].split("## Settings", 1)[0]
+    in_readme = {m.group(1): m.group(2) for m in re.finditer(r"^\| (PL\d{3}) \| [a-z-]+ \| [^|]+ \| ([^|]+) \|", table, re.M)}
+    listed = {line.split()[0]: line for line in list_rules(registry).splitlines()[1:]}
+    for rule in builtin_rules():
+        label = rule.fixable
+        kinds = fix_kinds(rule.code)
+        assert label == ({"safe": "safe", "unsafe": "unsafe"}.get(next(iter(kinds))) if len(kinds) == 1 else
+                         "safe, some unsafe" if kinds else None)
+        assert in_readme[rule.code].strip() == (label or "–"), rule.code
+        assert f"fix: {label or 'none'}" in explain(registry, rule.code), rule.code
+        assert f" {label or '-'} " in listed[rule.code], rule.code
+
+
+def test_unknown_codes_and_names_get_a_suggestion():
+    from conftest import run_portlint
+
+    for given in ("PL4O3", "duplicate-literal"):
+        proc = run_portlint("--explain", given)
+        assert proc.returncode == 2 and "did you mean PL403 (duplicated-literal)?" in proc.stderr, proc.stderr
+    proc = run_portlint("--select", "PL4O3", "--no-cache", ".")
+    assert proc.returncode == 2 and "did you mean PL403 (duplicated-literal)?" in proc.stderr, proc.stderr
 
 
 def test_docs_rules_md_is_generated_from_the_docstrings(registry):

@@ -14,6 +14,7 @@ def run_catalog(options: Options, registry) -> int:
         return EXIT_CLEAN
     text = explain(registry, options.explain.strip().upper())
     if text is None:
-        raise Fatal(f"--explain: unknown rule code {options.explain!r} (see --list-rules)")
+        raise Fatal(f"--explain: unknown rule code or name {options.explain!r}{registry.did_you_mean(options.explain)} "
+                    "(see --list-rules)")
     click.echo(text, nl=False)
     return EXIT_CLEAN

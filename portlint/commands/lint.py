@@ -33,8 +33,10 @@ def run_lint(options: Options, registry) -> int:
     fix_failed = False
     if options.fix or options.diff:
         # with a cache, a first run is nearly free and tells the files with nothing to fix; without
-        # one it would lint every file once more than fixing does
-        fixes = apply_fixes(session, session.run() if session.engine.cache is not None else None)
+        # one it would lint every file once more than fixing does, unless unused noqa comments
+        # (PL005) are to be removed: only a whole run judges those that may hide a collision
+        first = session.engine.cache is not None or _judges_unused_noqa(session)
+        fixes = apply_fixes(session, session.run() if first else None)
         if options.diff:
             return EXIT_ERROR if fixes.failures else (EXIT_PROBLEMS if fixes.files or fixes.refused else EXIT_CLEAN)
         fix_failed = bool(fixes.failures)
@@ -50,6 +52,12 @@ def run_lint(options: Options, registry) -> int:
         return EXIT_ERROR
     code = exit_code(options, result.diagnostics)
     return EXIT_PROBLEMS if unchecked and not options.exit_zero else code
+
+
+def _judges_unused_noqa(session: Session) -> bool:
+    """PL005 is on for some file of the run."""
+    engine = session.engine
+    return any(engine.rules.enabled(engine.settings_for(path), "PL005") for path in session.files)
 
 
 def exit_code(options: Options, diagnostics) -> int:

@@ -110,7 +110,7 @@ def _check_selectors(options: Options, registry) -> None:
         prefix = registry.unknown_selector(split_codes(value.upper())) if value else None
         if prefix is not None:
             option = "--" + name.replace("_", "-")
-            raise Fatal(f"unknown rule selector {prefix!r} (from {option})")
+            raise Fatal(f"unknown rule selector {prefix!r} (from {option}){registry.did_you_mean(prefix)}")
 
 
 def _portos_ports(options: Options) -> list:

@@ -1,5 +1,10 @@
 """Inline suppression: ``// noqa``, ``// noqa: PL401, PL2`` on the reported line, and a file-wide
-``// portlint: noqa`` in the first comment block (``#`` comments in YAML)."""
+``// portlint: noqa`` in the first comment block (``#`` comments in YAML).
+
+A noqa comment cannot lie: each code it lists suppresses exactly the codes it names (a full code,
+or a prefix of real codes such as ``PL4``), so ``PL4O1`` (letter O) suppresses nothing. The index
+remembers which comment suppressed what; ``portlint.engine.noqa_checks`` judges the comments from
+it (PL004, PL005)."""
 from __future__ import annotations
 
 import re
@@ -8,26 +13,98 @@ from dataclasses import dataclass, field
 from portlint.source.parse import Parsed
 from portlint.source.read import Source
 
-_NOQA = re.compile(r"\bnoqa\b(?::\s*(?P<codes>[A-Za-z]+[0-9]*(?:\s*[,\s]\s*[A-Za-z]+[0-9]*)*))?", re.IGNORECASE)
+_NOQA = re.compile(r"\bnoqa\b", re.IGNORECASE)
 _FILE_NOQA = re.compile(r"^\s*portlint\s*:\s*noqa\b", re.IGNORECASE)
 _YAML_COMMENT = re.compile(r"(?:^|\s)#(.*)$")
 _MENTIONS_NOQA = re.compile("noqa", re.IGNORECASE)  # what both kinds of noqa comment contain
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+_SEPARATOR = re.compile(r"[\s,]*")
+#: The form of a code or a documented prefix: letters, then digits (PL401, PL4).
+CODE_FORM = re.compile(r"[A-Z]+[0-9]+")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One code of a ``noqa:`` list, as written (``text``) and where (offsets into the source)."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def code(self) -> str:
+        return self.text.upper()
+
+
+@dataclass(eq=False)
+class NoqaComment:
+    """One noqa directive: the rows it covers and the codes it lists (None: every code).
+
+    The offsets (into the source's text) are known when the index was built from the source; a
+    comment read back from the cache has only its place."""
+
+    first_row: int
+    last_row: int
+    tokens: tuple[Token, ...] | None
+    #: why the directive is malformed and suppresses nothing ('' when it is well formed)
+    problem: str = ""
+    comment_start: int = -1  # the whole comment, delimiters included
+    comment_end: int = -1
+    directive_start: int = -1  # from the `noqa` word (or the `//`/`#` before it inside the comment)
+    directive_end: int = -1  # to the end of its last code
+    #: where it is reported: (row, column, end_row, end_column)
+    place: tuple[int, int, int, int] = (0, 0, 0, 0)
+    #: the codes it suppressed something for ('*' for a bare noqa that did)
+    used: set[str] = field(default_factory=set)
+
+    @property
+    def codes(self) -> tuple[str, ...] | None:
+        return None if self.tokens is None else tuple(t.code for t in self.tokens)
+
+    def matches(self, code: str) -> str | None:
+        """The token of this comment that suppresses ``code`` ('*' for a bare noqa), or None."""
+        if self.problem:
+            return None
+        if self.tokens is None:
+            return "*"
+        for token in self.tokens:
+            if code.startswith(token.code) and CODE_FORM.fullmatch(token.code):
+                return token.code
+        return None
+
+    def to_data(self) -> list:
+        return [self.first_row, self.last_row, *self.place, list(self.codes) if self.tokens is not None else None,
+                sorted(self.used)]
+
+    @classmethod
+    def from_data(cls, data: list) -> "NoqaComment":
+        first, last, row, col, end_row, end_col, codes, used = data
+        tokens = None if codes is None else tuple(Token(c, -1, -1) for c in codes)
+        return cls(first, last, tokens, place=(row, col, end_row, end_col), used=set(used))
 
 
 @dataclass
 class NoqaIndex:
-    """What a file suppresses: whole file, or per row (None = every code on that row)."""
+    """What a file suppresses: the whole file, or per row (None = every code on that row).
+
+    ``comments`` are the file's noqa directives (read from the source); ``deferred`` the ones whose
+    use only the whole run can tell (see ``portlint.engine.filter``), which the cache keeps."""
 
     whole_file: bool = False
     rows: dict[int, set[str] | None] = field(default_factory=dict)
+    comments: list[NoqaComment] = field(default_factory=list)
+    deferred: list[NoqaComment] = field(default_factory=list)
+    source: Source | None = field(default=None, repr=False)
 
     def to_data(self) -> dict:
         return {"whole_file": self.whole_file,
-                "rows": {str(r): (sorted(c) if c is not None else None) for r, c in self.rows.items()}}
+                "rows": {str(r): (sorted(c) if c is not None else None) for r, c in self.rows.items()},
+                "deferred": [c.to_data() for c in self.deferred]}
 
     @classmethod
     def from_data(cls, data: dict) -> "NoqaIndex":
-        return cls(bool(data["whole_file"]), {int(r): (set(c) if c is not None else None) for r, c in data["rows"].items()})
+        return cls(bool(data["whole_file"]), {int(r): (set(c) if c is not None else None) for r, c in data["rows"].items()},
+                   deferred=[NoqaComment.from_data(c) for c in data.get("deferred", ())])
 
     def suppresses(self, row: int, code: str) -> bool:
         if self.whole_file:
@@ -35,39 +112,105 @@ class NoqaIndex:
         if row not in self.rows:
             return False
         codes = self.rows[row]
-        return codes is None or any(code.startswith(prefix) for prefix in codes)
+        if not (codes is None or any(code.startswith(prefix) for prefix in codes)):
+            return False
+        for comment in self._by_row().get(row, ()):
+            token = comment.matches(code)
+            if token is not None:
+                comment.used.add(token)
+        return True
 
-    def add(self, row: int, comment: str) -> None:
-        if _FILE_NOQA.match(comment):
-            return  # a file-wide switch outside the first comment block does nothing
-        m = _NOQA.search(comment)
-        if not m:
-            return
-        codes = m.group("codes")
-        if codes is None:
-            self.rows[row] = None
-            return
-        wanted = {c.upper() for c in re.split(r"[\s,]+", codes) if c}
-        current = self.rows.get(row, set())
-        if current is not None:
-            self.rows[row] = current | wanted
+    def names(self, row: int, code: str) -> bool:
+        """A noqa on ``row`` lists ``code`` or a prefix of it (a bare ``// noqa`` names nothing)."""
+        codes = self.rows.get(row)
+        return codes is not None and any(code.startswith(prefix) for prefix in codes)
+
+    def add(self, comment: NoqaComment) -> None:
+        self.comments.append(comment)
+        self.__dict__.pop("_rows_of", None)
+        if comment.problem:
+            return  # a malformed directive suppresses nothing
+        wanted = None if comment.tokens is None else {t.code for t in comment.tokens if CODE_FORM.fullmatch(t.code)}
+        for row in range(comment.first_row, comment.last_row + 1):
+            current = self.rows.get(row, set())
+            if wanted is None or current is None:
+                self.rows[row] = None
+            else:
+                self.rows[row] = current | wanted
+
+    def _by_row(self) -> dict[int, list[NoqaComment]]:
+        """row -> the comments covering it (those read from the source, else the deferred ones)."""
+        cached = self.__dict__.get("_rows_of")
+        if cached is None:
+            cached = {}
+            for comment in self.comments or self.deferred:
+                for row in range(comment.first_row, comment.last_row + 1):
+                    cached.setdefault(row, []).append(comment)
+            self.__dict__["_rows_of"] = cached
+        return cached
 
 
 def index_for(source: Source, parsed: Parsed | None) -> NoqaIndex:
-    index = NoqaIndex()
+    index = NoqaIndex(source=source)
     if not _MENTIONS_NOQA.search(source.text):
         return index  # most files: no comment can be a noqa one, so none is looked for
     comments = _comments(source, parsed)
     first_code = _first_code_offset(source.text, comments)
     for start, end, text in comments:
-        if start < first_code and _FILE_NOQA.match(text):
-            index.whole_file = True
-            return index
-        row_start, _ = source.position(start)
-        row_end, _ = source.position(end)
-        for row in range(row_start, row_end + 1):
-            index.add(row, text)
+        text_start = start + (2 if source.text.startswith(("//", "/*", "#!"), start) else 1)
+        if _FILE_NOQA.match(text):
+            if start < first_code:
+                index.whole_file = True
+                return index
+            # a file-wide switch after the first code does nothing: PL004 says so
+            index.add(_comment(source, start, end, start, end, None, "misplaced"))
+            continue
+        for directive in _directives(source, start, end, text, text_start):
+            index.add(directive)
     return index
+
+
+def _comment(source: Source, start: int, end: int, directive_start: int, directive_end: int,
+             tokens: tuple[Token, ...] | None, problem: str = "") -> NoqaComment:
+    first_row, _ = source.position(start)
+    last_row, _ = source.position(max(start, end - 1))
+    row, col = source.position(directive_start)
+    end_row, end_col = source.position(directive_end)
+    return NoqaComment(first_row, last_row, tokens, problem, start, end, directive_start, directive_end,
+                       (row, col, end_row, end_col))
+
+
+def _directives(source: Source, start: int, end: int, text: str, text_start: int) -> list[NoqaComment]:
+    """The noqa directives of one comment: ``noqa`` opening the comment, or after a ``//``/``#``
+    inside it (``// REST API // noqa: PL301``, or a second ``// noqa: PL501`` an editor appended),
+    then optionally ``:`` and codes."""
+    out: list[NoqaComment] = []
+    for m in _NOQA.finditer(text):
+        before = text[:m.start()].rstrip()
+        if not before or set(before) <= {"*"}:  # noqa opens the comment (`/** noqa */` too)
+            directive_start = text_start + m.start()
+        elif before.endswith(("//", "#")):  # after other words: from the `//` or `#` that opens it
+            directive_start = text_start + len(before) - (2 if before.endswith("//") else 1)
+        else:
+            continue  # the word inside prose ("see the noqa docs") is no directive
+        position = m.end()
+        colon = re.match(r"\s*:", text[position:])
+        if colon is None:
+            out.append(_comment(source, start, end, directive_start, text_start + m.end(), None))
+            continue
+        position += colon.end()
+        tokens: list[Token] = []
+        directive_end = text_start + position
+        while True:
+            word = _WORD.match(text, _SEPARATOR.match(text, position).end())
+            if word is None or not any(ch.isdigit() for ch in word.group()):
+                break  # the list ends where the words stop looking like codes (an explanation)
+            tokens.append(Token(word.group(), text_start + word.start(), text_start + word.end()))
+            position = word.end()
+            directive_end = text_start + position
+        out.append(_comment(source, start, end, directive_start, directive_end, tuple(tokens),
+                            "" if tokens else "no-codes"))
+    return out
 
 
 def _first_code_offset(text: str, comments: list[tuple[int, int, str]]) -> int:

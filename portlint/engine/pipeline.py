@@ -148,7 +148,7 @@ class Engine:
         self.deadline = deadline or RunDeadline(None)
         self.noqa: dict[str, object] = {}  # path -> NoqaIndex, for the filter and the project pass
         self.pipeline = FilePipeline(self.rules, None if disable_noqa else self.noqa, self.deadline)
-        self.filter = DiagnosticFilter(self.settings_for, self.noqa, disable_noqa)
+        self.filter = DiagnosticFilter(self.settings_for, self.noqa, disable_noqa, self.rules)
 
     def settings_for(self, path: str) -> Settings:
         return self.resolver.for_path(path) if self.resolver is not None else self.settings
@@ -162,7 +162,7 @@ class Engine:
         sources = result.sources if result is not None else {}
         unchecked = result.unchecked if result is not None else None
         config, diagnostics = self.pipeline.lint(path, text, self.settings_for(path), errors, sources, unchecked)
-        return config, self.filter(diagnostics)
+        return config, self.filter.for_file(path, diagnostics, config)
 
     def file_result(self, path: str, text: str | None = None) -> tuple[FileResult, Config | None, Source | None]:
         """Lint one file into plain data (diagnostics with noqa applied, its summary, its noqa rows)."""

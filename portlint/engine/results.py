@@ -71,12 +71,12 @@ class FileResult:
 # Written out by hand rather than as a generic schema walk: a warm run checks every cached entry, and
 # a generic walk cost two thirds of a warm run of 1,000 configs.
 _DIAGNOSTIC_KEYS = {"code", "name", "message", "severity", "path", "row", "column", "end_row", "end_column",
-                    "noqa_row", "fix", "related", "ports"}
+                    "noqa_row", "fix", "related", "ports", "cause"}
 _FIX_KEYS = {"applicability", "message", "edits"}
 _EDIT_KEYS = {"content", "location", "end_location"}
 _POSITION_KEYS = {"row", "column"}
 _SUMMARY_KEYS = {"path", "severity", "environments", "role", "role_inferred", "claims"}
-_NOQA_KEYS = {"whole_file", "rows"}
+_NOQA_KEYS = {"whole_file", "rows", "deferred"}
 _RESULT_KEYS = {"diagnostics", "noqa", "role"}
 
 
@@ -107,6 +107,7 @@ def _valid(data) -> bool:
 def _diagnostic(d) -> bool:
     return (type(d) is dict and d.keys() == _DIAGNOSTIC_KEYS
             and type(d["code"]) is type(d["name"]) is type(d["message"]) is type(d["severity"]) is type(d["path"]) is str
+            and type(d["cause"]) is str
             and type(d["row"]) is type(d["column"]) is type(d["end_row"]) is type(d["end_column"]) is int
             and (d["noqa_row"] is None or type(d["noqa_row"]) is int)
             and (d["fix"] is None or _fix(d["fix"]))
@@ -158,4 +159,11 @@ def _noqa(n) -> bool:
     return (type(n) is dict and n.keys() == _NOQA_KEYS and type(n["whole_file"]) is bool and type(n["rows"]) is dict
             and all(type(k) is str and k.isascii() and k.isdigit()
                     and (v is None or (type(v) is list and all(type(c) is str for c in v)))
-                    for k, v in n["rows"].items()))
+                    for k, v in n["rows"].items())
+            and type(n["deferred"]) is list and all(map(_noqa_comment, n["deferred"])))
+
+
+def _noqa_comment(c) -> bool:  # NoqaComment: first_row, last_row, row, column, end_row, end_column, codes, used
+    return (type(c) is list and len(c) == 8 and all(type(x) is int for x in c[:6])
+            and (c[6] is None or (type(c[6]) is list and all(type(x) is str for x in c[6])))
+            and type(c[7]) is list and all(type(x) is str for x in c[7]))

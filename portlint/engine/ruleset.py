@@ -26,7 +26,8 @@ class RuleSet:
         if rules is None:
             prefix = self.registry.unknown_selector(settings.selectors())
             if prefix is not None:
-                raise SettingsError(f"{settings.origin or 'settings'}: unknown rule selector {prefix!r} (see --list-rules)")
+                raise SettingsError(f"{settings.origin or 'settings'}: unknown rule selector {prefix!r}"
+                                    f"{self.registry.did_you_mean(prefix)} (see --list-rules)")
             rules = [cls(settings) for code, cls in self.registry.rules.items() if self.enabled(settings, code)]
             self._rules[settings] = rules
         return rules

@@ -4,7 +4,6 @@ result), and the one filter."""
 from __future__ import annotations
 
 from portlint.diagnostic import Diagnostic
-from portlint.engine.filter import dedupe
 from portlint.engine.results import FileResult, RunResult
 
 
@@ -32,10 +31,11 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
         if found is not None:  # the files' own diagnostics (filtered when linted) and the project pass's
             result.files = len(paths)
             result.roles = {p: results[p].config_role() for p in paths if results[p].role is not None}
-            result.diagnostics = dedupe([*(Diagnostic.from_data(d) for p in paths for d in results[p].diagnostics),
-                                         *map(Diagnostic.from_data, found)])
+            result.diagnostics = engine.filter([*(Diagnostic.from_data(d) for p in paths for d in results[p].diagnostics),
+                                                *map(Diagnostic.from_data, found)])
             result.diagnostics.sort(key=Diagnostic.sort_key)
             cache.save()  # the signatures of files that settled since, if any (else nothing is written)
+            engine.filter.remember(result.diagnostics)
             return result
     if cache is not None:  # the project pass needs every config's summary: those of the hits too
         for path in dict.fromkeys(paths):
@@ -70,8 +70,11 @@ def run_files(engine, paths: list[str], stdin_text: dict[str, str], keep_configs
     project = engine.filter(found)
     if not finished:
         project.extend(_project_unchecked(engine, result))
-    result.diagnostics = dedupe([*engine.filter(result.diagnostics), *project])  # == filter(files + project)
+    project += engine.filter.unused_noqa_of_run(paths)  # once the project pass has been through them
+    # one filter over the files' and the project's findings: one cause at one place is one finding
+    result.diagnostics = engine.filter([*result.diagnostics, *project])
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    engine.filter.remember(result.diagnostics)
     if cache is not None and not stdin_text and not result.internal_errors and not result.unchecked \
             and result.project_unchecked is None:
         digest = digest or cache.run_digest(paths, _run_context(engine))

@@ -32,16 +32,20 @@ ROWS: dict[str, Advice] = {
         "PL002", "apps or ports built in a way portlint cannot evaluate (loops, calls, unknown names)",
         "write it as literals, constants and PORTS references", None,
         "the file has to be restructured by a person"),
+    "PL004": Advice("PL004", "a noqa comment naming a code no rule has (`PL4O1`)",
+                    "write a code exactly (`PL401`) or a prefix of codes (`PL4`)", None,
+                    "which code was meant is for the author to say"),
+    "PL005": Advice("PL005", "a noqa comment that suppresses nothing on its line", "remove it", "safe"),
     "PL101": Advice(
         "PL101", "port uses and no top-level PORTS",
         "define `const PORTS = {{...}}` and refer to its entries (one documented entry per port: "
-        "`API: 5570, // REST API`)", "safe"),
+        "`API: {port}, // REST API`)", "safe"),
     "PL101-unsafe": Advice(
         "PL101", "port uses and no top-level PORTS, where the clean form changes what a process sees: "
         "`PORT: process.env.PORT || 5570` (the environment no longer overrides it), or `args: '--port 5571'` "
         "PortOS read and a template it cannot (the env key it reads, `VITE_PORT`/`PORT`, is new to the process)",
         "define `const PORTS = {{...}}` and refer to its entries (one documented entry per port: "
-        "`API: 5570, // REST API`); that changes what a process sees ({why}), so only `--fix --unsafe-fixes` "
+        "`API: {port}, // REST API`); that changes what a process sees ({why}), so only `--fix --unsafe-fixes` "
         "writes it", "unsafe"),
     "PL101-array": Advice(
         "PL101", "port uses, no top-level PORTS, and `module.exports = [...]` (a bare array of apps)",
@@ -66,7 +70,9 @@ ROWS: dict[str, Advice] = {
                           "config's block", "unsafe"),
     "PL202-use": Advice("PL202", "a port use written outside the role's range (not in PORTS)",
                         "{a_role} config takes its ports from {wanted}: give it a free one in PORTS (`KEY: N, // what listens`) and write "
-                        "PORTS.KEY here", "unsafe"),
+                        "PORTS.KEY {here}", "unsafe"),
+    "PL203": Advice("PL203", "two processes of the run listen on one port",
+                    "give each process its own port", "unsafe"),
     "PL202-use-json": Advice(
         "PL202", "a port written outside the role's range in a JSON or YAML config",
         "{a_role} config takes its ports from {wanted}: write a free one here, or move the config to "
@@ -76,12 +82,12 @@ ROWS: dict[str, Advice] = {
                           "give it a free port of {wanted}, next to the config's block", "unsafe"),
     "PL301-use": Advice("PL301", "a port use written on a well-known port (a debugger's `--inspect=9229` too)",
                         "give it a free port of {wanted} in PORTS (`KEY: N, // what listens`) and write "
-                        "PORTS.KEY here", "unsafe"),
+                        "PORTS.KEY {here}", "unsafe"),
     "PL301-use-json": Advice(
         "PL301", "a well-known port written in a JSON or YAML config",
         "write a free port of {wanted} here, or move the config to ecosystem.config.cjs and give the port a "
         "PORTS entry there", None, "a JSON or YAML file cannot hold PORTS, so there is no block to move it into"),
-    "PL401-literal": Advice("PL401", "a number equal to a PORTS value", "write `{reference}` here", "safe"),
+    "PL401-literal": Advice("PL401", "a number equal to a PORTS value", "write `{reference}` {here}", "safe"),
     "PL401-default": Advice(
         "PL401", "`process.env.X || N` with N in PORTS",
         "write `{key}: {reference}` (PortOS reads that; the environment no longer overrides the port)",
@@ -98,8 +104,13 @@ ROWS: dict[str, Advice] = {
         "unsafe"),
     "PL401-url": Advice("PL401", "a port inside a URL or host:port string",
                         "write `${{{reference}}}` there, in a template string", "safe"),
+    "PL401-ports-object": Advice(
+        "PL401", "a number in a per-app `ports` object equal to a PORTS value",
+        "make the object a nested PORTS entry (`KEY: {{ {label}: {port} }}`, with a comment) and write "
+        "`ports: PORTS.KEY` (PortOS reads a `ports` object only as plain numbers or as a nested PORTS entry)", None,
+        "which key the nested entry gets is a decision, and the flat entry may be used elsewhere"),
     "PL402": Advice("PL402", "a port use written as a number no PORTS entry holds",
-                    "add it to PORTS with a comment (`KEY: {port}, // what listens`) and refer to PORTS.KEY",
+                    "add it to PORTS with a comment (`KEY: {port}, // what listens`) and refer to PORTS.KEY {here}",
                     "unsafe"),
     "PL403-json": Advice(
         "PL403", "the same port written twice in a JSON or YAML config",
@@ -107,10 +118,10 @@ ROWS: dict[str, Advice] = {
         "a JSON or YAML file cannot hold PORTS: each place has to write the number"),
     "PL502-template-args": Advice(
         "PL502", "args as a template (`--port ${PORTS.UI}`) or an array, and no env key PortOS reads",
-        "add `{env_key}: {reference}` to its env", "unsafe"),
+        "add `{env_key}: {reference}` to {its_env}", "unsafe"),
     "PL502-port-field": Advice(
         "PL502", "a `port` field PortOS cannot read (`port: PORTS.API`) and no env key it reads",
-        "add `{env_key}: {reference}` to its env", "safe"),
+        "add `{env_key}: {reference}` to {its_env}", "safe"),
     "PL502-env-default": Advice(
         "PL502", "`PORT: process.env.PORT || PORTS.API`",
         "write `{key}: {reference}`", "unsafe"),
@@ -150,20 +161,30 @@ def row_for(config, row: str) -> str:
     return row
 
 
+def fix_kinds(code: str) -> frozenset[str]:
+    """The kinds of fix ("safe", "unsafe") the advice of ``code`` has; empty: none."""
+    return frozenset(row.fix for row in ROWS.values() if row.code == code and row.fix)
+
+
+def fix_label(code: str) -> str | None:
+    """What ``--list-rules``, ``--explain``, docs/rules.md and the README say about the fixes of
+    ``code``, read from its advice rows: "safe", "unsafe", "safe, some unsafe", or None."""
+    kinds = fix_kinds(code)
+    if kinds == {"safe", "unsafe"}:
+        return "safe, some unsafe"
+    return next(iter(kinds)) if kinds else None
+
+
 def say(row: str, **fields) -> str:
-    """The advice text of ``row`` with its fields filled in."""
+    """The advice text of ``row`` with its fields filled in (``here`` and ``its_env`` default to
+    the plain words; a rule passes them when the place needs saying, e.g. a ``.map()`` item)."""
+    fields.setdefault("here", "here")
+    fields.setdefault("its_env", "its env")
     return ROWS[row].write.format(**fields)
 
 
 def rows_for(code: str) -> list[tuple[str, Advice]]:
     return [(name, row) for name, row in ROWS.items() if row.code == code]
-
-
-def fix_label(code: str, fixable: str | None) -> str | None:
-    """The fixes a code has, as the advice table says (``safe, unsafe`` when its rows have both);
-    a rule the table has no row for keeps its own ``fixable``."""
-    kinds = [k for k in ("safe", "unsafe") if any(row.fix == k for _, row in rows_for(code))]
-    return ", ".join(kinds) if kinds else fixable
 
 
 def markdown(code: str) -> list[str]:
@@ -185,7 +206,8 @@ def _generic(row: Advice) -> str:
     class Placeholder(dict):
         def __missing__(self, key):
             return {"reference": "PORTS.KEY", "key": "PORT", "env_key": "VITE_PORT/PORT", "port": "N",
-                    "wanted": "the role's range", "a_role": "a user",
+                    "wanted": "the role's range", "a_role": "a user", "here": "here",
+                    "its_env": "its env", "label": "label",
                     "how": "`module.exports = { PORTS, apps: [...] }`", "suggested": "KEY",
                     "why": "what it drops or adds"}.get(key, key)
     return row.write.format_map(Placeholder())

@@ -93,7 +93,7 @@ def _flatten_ports(obj: Obj, prefix: str, out: list[PortsEntry], unresolved: _Co
 
 
 _LINE_COMMENT = re.compile(r"^\s*(?://(.*)|/\*(.*?)\*/)")
-_CLOSERS = re.compile(r"^[\s,}\])]*")
+_CLOSERS = re.compile(r"^[\s,;}\])]*")  # `const PORTS = { API: 5570 }; // api` too
 
 
 def _comment_for(prop) -> str | None:
@@ -110,6 +110,9 @@ def _comment_for(prop) -> str | None:
     m = _LINE_COMMENT.match(rest)
     if m:
         return (m.group(1) if m.group(1) is not None else m.group(2)).strip()
+    trailing = _last_comment(rest)  # `{ API: 5586, WS: 5587 }; // ports`: a comment on its line
+    if trailing is not None:
+        return trailing
     key_row, _ = source.position(prop.key_span.start)
     if key_row > 1:
         above = source.line(key_row - 1).strip()
@@ -117,6 +120,28 @@ def _comment_for(prop) -> str | None:
         if m and (above.startswith("//") or above.endswith("*/")):
             return (m.group(1) if m.group(1) is not None else m.group(2)).strip()
     return None
+
+
+def _last_comment(text: str) -> str | None:
+    """The text of the last comment in one line of code (strings skipped), or None."""
+    found, i, quote = None, 0, ""
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"`":
+            quote = c
+        elif text.startswith("//", i):
+            return text[i + 2:].strip()
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            found = text[i + 2:end if end >= 0 else len(text)].strip()
+            i = len(text) if end < 0 else end + 1
+        i += 1
+    return found
 
 
 def _apps_of(exports: Value, unresolved: _Collector) -> list[Value]:

@@ -1,7 +1,7 @@
 """Why PortOS will not list a port the way portlint sees it, and a form it reads instead.
 
-Each reason names the detector step (see :mod:`portlint.model.portos_scan`) that drops or
-relabels the port. Each piece of advice is a form PortOS reads that keeps the other rules clean:
+Each reason says, in words the user can check against the file, which part of PortOS's scan
+(:mod:`portlint.model.portos_scan`) drops or relabels the port. Each piece of advice is a form PortOS reads that keeps the other rules clean:
 a PORTS reference when PORTS holds the port (never a literal or ``process.env.X || N`` then), the
 env key the policy's own example uses (``VITE_PORT`` for a Vite process, else ``PORT``).
 """
@@ -49,7 +49,24 @@ def _in_env(config, process, use, port: int) -> str:
     from portlint.model.types import Field
 
     row = "PL502-port-field" if use.site.field is Field.PORT else "PL502-template-args"
-    return say(row, env_key=key, reference=reference(config, use, port))
+    ref = reference(config, use, port)
+    return say(row, env_key=key, reference=ref, its_env=env_object(config, process, key, ref))
+
+
+def env_object(config, process, key: str, ref: str) -> str:
+    """'its env', or, when the app's ``env`` names an object written elsewhere (``env: uiEnv``), where
+    that object is: adding the key there gives it to every app that shares the object."""
+    prop = process.value.props.get("env") if hasattr(process.value, "props") else None
+    value = prop.value if prop is not None else None
+    written = getattr(value, "origin", None) or getattr(value, "span", None)
+    named = value.span.text if value is not None and value.span is not None else ""
+    if written is None or not re.fullmatch(r"[A-Za-z_$][\w$]*", named) or value.span.contains(written):
+        return "its env"  # an object literal of the app's own (a .map() template's too)
+    name = named
+    row = written.location[0]
+    where = f"line {row}" + (f" of {written.path}" if written.path != config.path else "")
+    return (f"the object `{name}` its env names ({where}), which every app using `{name}` shares; "
+            f"`env: {{ ...{name}, {key}: {ref} }}` keeps it to this app")
 
 
 def not_in_file(view, process, port: int | None, one: bool = False) -> str:
@@ -71,7 +88,7 @@ def unlisted(config, view, app: ScannedApp | None, process, use, port: int) -> s
     """Why PortOS lists no port ``port`` for this process, read from the use PortOS skipped."""
     source = use.source
     if app is not None and use.span.source.path == view.path and not app.start <= use.span.start <= app.end:
-        return ("PortOS reads only the text of the app's own `{ name: ... }` object (step 3), and this port is "
+        return ("PortOS reads only the text of the app's own `{ name: ... }` object, and this port is "
                 "written outside it (a shared object or a spread); write it inside the app")
     if source.startswith("deploy."):
         return f"PortOS does not read {source}; {_in_env(config, process, use, port)}"
@@ -79,7 +96,7 @@ def unlisted(config, view, app: ScannedApp | None, process, use, port: int) -> s
         return (f"PortOS never reads {source}, so it never lists an inspector port; "
                 "mark the line `// noqa: PL502` if that is fine")
     if app is not None and app.stage in ("ports", "ports-ref") and source != "ports":
-        return (f"PortOS takes this app's ports object (step 4-5) and then reads nothing else; add this port "
+        return (f"PortOS takes this app's ports object and then reads nothing else; add this port "
                 "to the ports object")
     if source == "ports":
         return ("PortOS reads a ports object only as `label: <digits>` entries or as `ports: PORTS.key` naming a "
@@ -90,12 +107,12 @@ def unlisted(config, view, app: ScannedApp | None, process, use, port: int) -> s
         return _args_reason(config, app, process, use, port)
     if source == "port":
         if app is not None and app.stage != "none" and app.stage != "port":
-            return (f"PortOS reads `port:` only when it finds no other port (step 9), and it found "
+            return (f"PortOS reads `port:` only when it finds no other port, and it found "
                     f"{_shown(app)}; {_in_env(config, process, use, port)}")
         if app is not None and app.stage == "port":
-            return (f"PortOS takes the first `port: <digits>` in the app's block (step 9), which is "
+            return (f"PortOS takes the first `port: <digits>` in the app's block, which is "
                     f"{app.ports.get('api')}; {_in_env(config, process, use, port)}")
-        return f"PortOS reads the port field only as plain digits (step 9); {_in_env(config, process, use, port)}"
+        return f"PortOS reads the port field only as plain digits; {_in_env(config, process, use, port)}"
     return f"PortOS does not read this form; {_in_env(config, process, use, port)}"
 
 
@@ -131,10 +148,10 @@ def _value_text(app: ScannedApp, label: str) -> str:
 def _env_reason(config, view, app, process, use, port: int) -> str:
     block, key = use.source, use.key
     if block not in PORTOS_ENV_BLOCKS:
-        return (f"PortOS reads only the env, env_development and env_production blocks (step 6), not {block}; "
+        return (f"PortOS reads only the env, env_development and env_production blocks, not {block}; "
                 "if PortOS should show this port, give it in one of those; otherwise " + say("PL502-no-form"))
     if not is_portos_key(key):
-        return f"PortOS reads only upper-case keys PORT and FOO_PORT (step 6), not {key}; rename it {key.upper()}"
+        return f"PortOS reads only upper-case keys PORT and FOO_PORT, not {key}; rename it {key.upper()}"
     reads = [r for r in (app.env_reads if app else []) if r.key == key]
     mine = [r for r in reads if r.block == block]
     ref = reference(config, use, port)
@@ -143,41 +160,62 @@ def _env_reason(config, view, app, process, use, port: int) -> str:
         entry = config.ports.by_port(port)[0]
         suggested = re.sub(r"[^A-Za-z0-9]+", "_", entry.key.split(".")[-1]).strip("_").upper() or "PORT"
         return (f"PortOS reads `{key}:` only as digits or a PORTS.KEY it can resolve, and {entry.reference} is not "
-                f"one (step 2); {say('PL502-entry-key', suggested=suggested, port=port, key=key)}")
+                f"one; {say('PL502-entry-key', suggested=suggested, port=port, key=key)}")
     if not mine:
-        return f"PortOS does not find `{key}:` in this {block} block (step 6); write it as `{key}: {ref}`"
+        return f"PortOS does not find `{key}:` in this {block} block; write it as `{key}: {ref}`"
     text = mine[-1].text
     if mine[-1].port is None and len(use.valid_ports) > 1:
-        return f"PortOS reads `{text}` as no port (step 6); {_in_env(config, process, use, port)}"
+        return f"PortOS reads `{text}` as no port; {_in_env(config, process, use, port)}"
     if mine[-1].port is None and re.fullmatch(r"PORTS(\.\w+)+", text) and not _defines_ports(view):
         if _wrapped_here(config):
-            return ("PortOS reads PORTS only when it is written as `const PORTS = { ... }` (step 2); a wrapper such as "
-                    "`Object.freeze({ ... })` hides every entry from it; write the object literal itself")
-        return ("PortOS resolves PORTS.KEY only from a `const PORTS = { ... }` written in the file it reads (step 2), "
+            return _WRAPPER
+        return ("PortOS resolves PORTS.KEY only from a `const PORTS = { ... }` written in the file it reads, "
                 "and this file takes PORTS from elsewhere; define PORTS here (other configs can require it from "
                 "this file), or mark the line `// noqa: PL502`")
     if mine[-1].port is not None and mine[-1].port != port:
         return (f"PortOS resolves `{text}` to {mine[-1].port}: its PORTS scan reads `key: <digits>` only, so a "
-                f"number written another way (a separator, a hex or an expression) is cut or skipped (step 2); "
+                f"number written another way (a separator, a hex or an expression) is cut or skipped; "
                 f"write {port} as plain digits in PORTS")
     if mine[-1].port is None:
         if text[:1] in "'\"" and text[-1:] == text[:1]:
-            return f"PortOS skips a quoted number ({text}) (step 6); {say('PL502-quoted', key=key, reference=ref)}"
+            return f"PortOS skips a quoted number ({text}); {say('PL502-quoted', key=key, reference=ref)}"
         if "//" in text or "/*" in text:
-            return ("PortOS reads the value up to the next comma, and here that takes in a comment (step 6); "
+            return ("PortOS reads the value up to the next comma, and here that takes in a comment; "
                     "put a comma right after the value")
         row = "PL502-constant" if computed_from_entry(use) else "PL502-env-default"
         return (f"PortOS reads the value as `{text}`, which is not digits, `... || N` or a PORTS/`*_PORT` constant "
-                f"it knows (step 6); {say(row, key=key, reference=ref)}")
+                f"it knows; {say(row, key=key, reference=ref)}")
     later = [r for r in reads if r.port and r.port != port and PORTOS_ENV_BLOCKS.index(r.block) >= PORTOS_ENV_BLOCKS.index(block)]
     if later:
-        return (f"PortOS keeps one value per key, the last of env < env_development < env_production (step 6): "
+        return (f"PortOS keeps one value per key, the last of env < env_development < env_production: "
                 f"{later[-1].block}.{key} ({later[-1].port}); nothing else makes it list this one, so " + say("PL502-no-form"))
     label = portos_scan.camel_label(key)
     if app is not None and label in app.ports and app.ports[label] != port:
         return (f"PortOS names {key} {label!r}, a label this process already has ({label}:{app.ports[label]}), and "
-                f"keeps the first (step 7); rename the key")
-    return "PortOS's labelling drops it (step 7)"
+                f"keeps the first; rename the key")
+    return "PortOS's labelling drops it"
+
+
+_WRAPPER = ("PortOS reads PORTS only when it is written as `const PORTS = { ... }`; a wrapper such as "
+            "`Object.freeze({ ... })` hides every entry from it; write the object literal itself")
+
+
+def ports_hidden_by_wrapper(config):
+    """Where PORTS is wrapped (``Object.freeze({...})``) so that PortOS reads none of its entries, or
+    None: the one place every such port is reported at."""
+    from portlint.model.portos import view_of
+
+    if not _wrapped_here(config) or _defines_ports(view_of(config)):
+        return None
+    binding = config.info.bindings.get("PORTS")
+    init = getattr(binding, "init", None)
+    if init is None or init.type == "ObjectExpression":
+        return None  # a literal whose values are not digits: each port is its own finding
+    return config.parsed.span(init)
+
+
+def is_wrapper_reason(reason: str) -> bool:
+    return reason == _WRAPPER
 
 
 def computed_from_entry(use) -> bool:
@@ -197,7 +235,7 @@ def _wrapped_here(config) -> bool:
 
 
 def _defines_ports(view) -> bool:
-    """The file PortOS reads has a PORTS object it can read (step 2)."""
+    """The file PortOS reads has a PORTS object it can read."""
     return any(key.startswith("PORTS.") for key in view.constants)
 
 
@@ -207,12 +245,12 @@ def _args_reason(config, app, process, use, port: int) -> str:
     args = process.value.get("args")
     fix = _in_env(config, process, use, port)
     if app is not None and app.stage not in ("none", "args"):
-        return f"PortOS reads --port in args only when it finds no other port (step 8), and it found {_shown(app)}; {fix}"
+        return f"PortOS reads --port in args only when it finds no other port, and it found {_shown(app)}; {fix}"
     if isinstance(args, Arr):
-        return f"PortOS does not read args given as an array (step 8); {fix}"
+        return f"PortOS does not read args given as an array; {fix}"
     raw = args.span.text if args is not None and args.span is not None else ""
     if isinstance(args, Template) and raw.startswith("`"):
-        return f"PortOS does not read template-literal args (step 8); {fix}"
+        return f"PortOS does not read template-literal args; {fix}"
     if "--port=" in raw:
-        return f"PortOS reads `--port N`, not `--port=N` (step 8); {fix}"
-    return f"PortOS reads only `args: '... --port <digits>'` (step 8); {fix}"
+        return f"PortOS reads `--port N`, not `--port=N`; {fix}"
+    return f"PortOS reads only `args: '... --port <digits>'`; {fix}"

@@ -19,11 +19,9 @@ RULE_SETTINGS: dict[str, tuple[str, ...]] = {
 
 
 def list_rules(registry) -> str:
-    from portlint.model.advice import fix_label
-
     rows = [("code", "name", "severity", "fix", "default")]
     for code, rule in registry.rules.items():
-        rows.append((code, rule.name, rule.severity, fix_label(code, rule.fixable) or "-",
+        rows.append((code, rule.name, rule.severity, rule.fixable or "-",
                      "on" if rule.enabled_by_default else "off"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -90,10 +88,8 @@ def rule_markdown(rule) -> list[str]:
 
 
 def facts(rule) -> str:
-    from portlint.model.advice import fix_label
-
     return (f"severity: {rule.severity}; enabled by default: {'yes' if rule.enabled_by_default else 'no'}; "
-            f"fix: {fix_label(rule.code, rule.fixable) or 'none'}")
+            f"fix: {rule.fixable or 'none'}")
 
 
 def blocks(rule, markdown: bool = False) -> list[tuple[str, list[str]]]:

@@ -33,10 +33,13 @@ class FormatContext:
     roles: dict = field(default_factory=dict)  # path -> (role, inferred) of every linted config
 
     def inferred_roles(self) -> str:
-        """``role = "auto"`` at work, in words: '' when no role was inferred."""
+        """``role = "auto"`` at work, in words, where it decided something a user would not expect:
+        a config it made anything but a ``user`` config (PortOS's own, judged against the core
+        range). '' when every inferred role is ``user``, the role every config starts with (a
+        PL202 message names the role it judged by)."""
         by_role: dict[str, list[str]] = {}
         for path, (role, inferred) in self.roles.items():
-            if inferred:
+            if inferred and role != "user":
                 by_role.setdefault(role, []).append(path)
         if len(by_role) == 1 and len(next(iter(by_role.values()))) == len(self.roles):
             return f"role auto: {next(iter(by_role))}"  # every config got the same role
