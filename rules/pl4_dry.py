@@ -34,7 +34,7 @@ class LiteralPort(Rule):
 
         from .grouping import by_finding, here, places, relate_places, who, written_number
 
-        uses = [u for u in config.uses() if written_number(u) is not None]
+        uses = [u for u in config.applied_uses() if written_number(u) is not None]
         for span, group in by_finding(uses, written_number):
             use = group[0]
             for port in sorted(use.ports):
@@ -100,7 +100,7 @@ def _literal_advice(config, use, reference: str):
     if use.site.field is Field.ARGS:
         key = env_key_for(use.process, use.label)
         edits = replace_literal(config, use, reference)
-        has_key = any(u.site.in_env and u.key == key for u in use.process.uses)
+        has_key = use.process.has_env_key(key)
         if edits and not has_key:  # the env key PortOS reads is one the process did not have: unsafe
             from portlint.model.portos_reasons import env_object
 
@@ -146,7 +146,7 @@ class PortNotInPorts(Rule):
 
         from .grouping import by_finding, here, places, who, written_number
 
-        uses = [u for p in config.processes for u in p.uses if u.kind.occupies and written_number(u) is not None]
+        uses = [u for p in config.processes for u in p.occupying_uses() if written_number(u) is not None]
         for span, group in by_finding(uses, written_number):
             use = group[0]
             missing = [p for p in sorted(use.valid_ports) if not config.ports.by_port(p)]
@@ -280,8 +280,8 @@ class UndefinedPortsKey(Rule):
                     break  # e.g. PORTS.API.toString: past the entries
                 prop = current.props.get(key)
                 if prop is None:
-                    if not current.complete:
-                        break
+                    if not current.complete or current.proto is not None:
+                        break  # it may come from a spread, or from a prototype (`__proto__: BASE`)
                     import difflib  # only for an undefined key
 
                     keys = list(current.props)
@@ -326,7 +326,7 @@ class UnusedPort(Rule):
         occupied: set[int] = set()
         used_entries = set()
         for process in config.processes:
-            for use in process.uses:
+            for use in process.applied_uses():
                 if use.entry is not None:
                     used_entries.add(id(use.entry))
                 occupied |= process.occupied(use)

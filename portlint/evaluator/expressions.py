@@ -125,6 +125,10 @@ class Expressions:
                     unknown = spread if isinstance(spread, Unknown) else Unknown(reason="spread of a value that is not an object literal", span=self._span(prop))
                     obj.unknown_parts.append(unknown.at(self._span(prop)) if isinstance(unknown, Unknown) else unknown)
                 continue
+            if _sets_prototype(prop):  # `{ __proto__: base }` is no key: it sets the prototype
+                proto = self.eval(prop.value)
+                obj.proto = proto if isinstance(proto, (Obj, Unknown)) else None  # null or a primitive: none
+                continue
             key = self._property_key(prop)
             if key is None:
                 obj.unknown_parts.append(Unknown(reason="a computed key", span=self._span(prop.key)))
@@ -204,6 +208,10 @@ class Expressions:
             prop = obj.props.get(key)
             if prop is not None:
                 return prop.value.at(span)
+            if isinstance(obj.proto, Obj) and obj.complete:
+                return self._member(obj.proto, key, node)
+            if isinstance(obj.proto, Unknown):
+                return again(obj.proto, span)
             if obj.complete:
                 return Prim(UNDEFINED, span=span)
             return Unknown(reason=f"key {key!r} may come from an unresolved spread", span=span)
@@ -346,3 +354,10 @@ def describe_node(node: Any) -> str:
     return _NODE_WORDS.get(node.type, f"a {node.type}")
 
 
+def _sets_prototype(prop: Any) -> bool:
+    """``__proto__: value`` written as a plain (not computed, not shorthand, not method) property of
+    an object literal: JavaScript sets the object's prototype and adds no key."""
+    key = prop.key
+    named = (key.type == "Identifier" and key.name == "__proto__") or (key.type == "Literal" and key.value == "__proto__")
+    return (named and not prop.computed and not getattr(prop, "shorthand", False) and not prop.method
+            and prop.kind == "init")

@@ -58,6 +58,9 @@ class Obj(Value):
 
     props: dict[str, "Prop"] = field(default_factory=dict)
     unknown_parts: list["Unknown"] = field(default_factory=list)
+    #: The prototype a literal's ``__proto__: value`` gives it (an Obj, or an Unknown): member reads
+    #: fall through to it; spreads, keys and PM2's own copies see only ``props``.
+    proto: "Value | None" = None
 
     @property
     def complete(self) -> bool:
