@@ -106,7 +106,7 @@ def urls_naming(config, ports, exclude=()) -> str:
     from portlint.model.types import Kind
 
     ports = set(ports)
-    urls = [u for u in config.uses() if u.in_url and u.kind is Kind.REFERENCE and u.entry is None
+    urls = [u for u in config.applied_uses() if u.in_url and u.kind is Kind.REFERENCE and u.entry is None
             and u.ports & ports and u not in exclude and u.span is not None and u.span.source is config.source]
     if not urls:
         return ""

@@ -57,7 +57,7 @@ class Unresolvable(Rule):
         for item in config.unresolved:
             value = item.value
             span = value.span
-            if span is None or span.source is not config.source or span.start in seen:
+            if span is None or span.source is not config.source or span.start in seen or not item.matters:
                 continue
             seen.add(span.start)
             if isinstance(value, EnvVar):

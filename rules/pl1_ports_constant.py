@@ -42,8 +42,8 @@ class MissingPortsConstant(Rule):
         if config.ports is not None:
             return
         # reported in the file that writes the ports: a root config's services report their own
-        uses = [u for p in config.processes for u in p.uses
-                if u.kind.occupies and u.span is not None and u.span.source is config.source]
+        uses = [u for p in config.processes for u in p.occupying_uses()
+                if u.span is not None and u.span.source is config.source]
         if not uses:
             return
         # the first use whose port is known stands for them all; a port no one can know is PL002's too
@@ -310,7 +310,7 @@ class InvalidPort(Rule):
                     if problem:
                         yield self.report(alt.span if alt.span and alt.span.source is config.source else entry.span,
                                           f"{entry.reference} is {problem}, not a port; use an integer from 1 to 65535")
-        for use in config.uses():
+        for use in config.applied_uses():
             if use.entry is not None or use.span is None:
                 continue
             for alt in use.value.alternatives():

@@ -52,8 +52,8 @@ class WellKnownPort(Rule):
                         f"{entry.reference} is {_ports(bad)}{used_by(users)}, {_a_well_known(bad)} that other "
                         f"software defaults to; {room or _advice(config, 'PL301-entry')}{urls_naming(config, bad)}"),
                         ports=bad), users)
-        uses = [u for p in config.processes for u in p.uses
-                if u.kind.occupies and u.entry is None and not held_by_ports(config, u)]
+        uses = [u for p in config.processes for u in p.occupying_uses()
+                if u.entry is None and not held_by_ports(config, u)]
         for span, group in by_finding(uses):
             use = group[0]
             bad = [port for port in sorted(use.ports) if settings.is_well_known(port)]
@@ -63,13 +63,25 @@ class WellKnownPort(Rule):
                     if use.site.inspector and bad == [9229] else
                     f"{_a_well_known(bad)} that other software defaults to")
             advice = room or _advice(config, row_for(config, "PL301-use"), here=here(group))
-            if use.site.field is Field.SCRIPT and use.key.startswith("serve"):
-                # the default of PM2's static server: nothing is written where it is reported
-                advice = ("PM2's static server listens there unless told otherwise: give it a free port of "
-                          f"{_wanted(config)} in PORTS and set `PM2_SERVE_PORT: PORTS.KEY` in its env")
+            if use.site.field is Field.SCRIPT and use.process.serve:
+                advice = _serve_advice(config, use)
             yield relate_uses(self.report(span, (
                 f"{who(group, 'uses')} {_ports(bad)} in {places(group)}, {what}; "
                 f"{advice}{urls_naming(config, bad, group)}"), ports=bad), group)
+
+
+def _serve_advice(config, use) -> str:
+    """The default of PM2's static server: nothing is written where it is reported, and the PORT a
+    user may have written for it is one the server never reads."""
+    from portlint.model.portos_reasons import ignored_port_keys, serve_reference
+
+    ref = serve_reference(config, use.process, use, 0)
+    ignored = ignored_port_keys(use.process)
+    if ref != "PORTS.KEY" and ignored:
+        return (f"PM2's static server listens there unless told otherwise, and it never reads {ignored[0].where}: "
+                f"set `PM2_SERVE_PORT: {ref}` in its env in place of {ignored[0].where}")
+    return ("PM2's static server listens there unless told otherwise: give it a free port of "
+            f"{_wanted(config)} in PORTS and set `PM2_SERVE_PORT: PORTS.KEY` in its env")
 
 
 def held_by_ports(config, use) -> bool:

@@ -104,7 +104,12 @@ class InvisibleToPortos(Rule):
     numbers, other ``env_<name>`` blocks and ``deploy.<env>.env``, computed values, and every
     ``.json``, ``.mjs`` or differently named file (a variant file's ports show when the folder's
     main file lists the same process and port). The message says what PortOS reads instead and
-    gives a form it reads; ``portlint --map`` shows the whole list PortOS will show. One cause is
+    gives a form it reads; ``portlint --map`` shows the whole list PortOS will show. Environments
+    are alternatives and PortOS keeps one port per label (the last of ``env``, ``env_development``,
+    ``env_production``), so a port of one environment is not reported when PortOS lists the process
+    under that label with its port of another (``env_staging.PORT`` beside ``env.PORT``, the
+    ``port`` field beside ``env_production.PORT``); a process PortOS lists with no port for it is.
+    Ports PM2 never applies are not judged either. One cause is
     one finding: the apps a ``.map()`` builds from one object are named in one diagnostic, and a
     wrapped PORTS (``Object.freeze({...})``) is one diagnostic at the wrapper, naming every port it
     hides. Connection ports are
@@ -171,6 +176,7 @@ class InvisibleToPortos(Rule):
         """(place, use, _Finding) for each port of the process PortOS will not list as portlint does."""
         from portlint.model import portos_reasons as why
         from portlint.model.portos import listening_uses
+        from portlint.model.types import Field
 
         uses = [u for u in listening_uses(process) if u.span.source is config.source and u.valid_ports
                 and not u.site.inspector]  # a debugger port: PortOS never lists it, and should not
@@ -210,11 +216,14 @@ class InvisibleToPortos(Rule):
                     f"will show in the PortOS apps list under process {app.name!r}, not {process.display_name!r}: "
                     "PortOS takes the name from the first quoted text after `name:`; write the name as one plain "
                     "string"))
-            elif not why.overridden_by_later_env(app, use, port):  # env vs env_production: alternatives
+            elif not why.overridden_by_later_env(app, use, port) and not _shown_for_another_environment(
+                    process, use, listed):  # env vs env_production: alternatives
                 reason = why.unlisted(config, view, app, process, use, port)
+                cause = label_cause(use.label, process.display_name) if _label_taken(process, use, port) else ""
+                if process.serve and use.site.field is Field.SCRIPT:
+                    cause = "value"  # a default port written nowhere: PL301's "set PM2_SERVE_PORT" cures both
                 yield use.span, use, _Finding(
-                    ports, f"will not show in the PortOS apps list: {reason}",
-                    cause=label_cause(use.label, process.display_name) if _label_taken(process, use, port) else "",
+                    ports, f"will not show in the PortOS apps list: {reason}", cause=cause,
                     fix=_fix(config, process, use, port), wrapper=why.is_wrapper_reason(reason))
 
     def _check_variant(self, config, view):
@@ -331,7 +340,20 @@ def _label_taken(process, use, port: int) -> bool:
     (PL503's finding at the same place); environments are alternatives, never live together."""
     mine = process.environments_of(use)
     return any(u is not use and u.label == use.label and port not in u.valid_ports and u.valid_ports
-               and process.environments_of(u) & mine for u in process.uses if u.kind.occupies)
+               and process.environments_of(u) & mine for u in process.occupying_uses())
+
+
+def _shown_for_another_environment(process, use, listed) -> bool:
+    """PortOS lists, under this use's label, the port the process takes in an environment where this
+    use does not apply (``port: PORTS.API`` for no --env, ``env_production.PORT`` in production):
+    environments are alternatives and PortOS keeps one value per label, so the process is in the
+    list with one of its ports, which no form of this one changes."""
+    from portlint.model.portos import listening_uses
+
+    mine = process.environments_of(use)
+    return any(other is not use and other.label == use.label and not process.environments_of(other) & mine
+               and any(use.label in listed.get(p, ()) for p in other.valid_ports)
+               for other in listening_uses(process))
 
 
 def _api_hidden(config, view) -> bool:
@@ -359,9 +381,11 @@ def _fix(config, process, use, port: int):
     reference = why.reference(config, use, port)
     if not reference.startswith("PORTS."):
         return None
+    if process.serve:
+        return None  # PL502-serve: see the advice table
     if use.site.field in (Field.ARGS, Field.PORT):
         key = why.env_key_for(process, use.label)
-        if any(u.site.in_env and u.key == key for u in process.uses):
+        if process.has_env_key(key):
             return None
         if why.env_object(config, process, key, reference) != "its env":
             return None  # the env object is shared with other apps: adding the key there is not this app's

@@ -119,6 +119,13 @@ ROWS: dict[str, Advice] = {
     "PL502-template-args": Advice(
         "PL502", "args as a template (`--port ${PORTS.UI}`) or an array, and no env key PortOS reads",
         "add `{env_key}: {reference}` to {its_env}", "unsafe"),
+    "PL502-serve": Advice(
+        "PL502", "PM2's static server (`script: 'serve'`) on a port PortOS does not read: an array or "
+        "`--port=N` argument, its default 8080, or an env.PORT it ignores",
+        "set `PM2_SERVE_PORT: {reference}` in {its_env} (PM2's static server reads it before its arguments, "
+        "and PortOS lists it as pm2Serve)", None,
+        "the fix verifier does not read the static server's port argument, so it cannot show that the key "
+        "keeps the port"),
     "PL502-port-field": Advice(
         "PL502", "a `port` field PortOS cannot read (`port: PORTS.API`) and no env key it reads",
         "add `{env_key}: {reference}` to {its_env}", "safe"),

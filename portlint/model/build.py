@@ -57,8 +57,8 @@ class _Collector:
     def __init__(self) -> None:
         self.items: list[Unresolved] = []
 
-    def add(self, value: Value, context: str) -> None:
-        self.items.append(Unresolved(value, context))
+    def add(self, value: Value, context: str, use: PortUse | None = None) -> None:
+        self.items.append(Unresolved(value, context, use))
 
     def parts(self, container: Obj | Arr, context: str) -> None:
         for part in container.unknown_parts:
@@ -317,7 +317,7 @@ def _add_use(process: Process, site: UseSite, key: str, value: Value, settings: 
     kind = Kind.CONNECTION if site.in_env and settings.is_connection_key(key) else Kind.LISTEN
     use = PortUse(process, site, key, value, span, literal=literal, kind=kind)
     if kind is not Kind.CONNECTION and any(isinstance(alt, (Unknown, EnvVar)) for alt in value.alternatives()):
-        unresolved.add(value, f"{use.where} of {process.display_name}")  # a connection is no port use to check
+        unresolved.add(value, f"{use.where} of {process.display_name}", use)  # a connection is no port use to check
     process.uses.append(use)
     return use
 

@@ -28,7 +28,10 @@ def reference(config, use, port: int) -> str:
 
 
 def env_key_for(process, label: str) -> str:
-    """The env key that gives ``label`` for this process in PortOS's labelling."""
+    """The env key that gives ``label`` for this process in PortOS's labelling (for PM2's static
+    server, the one key it reads: PM2_SERVE_PORT, which PortOS lists as pm2Serve)."""
+    if process.serve and label in ("ui", "devUi", "api", "", SERVE_LABEL):
+        return "PM2_SERVE_PORT"
     text = process.span.text if process.span is not None else ""
     if label in ("ui", "devUi"):
         return "VITE_PORT" if portos_scan.uses_vite(text) else "PORT"
@@ -39,18 +42,73 @@ def env_key_for(process, label: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", label).upper() + "_PORT"
 
 
+#: The label PortOS gives PM2_SERVE_PORT (the camel-cased stem of the key).
+SERVE_LABEL = "pm2Serve"
+
+
 def _in_env(config, process, use, port: int) -> str:
     key = env_key_for(process, use.label)
     if len(use.valid_ports) > 1:
         return "PortOS cannot show a port chosen when the file runs; " + say("PL502-no-form")
+    if process.serve and key == "PM2_SERVE_PORT":
+        return serve_advice(config, process, use, port)
     taken = [u for u in process.uses if u.source in PORTOS_ENV_BLOCKS and u.key == key and u is not use]
     if taken:
+        dead = [u for u in taken if not u.effective]
+        if dead and len(dead) == len(taken):
+            shown = "/".join(map(str, sorted(dead[0].valid_ports))) or dead[0].span.text
+            return (f"it lists {dead[0].where} ({shown}) for this process instead, which PM2 never applies "
+                    f"({_why_never_applied(process, dead[0])}); write `{key}: {reference(config, use, port)}` there, "
+                    "the port the process listens on")
         return f"it lists env.{key} for this process instead, so give both the same port"
     from portlint.model.types import Field
 
     row = "PL502-port-field" if use.site.field is Field.PORT else "PL502-template-args"
     ref = reference(config, use, port)
     return say(row, env_key=key, reference=ref, its_env=env_object(config, process, key, ref))
+
+
+def ignored_port_keys(process) -> list:
+    """The env ``PORT`` keys of PM2's static server, which it never reads (it listens on
+    PM2_SERVE_PORT, else its second argument, else 8080), in the blocks PortOS reads."""
+    return [u for u in process.uses if process.serve and u.site.in_env and u.key.upper() == "PORT"
+            and not u.in_url and not u.effective]
+
+
+def serve_reference(config, process, use, port: int) -> str:
+    """What to give PM2_SERVE_PORT: the PORTS entry of the port the server listens on; for its
+    default port (8080, which nothing in the file says), the PORTS entry its ignored env.PORT names,
+    which is where its author meant it to listen; else PORTS.KEY."""
+    from portlint.model.types import Field
+
+    if use.site.field is not Field.SCRIPT:
+        return reference(config, use, port)
+    for ignored in ignored_port_keys(process):
+        if ignored.entry is not None and re.fullmatch(r"PORTS(\.\w+)+", ignored.entry.reference):
+            return ignored.entry.reference
+    return "PORTS.KEY"
+
+
+def serve_advice(config, process, use, port: int) -> str:
+    """Advice for a port of PM2's static server PortOS does not list: PM2_SERVE_PORT, which the
+    server reads before its arguments and PortOS lists (as pm2Serve); never PORT, which it ignores."""
+    ref = serve_reference(config, process, use, port)
+    ignored = [u for u in ignored_port_keys(process) if u.source in PORTOS_ENV_BLOCKS]
+    its_env = env_object(config, process, "PM2_SERVE_PORT", ref)
+    if ignored:
+        shown = "/".join(map(str, sorted(ignored[0].valid_ports))) or ignored[0].span.text
+        return (f"PortOS lists {ignored[0].where} ({shown}) for it instead, which PM2's static server never reads; "
+                + say("PL502-serve", reference=ref, its_env=f"{its_env} in place of {ignored[0].where}"))
+    return say("PL502-serve", reference=ref, its_env=its_env)
+
+
+def _why_never_applied(process, use) -> str:
+    """Why PM2 never applies an env key PortOS reads (the key of ``use``)."""
+    if process.serve:
+        return "PM2's static server reads PM2_SERVE_PORT or its arguments, never PORT"
+    if use.key == "PORT" and any(u.site.block == "port" for u in process.uses):
+        return "the `port` field beats env.PORT"
+    return "a later block sets it in every environment"
 
 
 def env_object(config, process, key: str, ref: str) -> str:
@@ -113,6 +171,12 @@ def unlisted(config, view, app: ScannedApp | None, process, use, port: int) -> s
             return (f"PortOS takes the first `port: <digits>` in the app's block, which is "
                     f"{app.ports.get('api')}; {_in_env(config, process, use, port)}")
         return f"PortOS reads the port field only as plain digits; {_in_env(config, process, use, port)}"
+    if source == "script" and process.serve:
+        return ("PM2's static server listens on its default port 8080 when neither PM2_SERVE_PORT nor a second "
+                f"argument says otherwise, and PortOS lists only ports written in the file; "
+                f"{_in_env(config, process, use, port)}")
+    if source == "script":
+        return f"PortOS reads --port in `args`, not in a script string; {_in_env(config, process, use, port)}"
     return f"PortOS does not read this form; {_in_env(config, process, use, port)}"
 
 

@@ -302,6 +302,18 @@ class Process:
         """How many copies PM2 starts (the `cpus` setting for 'max'/0/-1); None if unknown."""
         return self.counted.count
 
+    def applied_uses(self) -> Iterator[PortUse]:
+        """The uses PM2 applies in some environment (``effective``), of every kind: what rules judge.
+        ``uses`` also holds the ones PM2 never applies (args a shell drops, an env.PORT the ``port``
+        field beats, the PORT of ``script: 'serve'``, a cluster app's ``--inspect=N``), which only
+        the fixes and the map's "as written" views read."""
+        return (u for u in self.uses if u.effective)
+
+    def has_env_key(self, key: str) -> bool:
+        """``key`` is written in one of the app's env blocks (applied or not): adding it again would
+        write a second one."""
+        return any(u.site.in_env and u.key == key for u in self.uses)
+
     def occupying_uses(self) -> Iterator[PortUse]:
         """The uses that allocate a port (listen and shared) that PM2 really applies somewhere."""
         return (u for u in self.uses if u.kind.occupies and u.effective)
@@ -382,7 +394,8 @@ class Process:
         return {e for e in universe if (e in applied if e in mine else "" in applied)}
 
     def allocated_uses(self) -> Iterator[PortUse]:
-        return (u for u in self.uses if not u.connection)
+        """The applied uses that are not connections (listen, shared and reference)."""
+        return (u for u in self.uses if not u.connection and u.effective)
 
     def mark_effective(self) -> None:
         applied = {id(u) for uses in self.environments().values() for u in uses}
@@ -420,6 +433,13 @@ class Unresolved:
 
     value: Value  # an Unknown, or an EnvVar with no default
     context: str  # what could not be checked, e.g. "env.PORT of api"
+    #: The port use whose value this is, when it is one: a use PM2 never applies needs no checking.
+    use: "PortUse | None" = None
+
+    @property
+    def matters(self) -> bool:
+        """Not a port use PM2 never applies (args a shell drops, an env.PORT the port field beats...)."""
+        return self.use is None or self.use.effective
 
 
 @dataclass(eq=False)
@@ -494,8 +514,14 @@ class Config:
         return None
 
     def uses(self) -> Iterator[PortUse]:
+        """Every use written, applied or not (the fixes move them all); rules read ``applied_uses``."""
         for process in self.processes:
             yield from process.uses
+
+    def applied_uses(self) -> Iterator[PortUse]:
+        """The uses PM2 applies in some environment (``Process.applied_uses``): what rules judge."""
+        for process in self.processes:
+            yield from process.applied_uses()
 
     def allocated_uses(self) -> Iterator[PortUse]:
         for process in self.processes:
@@ -559,8 +585,8 @@ def names(uses) -> str:
 
 
 def users_of(config: Config, entry: PortsEntry) -> list[PortUse]:
-    """The uses that take their port from ``entry``."""
-    return [u for u in config.uses() if u.entry is entry]
+    """The applied uses that take their port from ``entry``."""
+    return [u for u in config.applied_uses() if u.entry is entry]
 
 
 def used_by(uses) -> str:
