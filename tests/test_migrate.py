@@ -348,8 +348,6 @@ CANNOT_MIGRATE = {
     "advice/PL401-ports-object/ecosystem.config.cjs": "a per-app ports object: PortOS reads it only as numbers, "
                                                       "and which nested PORTS entry it becomes is a choice",
     "portos/ports-object/ecosystem.config.cjs": "a per-app ports object (PortOS detector fixture)",
-    "forms/args-splitting/ecosystem.config.cjs": "ports in quoted `--port` args: the only form PortOS reads adds "
-                                                 "env.PORT, which the processes never had (the fix contract refuses it)",
     "precision/repeat-from-required-file/ecosystem.config.cjs": "a URL repeats a port a required helper file writes "
                                                                 "(not a config portlint fixes): which file holds its "
                                                                 "PORTS entry is a choice",

@@ -320,3 +320,21 @@ def test_cpus_option_counts_per_cpu_instances(tmp_path):
     assert app["instances"] == 7 and "CPUs - 1; the `cpus` setting says 8" in app["instances_text"]
     assert app["exec_mode"] == "cluster"
     assert run_portlint("--cpus", "0", str(config)).returncode == 2
+
+
+@pytest.mark.parametrize("args, ports", [
+    ("--host 0.0.0.0 --port '5571'", ["5571"]),  # a wholly quoted token loses its quotes
+    ('"--port=5572"', ["5572"]),
+    ('--port="5573"', []),  # the quotes stay: the app gets the text "5573"
+    ("'--port 5574'", []),  # one argument with a space: no --port flag
+    ("--port 5575 --inspect=127.0.0.1:9230", ["5575", "9230"]),
+    ("--inspect-brk=[::1]:9229", ["9229"]),
+    ("--port=55x", []),
+])
+def test_the_verifier_finds_arg_ports_where_pm2_splits_them(args, ports):
+    """What the fix verifier renumbers in an args string: the ports PM2's split gives the app."""
+    from portlint.model.args import port_digit_spans, port_numbers
+    from portlint.evaluator.values import Prim
+
+    assert [args[a:b] for a, b in port_digit_spans(args)] == ports
+    assert port_numbers(Prim(args)) | port_numbers(Prim(args), inspect=True) == {int(p) for p in ports}

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from portlint.fix.view import app_name, show
+from portlint.model.args import port_digit_spans, port_numbers
 
 _PORT_KEY = re.compile(r"(?i)^(?:PORT|[A-Za-z0-9_]*_PORT)$")
 #: --port N, --port=N, --inspect[-brk]=[host:]N inside an args string.
@@ -242,9 +243,27 @@ def app_ports(app: dict, is_connection) -> set[int]:
 
     for key, value in app["fields"].items():
         _map_field(key, value, note, is_connection)
+        if key in _ARGS_FIELDS:  # and the ports of its arguments as PM2 splits them (`--port '5571'`)
+            known = _as_value(value)
+            if known is not None:
+                found |= port_numbers(known, inspect=key != "args")
     for block in (app["env"] or {}).values():
         _map_env(block, note, is_connection)
     return found
+
+
+_ARGS_FIELDS = ("args", "node_args", "nodeArgs", "interpreter_args", "interpreterArgs")
+
+
+def _as_value(value: tuple):
+    """A known string or list of strings and numbers of a view as the evaluator's value, or None."""
+    from portlint.evaluator.values import Arr, Prim
+
+    if value[0] == "str":
+        return Prim(value[1])
+    if value[0] == "arr" and not value[2] and all(v[0] in ("str", "num") for v in value[1]):
+        return Arr(items=[Prim(v[1]) for v in value[1]])
+    return None
 
 
 def _map_deploy(target: tuple, new, is_connection) -> tuple:
@@ -330,7 +349,15 @@ def _map_args(value: tuple, new) -> tuple:
                 items.append(_map_text(item, lambda s: _ARG_PORT.sub(lambda m: _swap(m, 1, new), s)))
             after_flag = item == ("str", "--port")
         return ("arr", items, value[2])
+    if value[0] == "str":  # a plain string: split as PM2 splits it (`--port '5571'`, `"--port=5572"`)
+        return ("str", _map_arg_string(value[1], new))
     return _map_text(value, lambda s: _ARG_PORT.sub(lambda m: _swap(m, 1, new), s))
+
+
+def _map_arg_string(text: str, new) -> str:
+    for start, end in reversed(port_digit_spans(text)):
+        text = text[:start] + _moved(text[start:end], new) + text[end:]
+    return text
 
 
 def _map_text(value: tuple, change) -> tuple:

@@ -298,3 +298,49 @@ def scan_args(value: Value, inspect: bool = False, shell: bool = False) -> list[
         if got is not None and got[1] is not None:
             found.append((flag_name, got[0], got[1]))
     return found
+
+
+def port_numbers(value: Value, inspect: bool = False) -> set[int]:
+    """The port numbers ``--port N``/``--port=N`` (or, with ``inspect``, ``--inspect=[host:]N``) give
+    in the arguments of a known value, split as PM2 splits them (``--port '5571'`` is 5571): what
+    the fix verifier reads as the ports an app already has, with no place in the file needed."""
+    words = [word_text(w) for w in (arg_words(value) or [])]
+    flag_re = _INSPECT_FLAG if inspect else _PORT_FLAG
+    found: set[int] = set()
+    for i, text in enumerate(words):
+        m = flag_re.match(text) if text is not None else None
+        if not m:
+            continue
+        number = m.group(1) if "=" in text else (words[i + 1] if not inspect and i + 1 < len(words) else None)
+        port = digits_value(number) if number is not None else None
+        if port is not None:
+            found.add(port)
+    return found
+
+
+def port_digit_spans(text: str) -> list[tuple[int, int]]:
+    """Where, in an args string, the digits of each port are, as PM2 splits it: ``--port N``,
+    ``--port=N``, ``--port 'N'``, ``"--port=N"`` and ``--inspect[-brk]=[host:]N`` (never a value
+    PM2 passes with its quotes, ``--port="N"``): what the fix verifier renumbers."""
+    words: list[tuple[int, int]] = []
+    for m in _PM2_TOKEN.finditer(text):
+        start, end = m.span()
+        token = m.group(0)
+        if token[0] in "\"'" and token[-1] == token[0]:
+            start, end = start + 1, end - 1
+        if end > start and text[start:end].strip(_JS_BLANKS):
+            words.append((start, end))
+    spans = []
+    for i, (start, end) in enumerate(words):
+        word = text[start:end]
+        for flag in (_PORT_FLAG, _INSPECT_FLAG):
+            m = flag.match(word)
+            if m and m.group(1) is not None and digits_value(m.group(1)) is not None and m.group(1).isdigit():
+                spans.append((start + m.start(1), start + m.end(1)))
+                break
+        else:
+            if word == "--port" and i + 1 < len(words):
+                nxt = text[words[i + 1][0]:words[i + 1][1]]
+                if nxt.isascii() and nxt.isdigit():
+                    spans.append(words[i + 1])
+    return spans
