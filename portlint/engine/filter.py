@@ -153,7 +153,8 @@ def one_cause(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 def _spoken_for_at_the_entry(diagnostics) -> set[int]:
     """A collision (PL203) reported at a use whose port a PORTS entry holds, when a value finding
     that comes first (PL301, PL202, PL105) sits at that entry about the same port and names the use
-    as a related place: the number is written at the entry, so that is where its one finding is.
+    as a related place: the number is written at the entry, so that is where its one finding is;
+    likewise an instance block out of range (PL202) at a use whose entry has a value finding.
     (Without this, moving a literal into PORTS would turn one finding into two.)"""
     diagnostics = list(diagnostics)
     order = CAUSES["value"]
@@ -164,13 +165,22 @@ def _spoken_for_at_the_entry(diagnostics) -> set[int]:
                 at_entry.setdefault((r.path, r.row, r.column), []).append(d)
     out: set[int] = set()
     for d in diagnostics:
-        if d.code != "PL203":
+        if d.code not in _AT_THE_ENTRY:
             continue
         for entry in at_entry.get((d.path, d.row, d.column), ()):
-            if order.index(entry.code) < order.index(d.code) and set(entry.ports) & set(d.ports):
+            if entry is not d and _AT_THE_ENTRY[d.code](order.index(entry.code), order.index(d.code), entry, d):
                 out.add(id(d))
                 break
     return out
+
+
+#: Findings at a use that a value finding at its PORTS entry speaks for: a collision on the same port
+#: (PL203), and the instances of an increment_var block leaving the range (PL202) when the entry
+#: they count from is itself out of place (PL301/PL202 there): moving the entry moves the block.
+_AT_THE_ENTRY = {
+    "PL203": lambda first, mine, entry, d: first < mine and bool(set(entry.ports) & set(d.ports)),
+    "PL202": lambda first, mine, entry, d: first <= mine,
+}
 
 
 def _applicability(fix) -> str | None:
