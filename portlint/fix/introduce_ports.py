@@ -62,7 +62,7 @@ class PlannedEntry:
         from portlint.model.types import names
 
         owner = self.owner
-        listeners = [u for u in self.uses if use_kind(u) == "listen"] or [owner]
+        listeners = [u for u in self.uses if use_kind(u) == "listen" and u.effective] or [owner]
         return f"{names(listeners)}: {_what(owner)} ({owner.where})"
 
 
@@ -113,11 +113,17 @@ def plan_entries(config) -> list[PlannedEntry]:
         entry = by_port.setdefault(port, PlannedEntry(port, use))
         entry.uses.append(use)
         entry.places.append((use, place))
-        if (use_kind(entry.owner) != "listen" or entry.owner.in_url) and use_kind(use) == "listen" and not use.in_url:
+        if _owner_rank(use) > _owner_rank(entry.owner):
             entry.owner = use
     entries = sorted(by_port.values(), key=lambda e: e.places[0][1].start)
     _name(entries)
     return entries
+
+
+def _owner_rank(use) -> tuple:
+    """Which use names an entry: a listener before a reference or URL, and one PM2 applies before
+    one it never does (a cluster app's ``--inspect=N``, args a shell drops)."""
+    return (use_kind(use) == "listen" and not use.in_url, bool(use.effective))
 
 
 def _snake(text: str) -> str:
@@ -137,19 +143,22 @@ def _label_key(entry: PlannedEntry) -> str:
 
 
 def _name(entries: list[PlannedEntry]) -> None:
-    """Keys: the label, or process + label when several entries would share a label; unique."""
-    counts: dict[str, int] = {}
+    """Keys: the label, or process + label when several processes' entries would share a label, and
+    the environment's name for a named environment's port (``API_PRODUCTION`` beside ``API``); unique."""
+    processes: dict[str, set[int]] = {}
     for entry in entries:
-        counts[_label_key(entry)] = counts.get(_label_key(entry), 0) + 1
+        processes.setdefault(_label_key(entry), set()).add(id(entry.owner.process))
+    counts = {label: sum(_label_key(e) == label for e in entries) for label in processes}
     taken: set[str] = set()
     for entry in entries:
         label = _label_key(entry)
         key = label
         if not label or counts[label] > 1:
-            process = _snake(entry.owner.process.name or "") or f"APP_{entry.owner.process.index + 1}"
-            key = process if not label or label in process.split("_") else f"{process}_{label}"
+            if not label or len(processes[label]) > 1:
+                process = _snake(entry.owner.process.name or "") or f"APP_{entry.owner.process.index + 1}"
+                key = process if not label or label in process.split("_") else f"{process}_{label}"
             site = entry.owner.site
-            if key in taken and site.in_env and site.env:
+            if site.in_env and site.env:  # the port of a named environment: API_PRODUCTION beside API
                 key += "_" + _snake(site.env)
         base, n = key, 2
         while key in taken:
