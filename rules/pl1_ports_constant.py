@@ -226,8 +226,12 @@ class PortsNotExported(Rule):
             return
         if isinstance(exported, Obj) and not exported.complete:
             return  # a spread we could not resolve may carry it
-        how = ("`export const PORTS = {...}`" if config.source.kind == "mjs"
-               else "`module.exports = { PORTS, apps: [...] }`")
+        if config.source.kind != "mjs":
+            how = "`module.exports = { PORTS, apps: [...] }`"
+        elif config.info.default_export is not None:  # the fix adds PORTS to the object it exports
+            how = "`export default { PORTS, apps: [...] }`"
+        else:
+            how = "`export const PORTS = {...}`"
         diagnostic = self.report(exported.span, (
             f"the exported config does not include PORTS; {say('PL103', how=how)}"))
         from portlint.fix.edits import export_ports

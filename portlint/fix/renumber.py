@@ -359,7 +359,8 @@ def _place(plan: Plan, literals, settings, taken: set[int]) -> None:
     plan.held = set(range(start, start + size))
     if edits:
         shown = ", ".join(f"{k} {o} → {n}" for k, o, n in moves if o != n)
-        plan.fix = Fix("unsafe", f"Move PORTS to {start}-{start + size - 1}: {shown}", tuple(edits))
+        block = f"{start}-{start + size - 1}" if size > 1 else f"{start}"
+        plan.fix = Fix("unsafe", f"Move PORTS to {block}: {shown}", tuple(edits))
 
 
 def _free_starts(size: int, low: int, high: int, taken: set[int], avoid):
