@@ -228,3 +228,27 @@ def test_every_fixture_fixes_without_a_refusal_that_breaks_its_own_promise(engin
         golden = config.with_name(config.name + ".unsafe-fixed")
         expected = golden.read_text(encoding="utf-8") if golden.exists() else config.read_text(encoding="utf-8")
         assert outcome.text == expected, (case.name, [r.line() for r in outcome.refused])
+
+
+def test_the_readme_refused_fix_is_what_portlint_prints(tmp_path):
+    """README "Adopting the policy" shows a real refusal: the plan would move an API a JSON config
+    (which portlint cannot rewrite) calls by URL. The safe part is written, the move is not."""
+    import re
+
+    from conftest import ROOT, run_portlint
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```console\n\$ portlint --fix --unsafe-fixes shop/\n(.*?)```", readme, re.S).group(1)
+    (tmp_path / "shop" / "api").mkdir(parents=True)
+    (tmp_path / "shop" / "web").mkdir()
+    (tmp_path / "shop" / "api" / "ecosystem.config.cjs").write_text(
+        "module.exports = {\n  apps: [{ name: 'shop-api', script: 'server.js', env: { PORT: 3000 } }],\n};\n")
+    web = ('{ "apps": [{ "name": "shop-web", "script": "web.js", '
+           '"env": { "PORT": 5571, "API_URL": "http://localhost:3000" } }] }\n')
+    (tmp_path / "shop" / "web" / "ecosystem.config.json").write_text(web)
+    proc = run_portlint("--fix", "--unsafe-fixes", "--isolated", "--no-cache", "shop/", cwd=tmp_path)
+    assert proc.stderr == block
+    assert proc.returncode == 1  # PORTS.API keeps its PL301
+    fixed = (tmp_path / "shop" / "api" / "ecosystem.config.cjs").read_text()
+    assert "API: 3000, // shop-api" in fixed and "PORT: PORTS.API" in fixed
+    assert (tmp_path / "shop" / "web" / "ecosystem.config.json").read_text() == web
