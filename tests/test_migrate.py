@@ -453,3 +453,19 @@ def test_renumbering_moves_the_fewest_ports(ports, taken, moves, registry, tmp_p
         configs.append(engine.lint_file(str(other))[0])
     plan = next(p for p in plan_moves(configs, engine.settings_for) if p.path == str(path))
     assert [(k, o, n) for k, o, n in plan.moves if o != n] == moves
+
+
+def test_a_config_that_must_move_keeps_the_ports_it_has_in_range_whatever_the_folder_order(tmp_path):
+    """dash/ (3000 and 5173: both must move) sorts before storefront/ (5570, 5571 and a gap to
+    close at 5573): storefront keeps 5570-5571 and moves only CDP; dash takes free ports around it."""
+    from conftest import ROOT
+
+    apps = tmp_path / "apps"
+    for name, source in (("dash", MIGRATE / "api-vite-ui"), ("storefront", ROOT / "examples" / "storefront")):
+        shutil.copytree(source, apps / name, ignore=shutil.ignore_patterns("*.fixed", "*.unsafe-fixed", "*.expected"))
+    proc = run_portlint(str(apps), "--fix", "--unsafe-fixes", "--show-fixes", "--isolated", "--no-cache")
+    assert "move CDP 5573 → 5572" in proc.stderr + proc.stdout
+    storefront = (apps / "storefront" / "ecosystem.config.cjs").read_text()
+    assert "API: 5570," in storefront and "UI: 5571," in storefront
+    dash = (apps / "dash" / "ecosystem.config.cjs").read_text()
+    assert "5570" not in dash and "5571" not in dash and "3000" not in dash

@@ -201,10 +201,18 @@ def plan_moves(configs, settings_for, external=()) -> list[Plan]:
         if plans[i].refused:
             settled.setdefault(groups[i], set()).update(own_block(configs[i]))
     no_room = []
+    # a config that must move still keeps the ports it has in range: the others place around them first
+    kept = {i: _in_range(configs[i], settings_for(configs[i].path)) for i in waiting if plans[i].refused is None}
     for i in waiting:
         config, plan = configs[i], plans[i]
         if plan.refused is None:
-            _place(plan, literals_of[i], settings_for(config.path), taken_for(i))
+            kept.pop(i, None)
+            settings = settings_for(config.path)
+            others = set().union(*(ports for j, ports in kept.items() if groups[j] != groups[i]))
+            _place(plan, literals_of[i], settings, taken_for(i) | others)
+            if plan.refused is not None and others:
+                plan.refused = None  # no room around the others' ports: take them as any free port
+                _place(plan, literals_of[i], settings, taken_for(i))
             if plan.refused is not None:
                 no_room.append(i)
             settled.setdefault(groups[i], set()).update(plan.held if plan.fix else own_block(config))
@@ -212,6 +220,14 @@ def plan_moves(configs, settings_for, external=()) -> list[Plan]:
         _cancel_for_room(configs, plans, waiting, literals_of, settings_for, external, no_room)
     _follow_references(configs, [plans[i] for i in order], groups)
     return [plans[i] for i in order]
+
+
+def _in_range(config, settings) -> set[int]:
+    """The ports of a config's own block that lie in its role's range and are not well-known: the
+    ones a move of it keeps when it can."""
+    ranges = settings.allowed_range(config.role) or settings.allowed_range("user")
+    return {p for p in own_block(config) if any(low <= p <= high for _, low, high in ranges)
+            and not settings.is_well_known(p)}
 
 
 def _cancel_for_room(configs, plans, waiting, literals_of, settings_for, external, no_room) -> None:
@@ -334,17 +350,19 @@ def _place(plan: Plan, literals, settings, taken: set[int]) -> None:
         widths[old] = max(widths.get(old, 1), _width(config, entry))
     size = sum(widths.values())
     ranges = settings.allowed_range(config.role) or settings.allowed_range("user")
+    blocks = [config.block(environment) for environment in sorted(config.environment_names())]
     best = None
     for _, low, high in ranges:
         for start in _free_starts(size, low, high, taken, settings.is_well_known):
-            new_of = _assign(widths, start, size)
-            if new_of is None:
-                continue
-            kept = [old for old in widths if new_of[old] == old]
-            cost = (len(widths) - len(kept), start - min(kept) if kept and start >= min(kept) else
-                    (min(kept) - start if kept else 0), start)
-            if best is None or cost < best[0]:
-                best = (cost, start, new_of)
+            for new_of in _layouts(widths, start, size):
+                kept = [old for old in widths if new_of[old] == old]
+                cost = (not _contiguous_everywhere(blocks, widths, new_of), len(widths) - len(kept),
+                        start - min(kept) if kept and start >= min(kept) else (min(kept) - start if kept else 0),
+                        start)
+                if best is None or cost < best[0]:
+                    best = (cost, start, new_of)
+                if not cost[0]:
+                    break  # the first layout (in written order) that leaves no gap in any environment
     if best is None:
         shown = " or ".join(f"the {name} range {low}-{high}" for name, low, high in ranges)
         plan.refused = f"no block of {size} free port{'s' if size != 1 else ''} in {shown}"
@@ -372,7 +390,41 @@ def _free_starts(size: int, low: int, high: int, taken: set[int], avoid):
             yield port - size + 1
 
 
-def _assign(widths: dict[int, int], start: int, size: int) -> dict[int, int] | None:
+#: Orders of the moving entries tried per block, after the written one, to find a layout with no gap
+#: in any environment (an entry one environment uses, beside another's instances): 6 movers = 720.
+MAX_ORDERS = 720
+
+
+def _layouts(widths: dict[int, int], start: int, size: int):
+    """The layouts of the block at ``start``: the written order first, then other orders of the
+    entries that move (at most ``MAX_ORDERS``)."""
+    from itertools import islice, permutations
+
+    first = _assign(widths, start, size)
+    if first is None:
+        return
+    yield first
+    movers = [old for old in widths if first[old] != old]
+    if len(movers) < 2:
+        return
+    for order in islice(permutations(movers), 1, MAX_ORDERS):
+        new_of = _assign(widths, start, size, order)
+        if new_of is not None:
+            yield new_of
+
+
+def _contiguous_everywhere(blocks: list[set[int]], widths: dict[int, int], new_of: dict[int, int]) -> bool:
+    """After the moves, the ports of each environment's block (PL201's view: PORTS entries and the
+    ports that environment occupies) have no gap."""
+    moved = {old + k: new_of[old] + k for old, width in widths.items() for k in range(width)}
+    for block in blocks:
+        after = {moved.get(p, p) for p in block}
+        if after and max(after) - min(after) + 1 != len(after):
+            return False
+    return True
+
+
+def _assign(widths: dict[int, int], start: int, size: int, order=None) -> dict[int, int] | None:
     """old -> new for the block ``[start, start + size)``: an old port whose ports all lie inside it
     (and free of the ports kept before it) keeps them; the others take the free places, in order."""
     end = start + size
@@ -383,7 +435,8 @@ def _assign(widths: dict[int, int], start: int, size: int) -> dict[int, int] | N
         if start <= old and old + width <= end and not ports & used:
             new_of[old] = old
             used |= ports
-    for old, width in widths.items():
+    for old in order or widths:
+        width = widths[old]
         if old in new_of:
             continue
         place = next((p for p in range(start, end - width + 1) if not set(range(p, p + width)) & used), None)
