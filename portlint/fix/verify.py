@@ -340,6 +340,8 @@ def _map_every_number(value: tuple, new) -> tuple:
 
 
 def _map_args(value: tuple, new) -> tuple:
+    if value[0] == "oneOf":  # `isProd ? '' : '--port 3000'`: each branch
+        return ("oneOf", tuple(_map_args(option, new) for option in value[1]))
     if value[0] == "arr":
         items, after_flag = [], False
         for item in value[1]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from portlint.diagnostic import Span
 from portlint.evaluator.semantics import digits_value
-from portlint.evaluator.values import Arr, Prim, Template, Unknown, Value, to_js_string
+from portlint.evaluator.values import Arr, OneOf, Prim, Template, Unknown, Value, to_js_string
 
 
 _PORT_FLAG = re.compile(r"^--port(?:=(.*))?$")
@@ -271,6 +271,8 @@ def serve_port_arg(value: Value) -> tuple[Value, Span] | None:
 def scan_args(value: Value, inspect: bool = False, shell: bool = False) -> list[tuple[str, Value, Span]]:
     """Find ``--port N`` / ``--port=N`` (args, or a script run by a shell) or ``--inspect=[host:]N``
     (node_args) in the arguments a value gives."""
+    if isinstance(value, OneOf):  # `isProd ? '' : '--port 3000'`: the ports of every branch
+        return [found for option in value.options for found in scan_args(option, inspect, shell)]
     words = arg_words(value, shell=shell)
     if words is None:
         return []

@@ -190,6 +190,8 @@ def _instance(process: Process, k: int, uses: list[PortUse], merged, node_args: 
         else:
             instance.listens.append(seen)
     instance.inspector = _inspector(process, node_args)
+    if instance.inspector is None and not node_args.values:  # node_args chosen when the file loads
+        instance.inspector = next((s for s in instance.listens if s.source.startswith("node_args --inspect")), None)
     if instance.inspector is not None and instance.inspector.port is not None \
             and not any(s.port == instance.inspector.port and s.source.startswith(("node_args", "interpreter"))
                         for s in instance.listens):
