@@ -593,7 +593,7 @@ def used_by(uses) -> str:
     """' (used by api in env.PORT)' for a message about a value the uses take; '' for none."""
     if not uses:
         return ""
-    first = uses[0]
+    first = min(uses, key=lambda u: u.kind is not Kind.LISTEN)  # who listens there, before who calls it
     more = f" and {len(uses) - 1} more" if len(uses) > 1 else ""
     return f" (used by {first.process.display_name} in {first.where}{more})"
 
