@@ -109,13 +109,13 @@ def _own_problems(config, settings) -> list[str]:
 
     block = own_block(config)
     allowed = settings.allowed_range(config.role)
-    reasons = []
-    if missing(block):
-        reasons.append("PL201")
-    if allowed and any(not any(lo <= p <= hi for _, lo, hi in allowed) for p in block):
-        reasons.append("PL202")
+    reasons = []  # the root cause first: a well-known or out-of-range port, then a gap
     if any(settings.is_well_known(p) for p in block):
         reasons.append("PL301")
+    if allowed and any(not any(lo <= p <= hi for _, lo, hi in allowed) for p in block):
+        reasons.append("PL202")
+    if missing(block):
+        reasons.append("PL201")
     return reasons
 
 

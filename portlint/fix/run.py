@@ -113,10 +113,12 @@ def _move_to_free_blocks(engine, outcomes: dict[str, FixOutcome]) -> None:
     refused = refused_moves(engine, outcomes, candidates, plans) if candidates else {}
     for path, candidate in candidates.items():
         outcome, plan = outcomes[path], candidate.plan
+        # named by a finding the file had (the plan may judge a state a safe fix of this run made)
+        code = next((c for c in plan.reasons if c in outcome.original_codes), plan.reasons[0] if plan.reasons else "")
         if path in refused:
-            outcome.refuse(Refusal(path, plan.reasons[0], plan.fix.message, refused[path]))
+            outcome.refuse(Refusal(path, code, plan.fix.message, refused[path]))
             continue
         outcome.text = candidate.text
-        outcome.applied.append((plan.reasons[0], plan.fix.message))
+        outcome.applied.append((code, plan.fix.message))
         outcome.moves.extend(f"{key} {old} → {new}" for key, old, new in plan.moves if old != new)
         outcome.config, outcome.diagnostics = None, None  # they describe the text before the move
