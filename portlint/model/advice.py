@@ -94,8 +94,7 @@ ROWS: dict[str, Advice] = {
         "unsafe"),
     "PL401-args": Advice(
         "PL401", "`--port N` in an args string with N in PORTS, the env already holding the key PortOS reads",
-        "write the args as a template, `--port ${{{reference}}}`, and `{env_key}: {reference}` in env "
-        "(the key PortOS reads)",
+        "write the args as a template, `--port ${{{reference}}}` (PortOS reads the port from env.{env_key})",
         "safe"),
     "PL401-args-new-key": Advice(
         "PL401", "`--port N` in an args string with N in PORTS, and no `VITE_PORT`/`PORT` in env",
