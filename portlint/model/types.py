@@ -545,7 +545,10 @@ class Config:
 
     def block(self, environment: str | None = None) -> set[int]:
         """Every distinct port the config defines in PORTS or occupies, with the copies increment_var
-        adds; with ``environment``, the ports occupied in that one only (PORTS entries always count)."""
+        adds; with ``environment``, the ports occupied in that one only. PORTS entries always count,
+        with the copies increment_var gives them where they are used: the block an entry allocates
+        (``env_production.PORT: PORTS.API_PRODUCTION`` with 2 instances holds 2 ports in every
+        environment, so the development block above it has no gap)."""
         ports: set[int] = set()
         if self.ports:
             for entry in self.ports.entries:
@@ -554,7 +557,8 @@ class Config:
         universe = self.environment_names()
         for process in self.processes:
             for use in process.occupying_uses():
-                if environment is None or environment in process.environments_of(use, universe):
+                if environment is None or use.entry is not None \
+                        or environment in process.environments_of(use, universe):
                     ports |= {p for p in process.occupied(use) if 1 <= p <= 65535}
         return ports
 
