@@ -14,7 +14,9 @@ class PortGap(Rule):
     (references and connection ports aside), plus the extra ports ``instances`` take with
     ``increment_var``. A gap leaves ports that look free but belong to nobody, which is what the
     policy's "No Gaps" forbids. Environments are alternatives: each is judged on its own, so 3000 in
-    ``env`` and 80 in ``env_production`` leave no 80-3000 gap. The block is judged on the ports in
+    ``env`` and 80 in ``env_production`` leave no 80-3000 gap; a PORTS entry counts in every
+    environment with the copies ``increment_var`` gives it where it is used (a production-only
+    entry of 2 instances holds 2 ports in the development block too). The block is judged on the ports in
     the range of the config's role: a port outside it (a legacy 3000, a debugger's 9229) is named
     once, by PL202 or PL301, and does not also stretch the block into a giant gap. A debugger port
     (``--inspect=N``) is a listening port like any other: give it a PORTS entry in the block. The
